@@ -1,0 +1,230 @@
+// Package store is the SQLite database shared by the extractor and the
+// Terraform provider. Its schema is the only contract between the two: the
+// provider declares what to monitor through it and reads results from it; the
+// extractor writes everything else.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DefaultPath is the database used when neither a flag nor a setting names one.
+const DefaultPath = "activity.db"
+
+// ErrNotFound is returned when a row asked for by key does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrExists is returned when a row to be created exists already.
+var ErrExists = errors.New("already exists")
+
+// DB is an open store. It is safe for concurrent use.
+type DB struct {
+	sql  *sql.DB
+	path string
+
+	// Now is the clock used for created/updated times. Tests replace it.
+	Now func() time.Time
+}
+
+// Open opens the database at path, creating it with mode 0600 when it does not
+// exist, and applies pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if strings.HasPrefix(path, "s3://") {
+		return nil, fmt.Errorf("store: %q is an S3 URL; open a local copy of the snapshot instead", path)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &DB{sql: db, path: path, Now: time.Now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// createPrivate creates an empty database file readable by its owner only,
+// before SQLite would create it with the process umask. SQLite gives its WAL
+// and shared-memory files the same mode as the database file.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// dsn puts the per-connection settings in the connection string so every
+// pooled connection gets them, not only the first.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	// Writers take the write lock at BEGIN, so two writers queue on the busy
+	// timeout instead of failing when a read lock would need upgrading.
+	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Set("mode", "ro")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Path is the file the store was opened from.
+func (s *DB) Path() string { return s.path }
+
+// Close closes the database.
+func (s *DB) Close() error { return s.sql.Close() }
+
+// SQL gives packages of the extractor that own tables of their own (through
+// migrations here) access to the connection pool.
+func (s *DB) SQL() *sql.DB { return s.sql }
+
+type migration struct {
+	version int
+	name    string
+	body    string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", name)
+		}
+		body, err := migrationFiles.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, body: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("store: migrations %s and %s share a version", out[i-1].name, out[i].name)
+		}
+	}
+	return out, nil
+}
+
+// migrate applies, in order, the migrations not yet recorded in
+// schema_migrations, each in its own transaction with its record.
+func (s *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := s.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL
+	) STRICT`); err != nil {
+		return fmt.Errorf("store: %s: %w", s.path, err)
+	}
+	for _, m := range ms {
+		if err := s.apply(ctx, m); err != nil {
+			return fmt.Errorf("store: %s: migration %s: %w", s.path, m.name, err)
+		}
+	}
+	return s.checkNotNewer(ctx, ms[len(ms)-1].version)
+}
+
+func (s *DB) apply(ctx context.Context, m migration) error {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.body); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, s.Now().Unix()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// checkNotNewer refuses a database written by a newer release, whose tables
+// this one would misread.
+func (s *DB) checkNotNewer(ctx context.Context, latest int) error {
+	var v sql.NullInt64
+	if err := s.sql.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return fmt.Errorf("store: %s: %w", s.path, err)
+	}
+	if v.Int64 > int64(latest) {
+		return fmt.Errorf("store: %s has schema version %d, newer than this release knows (%d); upgrade activity-extractor and the provider together",
+			s.path, v.Int64, latest)
+	}
+	return nil
+}
+
+// SchemaVersion is the latest migration applied to the database.
+func (s *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.sql.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+func unixOrZero(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0).UTC()
+}
+
+func nullUnix(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.Unix(), Valid: true}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
