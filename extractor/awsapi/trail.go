@@ -1,0 +1,49 @@
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// ErrTrailNotFound is returned by DescribeTrail when CloudTrail does not know
+// the trail in the region asked.
+var ErrTrailNotFound = errors.New("trail not found")
+
+// DescribeTrail calls cloudtrail:GetTrail for trail (a name, or an ARN for an
+// organization trail or one owned by another account) in the configuration's
+// region.
+func DescribeTrail(ctx context.Context, cfg aws.Config, trail string) (store.TrailInfo, error) {
+	out, err := cloudtrail.NewFromConfig(cfg).GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(trail)})
+	var notFound *cttypes.TrailNotFoundException
+	if errors.As(err, &notFound) {
+		return store.TrailInfo{}, fmt.Errorf("trail %q in region %s: %w; check the trail name and that region is the trail's home region", trail, cfg.Region, ErrTrailNotFound)
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode() == "AccessDeniedException" || apiErr.ErrorCode() == "AccessDenied") {
+		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s was denied; grant cloudtrail:GetTrail to the credentials in use (see data source activity_monitoring_iam_policy): %w", trail, cfg.Region, err)
+	}
+	if err != nil {
+		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s: %w", trail, cfg.Region, err)
+	}
+	t := out.Trail
+	if t == nil {
+		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s answered without a trail", trail, cfg.Region)
+	}
+	return store.TrailInfo{
+		ARN:                 aws.ToString(t.TrailARN),
+		S3Bucket:            aws.ToString(t.S3BucketName),
+		S3KeyPrefix:         aws.ToString(t.S3KeyPrefix),
+		IsOrganizationTrail: aws.ToBool(t.IsOrganizationTrail),
+		KMSKeyID:            aws.ToString(t.KmsKeyId),
+		ResolvedAt:          time.Now().UTC().Truncate(time.Second),
+	}, nil
+}

@@ -1,0 +1,136 @@
+// Package cli is the activity-extractor command line: one file per command,
+// each with an options struct, its flags, and a run function.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Streams are the standard streams a command uses: stdout is data, stderr is
+// logs and progress.
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	dbPath   string
+	logLevel string
+	streams  Streams
+	version  string
+	logger   *slog.Logger
+}
+
+// openStore opens the database named by --db.
+func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
+	db, err := store.Open(ctx, g.dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("open database (--db %s): %w", g.dbPath, err)
+	}
+	return db, nil
+}
+
+// commandConstructors holds each command file's constructor; files add
+// theirs from init so that adding a command touches only its own file.
+var commandConstructors []func(*globalOptions) *cobra.Command
+
+func register(c func(*globalOptions) *cobra.Command) { commandConstructors = append(commandConstructors, c) }
+
+// Run runs the command line args and returns what happened; ExitCode turns
+// the result into an exit status.
+func Run(ctx context.Context, args []string, streams Streams, version string) error {
+	g := &globalOptions{streams: streams, version: version}
+	root := &cobra.Command{
+		Use:   "activity-extractor",
+		Short: "Find who holds AWS access they never use",
+		Long: `activity-extractor reads the CloudTrail logs AWS writes to S3, compares what each
+identity did with what its policies allow, and scores the gap (the Over-Provisioned
+Score). Results go to one SQLite file that the Terraform provider reads.
+
+Exit status: 0 success, 1 failure, 2 bad usage, 3 some inputs were skipped,
+4 rules are violated, 130 interrupted.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			level, err := parseLevel(g.logLevel)
+			if err != nil {
+				return err
+			}
+			g.logger = slog.New(slog.NewTextHandler(streams.Err, &slog.HandlerOptions{Level: level}))
+			return nil
+		},
+	}
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	defaultDB := store.DefaultPath
+	if v := os.Getenv("ACTIVITY_DATABASE"); v != "" {
+		defaultDB = v
+	}
+	root.PersistentFlags().StringVar(&g.dbPath, "db", defaultDB, "SQLite database file (env ACTIVITY_DATABASE)")
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	for _, c := range commandConstructors {
+		root.AddCommand(c(g))
+	}
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil {
+		if isUsageMistake(err) {
+			err = usageError{err}
+		}
+		report(streams.Err, cmd, err)
+	}
+	return err
+}
+
+// isUsageMistake recognises cobra's own argument errors, which it returns as
+// plain errors.
+func isUsageMistake(err error) bool {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument"} {
+		if strings.HasPrefix(msg, s) || strings.Contains(msg, " "+s) {
+			return true
+		}
+	}
+	return false
+}
+
+func report(w io.Writer, cmd *cobra.Command, err error) {
+	name := "activity-extractor"
+	if cmd != nil {
+		name = cmd.CommandPath()
+	}
+	switch ExitCode(err) {
+	case ExitCancelled:
+		fmt.Fprintf(w, "%s: interrupted; work committed before the interruption is kept\n", name)
+	case ExitUsage:
+		fmt.Fprintf(w, "%s: %v\nRun '%s --help' for usage.\n", name, err, name)
+	default:
+		fmt.Fprintf(w, "%s: %v\n", name, err)
+	}
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usagef("--log-level %q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
