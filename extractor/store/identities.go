@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Principal kinds.
+const (
+	KindIAMUser       = "iam_user"
+	KindIAMRole       = "iam_role"
+	KindOktaIdentity  = "okta_identity"
+	KindSSOUser       = "sso_user"
+	KindRoot          = "root"
+	KindFederatedUser = "federated_user"
+	KindAWSService    = "aws_service"
+)
+
+// Resource kinds.
+const (
+	KindS3Bucket = "s3_bucket"
+	KindKMSKey   = "kms_key"
+	KindSecret   = "secretsmanager_secret"
+)
+
+// Principal is an identity that acts.
+type Principal struct {
+	ID        int64
+	ARN       string
+	Kind      string
+	AccountID string
+	Name      string
+	CreatedAt time.Time // zero when unknown
+}
+
+// Resource is something a principal acts on.
+type Resource struct {
+	ID        int64
+	ARN       string
+	Kind      string
+	AccountID string
+	Region    string
+	Name      string
+}
+
+// Queryer is what the identity helpers need: a *sql.Tx in the write paths, or
+// the pool for one-off calls.
+type Queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// UpsertPrincipal inserts p, or completes an existing row with what p adds
+// (a creation time found by discovery, say), and returns the row id.
+func UpsertPrincipal(ctx context.Context, q Queryer, p Principal) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `INSERT INTO principals (arn, kind, account_id, name, created_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET created_at = coalesce(excluded.created_at, principals.created_at)
+		RETURNING id`,
+		p.ARN, p.Kind, p.AccountID, p.Name, nullUnix(p.CreatedAt)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record principal %s: %w", p.ARN, err)
+	}
+	return id, nil
+}
+
+// UpsertResource inserts r, or fills the account and region of an existing
+// row that lacked them, and returns the row id.
+func UpsertResource(ctx context.Context, q Queryer, r Resource) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `INSERT INTO resources (arn, kind, account_id, region, name)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (arn) DO UPDATE SET
+			account_id = CASE WHEN resources.account_id = '' THEN excluded.account_id ELSE resources.account_id END,
+			region     = CASE WHEN resources.region = '' THEN excluded.region ELSE resources.region END
+		RETURNING id`,
+		r.ARN, r.Kind, r.AccountID, r.Region, r.Name).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record resource %s: %w", r.ARN, err)
+	}
+	return id, nil
+}
+
+// PrincipalByARN returns the principal with that canonical ARN, or ErrNotFound.
+func (s *DB) PrincipalByARN(ctx context.Context, arn string) (Principal, error) {
+	var p Principal
+	var created sql.NullInt64
+	err := s.sql.QueryRowContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE arn = ?`, arn).
+		Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created)
+	if err == sql.ErrNoRows {
+		return Principal{}, fmt.Errorf("principal %s: %w", arn, ErrNotFound)
+	}
+	p.CreatedAt = unixOrZero(created)
+	return p, err
+}
