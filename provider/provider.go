@@ -1,0 +1,129 @@
+// Package provider is the Terraform provider "activity": resources declare
+// which AWS accounts to monitor, data sources read the scores the extractor
+// computed. It reaches the extractor only through the store's API.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// DatabaseEnv names the environment variable that sets the database when the
+// provider configuration does not.
+const DatabaseEnv = "ACTIVITY_DATABASE"
+
+// Window bounds, in days, shared by every place that takes a window.
+const (
+	defaultWindowDays = 30
+	minWindowDays     = 1
+	maxWindowDays     = 365
+)
+
+var _ provider.Provider = (*activityProvider)(nil)
+
+// New returns a constructor of the provider for the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &activityProvider{version: version} }
+}
+
+type activityProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Database   types.String `tfsdk:"database"`
+	WindowDays types.Int64  `tfsdk:"window_days"`
+}
+
+// providerData is what resources and data sources receive from Configure.
+type providerData struct {
+	databasePath string
+	windowDays   int64
+}
+
+// openStore opens the configured database for one operation. Each operation
+// opens and closes it, so no connection outlives a Terraform command and the
+// extractor can work on the same file in between.
+func (d *providerData) openStore(ctx context.Context) (*store.DB, error) {
+	return store.Open(ctx, d.databasePath)
+}
+
+func (p *activityProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "activity"
+	resp.Version = p.version
+}
+
+func (p *activityProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The activity provider declares which AWS accounts are monitored for unused access and " +
+			"reads the scores that `activity-extractor` computes from their CloudTrail logs. Both share one SQLite database.",
+		Attributes: map[string]schema.Attribute{
+			"database": schema.StringAttribute{
+				MarkdownDescription: "Path of the SQLite database shared with `activity-extractor`. It is created, readable " +
+					"by its owner only, when it does not exist. Defaults to the `" + DatabaseEnv + "` environment variable, " +
+					"then to `" + store.DefaultPath + "` in the working directory.",
+				Optional: true,
+			},
+			"window_days": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Default activity window, in days, for data sources that do not set their own: "+
+					"access counts as used when it was used in the last `window_days` days. From %d to %d; defaults to %d.",
+					minWindowDays, maxWindowDays, defaultWindowDays),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+			},
+		},
+	}
+}
+
+func (p *activityProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := &providerData{databasePath: store.DefaultPath, windowDays: defaultWindowDays}
+	if v := os.Getenv(DatabaseEnv); v != "" {
+		data.databasePath = v
+	}
+	if !cfg.Database.IsNull() && !cfg.Database.IsUnknown() {
+		data.databasePath = cfg.Database.ValueString()
+	}
+	if !cfg.WindowDays.IsNull() && !cfg.WindowDays.IsUnknown() {
+		data.windowDays = cfg.WindowDays.ValueInt64()
+	}
+	if strings.HasPrefix(data.databasePath, "s3://") {
+		resp.Diagnostics.AddAttributeError(pathRoot("database"), "Unsupported Database Location",
+			fmt.Sprintf("The database %q is an S3 URL. This release reads and writes a local SQLite file only; "+
+				"set database to a local path.", data.databasePath))
+		return
+	}
+	if strings.TrimSpace(data.databasePath) == "" {
+		resp.Diagnostics.AddAttributeError(pathRoot("database"), "Empty Database Path",
+			"The database path is empty. Set database to the path of the SQLite file shared with activity-extractor.")
+		return
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *activityProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewMonitoringIntegrationResource,
+	}
+}
+
+func (p *activityProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}

@@ -1,0 +1,100 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+)
+
+func pathRoot(name string) path.Path { return path.Root(name) }
+
+// stringCheck adapts a function that explains what is wrong with a value
+// (or returns "") into a plan-time string validator.
+type stringCheck struct {
+	description string
+	summary     string
+	check       func(string) string
+}
+
+var _ validator.String = stringCheck{}
+
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, msg)
+	}
+}
+
+func accountIDValidator() validator.String {
+	return stringCheck{
+		description: "must be a 12-digit AWS account id",
+		summary:     "Invalid Account ID",
+		check: func(s string) string {
+			if awsapi.IsAccountID(s) {
+				return ""
+			}
+			return fmt.Sprintf("%q is not an AWS account id. An account id is exactly 12 digits, such as \"111111111111\"; "+
+				"keep leading zeros and write it as a string.", s)
+		},
+	}
+}
+
+func trailValidator() validator.String {
+	return stringCheck{
+		description: "must be a CloudTrail trail name or trail ARN",
+		summary:     "Invalid Trail",
+		check: func(s string) string {
+			if len(s) >= 4 && s[:4] == "arn:" {
+				if _, err := awsapi.ParseTrailARN(s); err != nil {
+					return err.Error() + "."
+				}
+				return ""
+			}
+			if err := awsapi.CheckTrailName(s); err != nil {
+				return err.Error() + ". Give the trail's name, or its ARN " +
+					"(arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME) for an organization trail or a trail of another account."
+			}
+			return ""
+		},
+	}
+}
+
+func regionValidator() validator.String {
+	return stringCheck{
+		description: "must be an AWS region name",
+		summary:     "Invalid Region",
+		check: func(s string) string {
+			if awsapi.IsRegion(s) {
+				return ""
+			}
+			msg := fmt.Sprintf("%q is not an AWS region.", s)
+			if hint := awsapi.SuggestRegion(s); hint != "" {
+				msg += fmt.Sprintf(" Did you mean %q?", hint)
+			}
+			return msg + " Use the trail's home region, such as \"us-east-1\"."
+		},
+	}
+}
+
+func roleARNValidator() validator.String {
+	return stringCheck{
+		description: "must be an IAM role ARN",
+		summary:     "Invalid Role ARN",
+		check: func(s string) string {
+			if awsapi.IsRoleARN(s) {
+				return ""
+			}
+			return fmt.Sprintf("%q is not an IAM role ARN. Give the ARN of the role the extractor assumes, "+
+				"such as \"arn:aws:iam::111111111111:role/activity-reader\".", s)
+		},
+	}
+}
