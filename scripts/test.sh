@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and integration tests of every package (against
+# real moto and versitygw servers), the provider's acceptance tests on every
+# Terraform CLI available, and the check that docs/ is up to date. Ends with
+# one summary line counting every test of every stage.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p build
+export TF_CLI_CONFIG_FILE=/dev/null ACTIVITY_REQUIRE_SERVERS=1
+status=0
+
+echo "== unit and integration tests"
+go test -count=1 -v -skip '^TestAcc' ${TEST_FLAGS:-} ./... >build/test-unit.log 2>&1 || status=1
+grep -E '^(ok |FAIL|---.*FAIL|panic:)' build/test-unit.log
+[ $status -eq 0 ] || grep -B2 -A30 -E '^--- FAIL' build/test-unit.log | head -200
+
+echo "== acceptance tests"
+scripts/testacc.sh || status=1
+
+echo "== docs are generated from the current schema"
+rm -rf build/docs-check
+if scripts/docs.sh build/docs-check >/dev/null && diff -ru docs build/docs-check; then
+  echo "docs: up to date"
+else
+  echo "docs: docs/ is stale; run: make docs"; status=1
+fi
+
+echo "== formatting"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))
+[ -z "$unformatted" ] || { echo "gofmt: not formatted: $unformatted"; status=1; }
+tofu=$root/.bin/tofu
+if [ -x "$tofu" ]; then "$tofu" fmt -check -recursive examples || { echo "examples: run: make fmt"; status=1; }; fi
+
+passed=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- PASS')
+failed=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- FAIL')
+skipped=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- SKIP')
+[ $status -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+[ -z "${CI_START:-}" ] || echo "ci: finished in $(( $(date +%s) - CI_START ))s"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status
