@@ -34,8 +34,6 @@ func NewMonitoringIntegrationResource() resource.Resource { return &monitoringIn
 
 type monitoringIntegrationResource struct {
 	data *providerData
-	// describeTrail is cloudtrail:GetTrail; tests of plan-time logic may swap it.
-	describeTrail func(ctx context.Context, region, roleARN, trail string) (store.TrailInfo, error)
 }
 
 type monitoringIntegrationModel struct {
@@ -138,12 +136,11 @@ func (r *monitoringIntegrationResource) Configure(_ context.Context, req resourc
 		return
 	}
 	r.data = data
-	if r.describeTrail == nil {
-		r.describeTrail = describeTrailAWS
-	}
 }
 
-func describeTrailAWS(ctx context.Context, region, roleARN, trail string) (store.TrailInfo, error) {
+// describeTrail calls cloudtrail:GetTrail in the trail's region, through the
+// integration's role when it has one.
+func describeTrail(ctx context.Context, region, roleARN, trail string) (store.TrailInfo, error) {
 	cfg, err := awsapi.Config(ctx, region, roleARN)
 	if err != nil {
 		return store.TrailInfo{}, err
@@ -218,7 +215,7 @@ func (r *monitoringIntegrationResource) ModifyPlan(ctx context.Context, req reso
 // verify describes the trail and checks it against the extraction mode.
 func (r *monitoringIntegrationResource) verify(ctx context.Context, m monitoringIntegrationModel, diags *diag.Diagnostics) (store.TrailInfo, bool) {
 	trail, region := m.Trail.ValueString(), m.Region.ValueString()
-	info, err := r.describeTrail(ctx, region, m.RoleARN.ValueString(), trail)
+	info, err := describeTrail(ctx, region, m.RoleARN.ValueString(), trail)
 	if errors.Is(err, awsapi.ErrTrailNotFound) {
 		diags.AddAttributeError(path.Root("trail"), "Trail Not Found",
 			fmt.Sprintf("CloudTrail has no trail %q in region %s for the credentials in use. Check the trail's name and home "+

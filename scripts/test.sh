@@ -9,33 +9,34 @@ cd "$root"
 mkdir -p build
 export TF_CLI_CONFIG_FILE=/dev/null ACTIVITY_REQUIRE_SERVERS=1
 status=0
+failures=()
 
 echo "== unit and integration tests"
-go test -count=1 -v -skip '^TestAcc' ${TEST_FLAGS:-} ./... >build/test-unit.log 2>&1 || status=1
+go test -count=1 -v -skip '^TestAcc' ${TEST_FLAGS:-} ./... >build/test-unit.log 2>&1 || { status=1; failures+=(unit); }
 grep -E '^(ok |FAIL|---.*FAIL|panic:)' build/test-unit.log
 [ $status -eq 0 ] || grep -B2 -A30 -E '^--- FAIL' build/test-unit.log | head -200
 
 echo "== acceptance tests"
-scripts/testacc.sh || status=1
+scripts/testacc.sh || { status=1; failures+=(acceptance); }
 
 echo "== docs are generated from the current schema"
 rm -rf build/docs-check
 if scripts/docs.sh build/docs-check >/dev/null && diff -ru docs build/docs-check; then
   echo "docs: up to date"
 else
-  echo "docs: docs/ is stale; run: make docs"; status=1
+  echo "docs: docs/ is stale; run: make docs"; status=1; failures+=(docs)
 fi
 
 echo "== formatting"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))
-[ -z "$unformatted" ] || { echo "gofmt: not formatted: $unformatted"; status=1; }
+[ -z "$unformatted" ] || { echo "gofmt: not formatted: $unformatted"; status=1; failures+=(gofmt); }
 tofu=$root/.bin/tofu
-if [ -x "$tofu" ]; then "$tofu" fmt -check -recursive examples || { echo "examples: run: make fmt"; status=1; }; fi
+if [ -x "$tofu" ]; then "$tofu" fmt -check -recursive examples || { echo "examples: run: make fmt"; status=1; failures+=(terraform-fmt); }; fi
 
 passed=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- PASS')
 failed=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- FAIL')
 skipped=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- SKIP')
-[ $status -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+[ $status -eq 0 ] || echo "make test: FAILED: ${failures[*]}"
 [ -z "${CI_START:-}" ] || echo "ci: finished in $(( $(date +%s) - CI_START ))s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -24,7 +24,7 @@ var regionPartitions = map[string]string{
 	"cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn",
 	"us-gov-east-1": "aws-us-gov", "us-gov-west-1": "aws-us-gov",
 	"eusc-de-east-1": "aws-eusc",
-	"us-iso-east-1": "aws-iso", "us-iso-west-1": "aws-iso",
+	"us-iso-east-1":  "aws-iso", "us-iso-west-1": "aws-iso",
 	"us-isob-east-1": "aws-iso-b", "us-isob-west-1": "aws-iso-b",
 	"eu-isoe-west-1": "aws-iso-e",
 	"us-isof-east-1": "aws-iso-f", "us-isof-south-1": "aws-iso-f",

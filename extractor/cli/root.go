@@ -45,7 +45,9 @@ func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
 // theirs from init so that adding a command touches only its own file.
 var commandConstructors []func(*globalOptions) *cobra.Command
 
-func register(c func(*globalOptions) *cobra.Command) { commandConstructors = append(commandConstructors, c) }
+func register(c func(*globalOptions) *cobra.Command) {
+	commandConstructors = append(commandConstructors, c)
+}
 
 // Run runs the command line args and returns what happened; ExitCode turns
 // the result into an exit status.

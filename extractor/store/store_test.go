@@ -190,6 +190,3 @@ func TestIntegrationsOrderedAndConcurrentWriters(t *testing.T) {
 		}
 	}
 }
-
-
-

@@ -2,8 +2,8 @@ package testenv
 
 import (
 	"bytes"
-	"net"
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
