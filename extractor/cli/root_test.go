@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// run runs the command line in-process and returns stdout, stderr and the
+// exit status main would use.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	err := Run(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errs}, "test")
+	return out.String(), errs.String(), ExitCode(err)
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{nil, ExitOK},
+		{errors.New("boom"), ExitFailure},
+		{usagef("bad %s", "flag"), ExitUsage},
+		{fmt.Errorf("3 objects: %w", ErrSkippedInputs), ExitSkipped},
+		{fmt.Errorf("2 rules: %w", ErrViolations), ExitViolation},
+		{fmt.Errorf("extract: %w", context.Canceled), ExitCancelled},
+	} {
+		if got := ExitCode(c.err); got != c.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+}
+
+func TestUsageMistakesExitTwo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	for _, args := range [][]string{
+		{"no-such-command"},
+		{"--db", db, "integrations", "list", "--no-such-flag"},
+		{"--db", db, "integrations", "list", "extra-argument"},
+		{"--db", db, "--log-level", "loud", "integrations", "list"},
+		{"--db", db, "integrations"},
+	} {
+		_, errs, code := run(t, args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", args, code, ExitUsage, errs)
+		}
+		if !strings.Contains(errs, "--help") {
+			t.Errorf("%v: stderr %q does not point to --help", args, errs)
+		}
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"integrations", "--help"}, {"integrations", "list", "--help"}} {
+		out, _, code := run(t, args...)
+		if code != ExitOK || !strings.Contains(out, "Usage:") {
+			t.Errorf("%v: exit %d, output %q", args, code, out)
+		}
+	}
+}
+
+func TestIntegrationsList(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "activity.db")
+
+	out, _, code := run(t, "--db", path, "integrations", "list")
+	if code != ExitOK || !strings.Contains(out, "No integrations") {
+		t.Fatalf("empty database: exit %d, %q", code, out)
+	}
+
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []store.Integration{
+		{AccountID: "222222222222", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org", Region: "us-east-2", ExtractForOrganization: true},
+		{AccountID: "111111111111", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org", Region: "us-east-2", SkipExtraction: true,
+			RoleARN: "arn:aws:iam::111111111111:role/reader"},
+		{AccountID: "333333333333", Trail: "evil\x1b[31mred", Region: "eu-west-1"},
+	} {
+		if err := db.CreateIntegration(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	out, _, code = run(t, "--db", path, "integrations", "list")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "111111111111  skip") || !strings.HasPrefix(lines[2], "222222222222  organization") {
+		t.Errorf("table:\n%s", out)
+	}
+	if strings.Contains(out, "\x1b") || !strings.Contains(out, `evil\x1b[31mred`) {
+		t.Errorf("a terminal escape in a trail name reached the table: %q", out)
+	}
+
+	out, _, code = run(t, "--db", path, "integrations", "list", "--json")
+	if code != ExitOK {
+		t.Fatalf("--json: exit %d", code)
+	}
+	for _, want := range []string{`"account_id": "111111111111"`, `"mode": "skip"`, `"role_arn": "arn:aws:iam::111111111111:role/reader"`,
+		`"role_arn": null`, `"mode": "organization"`, `"trail_arn": null`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--json lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+func TestDatabaseFromEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "env.db")
+	t.Setenv("ACTIVITY_DATABASE", path)
+	out, _, code := run(t, "integrations", "list")
+	if code != ExitOK || !strings.Contains(out, path) {
+		t.Errorf("exit %d, output %q; want the database from ACTIVITY_DATABASE", code, out)
+	}
+}
