@@ -125,5 +125,7 @@ func (p *activityProvider) Resources(context.Context) []func() resource.Resource
 }
 
 func (p *activityProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewMonitoringIAMPolicyDataSource,
+	}
 }

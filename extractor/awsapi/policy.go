@@ -1,0 +1,136 @@
+package awsapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// TrailAccess describes where a trail's logs are, which is all the least-
+// privilege policy for reading them depends on.
+type TrailAccess struct {
+	Partition      string   // "aws" when empty
+	S3Bucket       string   // the trail's bucket
+	S3KeyPrefix    string   // the trail's key prefix, without slashes at either end; may be empty
+	OrganizationID string   // set for an organization trail: logs under AWSLogs/ORG_ID/
+	AccountIDs     []string // for account trails: logs under AWSLogs/ACCOUNT/ for each
+	KMSKeyARN      string   // the key that encrypts the logs (SSE-KMS), if any
+}
+
+var (
+	bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	orgIDPattern      = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	kmsKeyARNPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
+)
+
+// Check explains what is wrong with the description, or returns nil.
+func (t TrailAccess) Check() error {
+	var problems []string
+	if !bucketNamePattern.MatchString(t.S3Bucket) || strings.Contains(t.S3Bucket, "..") {
+		problems = append(problems, fmt.Sprintf("%q is not an S3 bucket name", t.S3Bucket))
+	}
+	if strings.HasPrefix(t.S3KeyPrefix, "/") || strings.HasSuffix(t.S3KeyPrefix, "/") || strings.ContainsAny(t.S3KeyPrefix, "*?") {
+		problems = append(problems, fmt.Sprintf("key prefix %q must not start or end with '/' nor hold wildcards", t.S3KeyPrefix))
+	}
+	switch {
+	case t.OrganizationID != "" && len(t.AccountIDs) > 0:
+		problems = append(problems, "give an organization id (organization trail) or account ids (account trails), not both")
+	case t.OrganizationID == "" && len(t.AccountIDs) == 0:
+		problems = append(problems, "give an organization id (organization trail) or at least one account id (account trail)")
+	case t.OrganizationID != "" && !orgIDPattern.MatchString(t.OrganizationID):
+		problems = append(problems, fmt.Sprintf("%q is not an organization id (o- and 10 to 32 lowercase letters or digits)", t.OrganizationID))
+	}
+	for _, a := range t.AccountIDs {
+		if !IsAccountID(a) {
+			problems = append(problems, fmt.Sprintf("%q is not a 12-digit account id", a))
+		}
+	}
+	if t.KMSKeyARN != "" && !kmsKeyARNPattern.MatchString(t.KMSKeyARN) {
+		problems = append(problems, fmt.Sprintf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID)", t.KMSKeyARN))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// LogPrefixes are the key prefixes under which the trail's log objects lie,
+// one per organization or account, sorted.
+func (t TrailAccess) LogPrefixes() []string {
+	base := "AWSLogs/"
+	if t.S3KeyPrefix != "" {
+		base = t.S3KeyPrefix + "/AWSLogs/"
+	}
+	if t.OrganizationID != "" {
+		return []string{base + t.OrganizationID + "/"}
+	}
+	out := make([]string, 0, len(t.AccountIDs))
+	seen := map[string]bool{}
+	for _, a := range t.AccountIDs {
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, base+a+"/")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+type policyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []policyStatement `json:"Statement"`
+}
+
+type policyStatement struct {
+	Sid       string                         `json:"Sid"`
+	Effect    string                         `json:"Effect"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource"`
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// ReaderPolicy is the least-privilege identity policy for reading a trail's
+// logs: describe the trail, list and read only the log objects of the
+// organization or accounts concerned, and decrypt them when they are SSE-KMS
+// encrypted. The same inputs always give the same bytes.
+func ReaderPolicy(t TrailAccess) ([]byte, error) {
+	if err := t.Check(); err != nil {
+		return nil, err
+	}
+	partition := t.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	bucketARN := "arn:" + partition + ":s3:::" + t.S3Bucket
+	prefixes := t.LogPrefixes()
+	objects := make([]string, 0, len(prefixes))
+	listed := make([]string, 0, len(prefixes))
+	for _, p := range prefixes {
+		objects = append(objects, bucketARN+"/"+p+"*")
+		listed = append(listed, p+"*")
+	}
+	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
+		// GetTrail resolves a trail named by name or ARN in any account of the
+		// organization; it reveals where logs are, nothing in them.
+		{Sid: "DescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetTrail"}, Resource: []string{"*"}},
+		{Sid: "ListTrailLogs", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
+			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": listed}}},
+		{Sid: "ReadTrailLogs", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: objects},
+	}}
+	if t.KMSKeyARN != "" {
+		doc.Statement = append(doc.Statement, policyStatement{
+			Sid: "DecryptTrailLogs", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{t.KMSKeyARN},
+		})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

@@ -1,0 +1,121 @@
+package awsapi
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestReaderPolicyOrganizationTrail(t *testing.T) {
+	doc, err := ReaderPolicy(TrailAccess{S3Bucket: "org-logs", S3KeyPrefix: "audit", OrganizationID: "o-abc123def4",
+		KMSKeyARN: "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DescribeTrail",
+      "Effect": "Allow",
+      "Action": [
+        "cloudtrail:GetTrail"
+      ],
+      "Resource": [
+        "*"
+      ]
+    },
+    {
+      "Sid": "ListTrailLogs",
+      "Effect": "Allow",
+      "Action": [
+        "s3:ListBucket"
+      ],
+      "Resource": [
+        "arn:aws:s3:::org-logs"
+      ],
+      "Condition": {
+        "StringLike": {
+          "s3:prefix": [
+            "audit/AWSLogs/o-abc123def4/*"
+          ]
+        }
+      }
+    },
+    {
+      "Sid": "ReadTrailLogs",
+      "Effect": "Allow",
+      "Action": [
+        "s3:GetObject"
+      ],
+      "Resource": [
+        "arn:aws:s3:::org-logs/audit/AWSLogs/o-abc123def4/*"
+      ]
+    },
+    {
+      "Sid": "DecryptTrailLogs",
+      "Effect": "Allow",
+      "Action": [
+        "kms:Decrypt"
+      ],
+      "Resource": [
+        "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      ]
+    }
+  ]
+}`
+	if string(doc) != want {
+		t.Errorf("policy:\n%s\nwant:\n%s", doc, want)
+	}
+}
+
+func TestReaderPolicyAccountTrailsStableAndNarrow(t *testing.T) {
+	a := TrailAccess{S3Bucket: "logs", AccountIDs: []string{"222222222222", "111111111111", "222222222222"}, Partition: "aws-us-gov"}
+	first, err := ReaderPolicy(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.AccountIDs = []string{"111111111111", "222222222222"}
+	second, _ := ReaderPolicy(a)
+	if string(first) != string(second) {
+		t.Errorf("same accounts in another order gave other bytes:\n%s\n%s", first, second)
+	}
+	var doc policyDocument
+	if err := json.Unmarshal(first, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Statement) != 3 {
+		t.Fatalf("%d statements without a key, want 3", len(doc.Statement))
+	}
+	got := strings.Join(doc.Statement[2].Resource, ",")
+	if got != "arn:aws-us-gov:s3:::logs/AWSLogs/111111111111/*,arn:aws-us-gov:s3:::logs/AWSLogs/222222222222/*" {
+		t.Errorf("object resources %s", got)
+	}
+	for _, s := range doc.Statement[1:] {
+		for _, r := range s.Resource {
+			if r == "*" || strings.HasSuffix(r, ":::logs/*") {
+				t.Errorf("statement %s has a broad resource %s", s.Sid, r)
+			}
+		}
+	}
+}
+
+func TestReaderPolicyRefusesBadInput(t *testing.T) {
+	for _, c := range []struct {
+		a    TrailAccess
+		want string
+	}{
+		{TrailAccess{S3Bucket: "Bad_Bucket", OrganizationID: "o-abc123def4"}, "not an S3 bucket name"},
+		{TrailAccess{S3Bucket: "logs"}, "give an organization id"},
+		{TrailAccess{S3Bucket: "logs", OrganizationID: "o-abc123def4", AccountIDs: []string{"111111111111"}}, "not both"},
+		{TrailAccess{S3Bucket: "logs", OrganizationID: "org-1"}, "not an organization id"},
+		{TrailAccess{S3Bucket: "logs", AccountIDs: []string{"1111"}}, "12-digit"},
+		{TrailAccess{S3Bucket: "logs", AccountIDs: []string{"111111111111"}, S3KeyPrefix: "a/*"}, "wildcards"},
+		{TrailAccess{S3Bucket: "logs", AccountIDs: []string{"111111111111"}, KMSKeyARN: "alias/logs"}, "not a KMS key ARN"},
+	} {
+		_, err := ReaderPolicy(c.a)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v, want %q", c.a, err, c.want)
+		}
+	}
+}
