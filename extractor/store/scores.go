@@ -1,0 +1,355 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ScoreRun is one computation of scores for a window ending at AsOf.
+type ScoreRun struct {
+	ID         int64
+	AsOf       time.Time
+	WindowDays int
+	ComputedAt time.Time
+	Coverage   Coverage
+}
+
+// WindowStart is the first instant of the run's window.
+func (r ScoreRun) WindowStart() time.Time {
+	return r.AsOf.Add(-time.Duration(r.WindowDays) * 24 * time.Hour)
+}
+
+// Coverage says what the scores could and could not see, so that a reader
+// can tell a true zero from missing logs.
+type Coverage struct {
+	// Accounts whose logs were read for the window.
+	MonitoredAccounts []string `json:"monitored_accounts"`
+	// Days of the window without any log, per account.
+	MissingDays []AccountDays `json:"missing_days,omitempty"`
+	// Accounts whose trail does not log S3 data events: object-level use
+	// cannot be seen there, which inflates OPS on buckets.
+	DataEventsNotLogged []string `json:"data_events_not_logged,omitempty"`
+	// Role sessions that could not be credited to a person.
+	UnattributedSessions int `json:"unattributed_sessions"`
+}
+
+// AccountDays lists days (YYYY-MM-DD) of one account.
+type AccountDays struct {
+	AccountID string   `json:"account_id"`
+	Days      []string `json:"days"`
+}
+
+// PrincipalScore is the score of one principal in one run.
+type PrincipalScore struct {
+	Principal
+	Monitored      bool
+	OPS            *float64 // resource level; nil when not monitored or nothing is granted
+	ActionOPS      *float64 // action level
+	Dormant        bool
+	LastActivityAt *time.Time
+	ObservedSince  *time.Time // set when the logs start inside the window
+	Notes          []string
+	Resources      []ResourceScore
+}
+
+// ResourceScore is the score of one principal on one resource.
+type ResourceScore struct {
+	Resource
+	OPS                *float64
+	GrantedActions     []string
+	UsedActions        []string
+	ConditionalActions []string // granted only under a condition
+	LastUsedAt         *time.Time
+}
+
+// KeyActivity is the activity of one KMS key.
+type KeyActivity struct {
+	Resource
+	LastActivityAt *time.Time
+	LastViewedAt   *time.Time
+}
+
+// Scores is a run with everything it computed.
+type Scores struct {
+	Run        ScoreRun
+	Principals []PrincipalScore
+	KMSKeys    []KeyActivity
+}
+
+// ScoreFilter selects principals of a run. Zero values select everything.
+type ScoreFilter struct {
+	PrincipalARN  string
+	Accounts      []string
+	Kinds         []string
+	ResourceKinds []string // keep principals granted something on these kinds, and only those resources
+	MinOPS        *float64
+	DormantOnly   bool
+}
+
+// SaveScores stores a run and its rows in one transaction and returns the
+// run id. Principal and resource ids must be set.
+func (s *DB) SaveScores(ctx context.Context, sc *Scores) (int64, error) {
+	cov, err := json.Marshal(sc.Run.Coverage)
+	if err != nil {
+		return 0, err
+	}
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (as_of, window_days, computed_at, coverage) VALUES (?, ?, ?, ?)`,
+		sc.Run.AsOf.Unix(), sc.Run.WindowDays, s.Now().Unix(), string(cov))
+	if err != nil {
+		return 0, fmt.Errorf("save score run: %w", err)
+	}
+	runID, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	pstmt, err := tx.PrepareContext(ctx, `INSERT INTO principal_scores
+		(run_id, principal_id, monitored, ops, action_ops, dormant, last_activity_at, observed_since, resources, notes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	rstmt, err := tx.PrepareContext(ctx, `INSERT INTO resource_scores
+		(run_id, principal_id, resource_id, ops, granted_actions, used_actions, conditional, last_used_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	kstmt, err := tx.PrepareContext(ctx, `INSERT INTO key_activity (run_id, resource_id, last_activity_at, last_viewed_at) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range sc.Principals {
+		notes, _ := json.Marshal(nonNil(p.Notes))
+		if _, err := pstmt.ExecContext(ctx, runID, p.ID, boolInt(p.Monitored), p.OPS, p.ActionOPS, boolInt(p.Dormant),
+			unixPtr(p.LastActivityAt), unixPtr(p.ObservedSince), len(p.Resources), string(notes)); err != nil {
+			return 0, fmt.Errorf("save score of %s: %w", p.ARN, err)
+		}
+		for _, r := range p.Resources {
+			if _, err := rstmt.ExecContext(ctx, runID, p.ID, r.ID, r.OPS, strings.Join(r.GrantedActions, " "),
+				strings.Join(r.UsedActions, " "), strings.Join(r.ConditionalActions, " "), unixPtr(r.LastUsedAt)); err != nil {
+				return 0, fmt.Errorf("save score of %s on %s: %w", p.ARN, r.ARN, err)
+			}
+		}
+	}
+	for _, k := range sc.KMSKeys {
+		if _, err := kstmt.ExecContext(ctx, runID, k.ID, unixPtr(k.LastActivityAt), unixPtr(k.LastViewedAt)); err != nil {
+			return 0, fmt.Errorf("save activity of %s: %w", k.ARN, err)
+		}
+	}
+	return runID, tx.Commit()
+}
+
+// ErrNoScores is returned when no run matches.
+var ErrNoScores = errors.New("no scores")
+
+// LatestScoreRun returns the most recent run for a window of windowDays (any
+// window when 0).
+func (s *DB) LatestScoreRun(ctx context.Context, windowDays int) (ScoreRun, error) {
+	var r ScoreRun
+	var asOf, computed int64
+	var cov string
+	err := s.sql.QueryRowContext(ctx, `SELECT id, as_of, window_days, computed_at, coverage FROM score_runs
+		WHERE ? = 0 OR window_days = ? ORDER BY computed_at DESC, id DESC LIMIT 1`, windowDays, windowDays).
+		Scan(&r.ID, &asOf, &r.WindowDays, &computed, &cov)
+	if errors.Is(err, sql.ErrNoRows) {
+		if windowDays == 0 {
+			return r, fmt.Errorf("%w in %s: run activity-extractor score", ErrNoScores, s.path)
+		}
+		return r, fmt.Errorf("%w for a %d-day window in %s: run activity-extractor score --window %dd", ErrNoScores, windowDays, s.path, windowDays)
+	}
+	if err != nil {
+		return r, err
+	}
+	r.AsOf, r.ComputedAt = time.Unix(asOf, 0).UTC(), time.Unix(computed, 0).UTC()
+	if err := json.Unmarshal([]byte(cov), &r.Coverage); err != nil {
+		return r, fmt.Errorf("score run %d: coverage: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// PrincipalScores returns the principals of a run that the filter selects,
+// dormant first, then by OPS from high to low (unscored last), then by ARN,
+// each with its resources.
+func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([]PrincipalScore, error) {
+	where := []string{"ps.run_id = ?"}
+	args := []any{runID}
+	if f.PrincipalARN != "" {
+		where, args = append(where, "p.arn = ?"), append(args, f.PrincipalARN)
+	}
+	where, args = inList(where, args, "p.account_id", f.Accounts)
+	where, args = inList(where, args, "p.kind", f.Kinds)
+	if f.MinOPS != nil {
+		where, args = append(where, "ps.ops >= ?"), append(args, *f.MinOPS)
+	}
+	if f.DormantOnly {
+		where = append(where, "ps.dormant = 1")
+	}
+	if len(f.ResourceKinds) > 0 {
+		sub, subArgs := inList(nil, nil, "r.kind", f.ResourceKinds)
+		where = append(where, `EXISTS (SELECT 1 FROM resource_scores rs JOIN resources r ON r.id = rs.resource_id
+			WHERE rs.run_id = ps.run_id AND rs.principal_id = ps.principal_id AND `+sub[0]+`)`)
+		args = append(args, subArgs...)
+	}
+	// The WHERE clause is assembled from fixed fragments; every value is a parameter.
+	rows, err := s.sql.QueryContext(ctx, `SELECT p.id, p.arn, p.kind, p.account_id, p.name, p.created_at,
+			ps.monitored, ps.ops, ps.action_ops, ps.dormant, ps.last_activity_at, ps.observed_since, ps.notes
+		FROM principal_scores ps JOIN principals p ON p.id = ps.principal_id
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY ps.dormant DESC, ps.ops IS NULL, ps.ops DESC, p.arn`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []PrincipalScore
+	index := map[int64]int{}
+	for rows.Next() {
+		var p PrincipalScore
+		var created, last, since sql.NullInt64
+		var ops, aops sql.NullFloat64
+		var monitored, dormant int
+		var notes string
+		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created, &monitored, &ops, &aops, &dormant,
+			&last, &since, &notes); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.CreatedAt = unixOrZero(created)
+		p.Monitored, p.Dormant = monitored == 1, dormant == 1
+		p.OPS, p.ActionOPS = floatPtr(ops), floatPtr(aops)
+		p.LastActivityAt, p.ObservedSince = timePtr(last), timePtr(since)
+		if err := json.Unmarshal([]byte(notes), &p.Notes); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("notes of %s: %w", p.ARN, err)
+		}
+		index[p.ID] = len(out)
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	return out, s.attachResourceScores(ctx, runID, f, out, index)
+}
+
+func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilter, out []PrincipalScore, index map[int64]int) error {
+	where := []string{"rs.run_id = ?"}
+	args := []any{runID}
+	if len(out) == 1 {
+		where, args = append(where, "rs.principal_id = ?"), append(args, out[0].ID)
+	}
+	where, args = inList(where, args, "r.kind", f.ResourceKinds)
+	rows, err := s.sql.QueryContext(ctx, `SELECT rs.principal_id, r.id, r.arn, r.kind, r.account_id, r.region, r.name,
+			rs.ops, rs.granted_actions, rs.used_actions, rs.conditional, rs.last_used_at
+		FROM resource_scores rs JOIN resources r ON r.id = rs.resource_id
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY rs.principal_id, rs.ops IS NULL, rs.ops DESC, r.arn`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var r ResourceScore
+		var ops sql.NullFloat64
+		var granted, used, cond string
+		var last sql.NullInt64
+		if err := rows.Scan(&pid, &r.ID, &r.ARN, &r.Kind, &r.AccountID, &r.Region, &r.Name, &ops, &granted, &used, &cond, &last); err != nil {
+			return err
+		}
+		i, ok := index[pid]
+		if !ok {
+			continue
+		}
+		r.OPS, r.LastUsedAt = floatPtr(ops), timePtr(last)
+		r.GrantedActions, r.UsedActions, r.ConditionalActions = strings.Fields(granted), strings.Fields(used), strings.Fields(cond)
+		out[i].Resources = append(out[i].Resources, r)
+	}
+	return rows.Err()
+}
+
+// KeyActivities returns the KMS keys of a run, by ARN.
+func (s *DB) KeyActivities(ctx context.Context, runID int64) ([]KeyActivity, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name, k.last_activity_at, k.last_viewed_at
+		FROM key_activity k JOIN resources r ON r.id = k.resource_id WHERE k.run_id = ? ORDER BY r.arn`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []KeyActivity
+	for rows.Next() {
+		var k KeyActivity
+		var last, viewed sql.NullInt64
+		if err := rows.Scan(&k.ID, &k.ARN, &k.Kind, &k.AccountID, &k.Region, &k.Name, &last, &viewed); err != nil {
+			return nil, err
+		}
+		k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// LoadScores returns a run with all its principals and keys.
+func (s *DB) LoadScores(ctx context.Context, run ScoreRun, f ScoreFilter) (*Scores, error) {
+	ps, err := s.PrincipalScores(ctx, run.ID, f)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.KeyActivities(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Scores{Run: run, Principals: ps, KMSKeys: keys}, nil
+}
+
+// inList adds "column IN (?, ?, ...)" for a non-empty list of values.
+func inList(where []string, args []any, column string, values []string) ([]string, []any) {
+	if len(values) == 0 {
+		return where, args
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")
+	for _, v := range values {
+		args = append(args, v)
+	}
+	return append(where, column+" IN ("+marks+")"), args
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func unixPtr(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return nullUnix(*t)
+}
+
+func timePtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := time.Unix(v.Int64, 0).UTC()
+	return &t
+}
+
+func floatPtr(v sql.NullFloat64) *float64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Float64
+}

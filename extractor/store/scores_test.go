@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func f64(v float64) *float64 { return &v }
+
+func TestScoresRoundTripAndFilters(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	db.Now = func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
+	id := func(p Principal) Principal {
+		var err error
+		p.ID, err = UpsertPrincipal(ctx, db.SQL(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	res := func(r Resource) Resource {
+		var err error
+		r.ID, err = UpsertResource(ctx, db.SQL(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	alice := id(Principal{ARN: "arn:aws:iam::111111111111:user/alice", Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"})
+	bob := id(Principal{ARN: "arn:aws:iam::111111111111:user/bob", Kind: KindIAMUser, AccountID: "111111111111", Name: "bob"})
+	carol := id(Principal{ARN: "arn:aws:iam::222222222222:user/carol", Kind: KindIAMUser, AccountID: "222222222222", Name: "carol"})
+	bucket := res(Resource{ARN: "arn:aws:s3:::data", Kind: KindS3Bucket, Name: "data"})
+	key := res(Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k1", Kind: KindKMSKey, AccountID: "111111111111", Region: "us-east-1", Name: "k1"})
+	asOf := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	seen := asOf.Add(-2 * time.Hour)
+	sc := &Scores{
+		Run: ScoreRun{AsOf: asOf, WindowDays: 30, Coverage: Coverage{MonitoredAccounts: []string{"111111111111"}, UnattributedSessions: 2}},
+		Principals: []PrincipalScore{
+			{Principal: alice, Monitored: true, OPS: f64(0), ActionOPS: f64(75), LastActivityAt: &seen, Resources: []ResourceScore{
+				{Resource: bucket, OPS: f64(75), GrantedActions: []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"},
+					UsedActions: []string{"s3:GetObject"}, LastUsedAt: &seen},
+			}},
+			{Principal: bob, Monitored: true, OPS: f64(100), ActionOPS: f64(100), Dormant: true, Notes: []string{"no S3 data events"},
+				Resources: []ResourceScore{{Resource: key, OPS: f64(100), GrantedActions: []string{"kms:Decrypt"}, ConditionalActions: []string{"kms:Decrypt"}}}},
+			{Principal: carol, Monitored: false},
+		},
+		KMSKeys: []KeyActivity{{Resource: key, LastActivityAt: &seen}},
+	}
+	runID, err := db.SaveScores(ctx, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LatestScoreRun(ctx, 7); !errors.Is(err, ErrNoScores) {
+		t.Errorf("7-day window: err = %v, want ErrNoScores", err)
+	}
+	run, err := db.LatestScoreRun(ctx, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ID != runID || !run.AsOf.Equal(asOf) || run.Coverage.UnattributedSessions != 2 || run.WindowStart() != asOf.AddDate(0, 0, -30) {
+		t.Errorf("run = %+v", run)
+	}
+	all, err := db.LoadScores(ctx, run, ScoreFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := []string{}
+	for _, p := range all.Principals {
+		order = append(order, p.Name)
+	}
+	if got := join(order); got != "bob,alice,carol" {
+		t.Errorf("order %s, want dormant first, then OPS high to low, unscored last", got)
+	}
+	a := all.Principals[1]
+	if *a.ActionOPS != 75 || len(a.Resources) != 1 || len(a.Resources[0].GrantedActions) != 4 || a.Resources[0].UsedActions[0] != "s3:GetObject" ||
+		!a.LastActivityAt.Equal(seen) || a.Dormant {
+		t.Errorf("alice = %+v", a)
+	}
+	c := all.Principals[2]
+	if c.Monitored || c.OPS != nil || c.LastActivityAt != nil || len(c.Resources) != 0 {
+		t.Errorf("carol = %+v", c)
+	}
+	if b := all.Principals[0]; b.Notes[0] != "no S3 data events" || b.Resources[0].ConditionalActions[0] != "kms:Decrypt" {
+		t.Errorf("bob = %+v", b)
+	}
+	if len(all.KMSKeys) != 1 || all.KMSKeys[0].LastViewedAt != nil || !all.KMSKeys[0].LastActivityAt.Equal(seen) {
+		t.Errorf("keys = %+v", all.KMSKeys)
+	}
+
+	for name, c := range map[string]struct {
+		f    ScoreFilter
+		want string
+	}{
+		"one principal":  {ScoreFilter{PrincipalARN: alice.ARN}, "alice"},
+		"account":        {ScoreFilter{Accounts: []string{"222222222222"}}, "carol"},
+		"min ops":        {ScoreFilter{MinOPS: f64(50)}, "bob"},
+		"dormant only":   {ScoreFilter{DormantOnly: true}, "bob"},
+		"resource kind":  {ScoreFilter{ResourceKinds: []string{KindS3Bucket}}, "alice"},
+		"kind, no match": {ScoreFilter{Kinds: []string{KindIAMRole}}, ""},
+	} {
+		ps, err := db.PrincipalScores(ctx, runID, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range ps {
+			names = append(names, p.Name)
+		}
+		if got := join(names); got != c.want {
+			t.Errorf("%s: %s, want %s", name, got, c.want)
+		}
+	}
+}
+
+func join(s []string) string { return strings.Join(s, ",") }
