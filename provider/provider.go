@@ -121,11 +121,14 @@ func (p *activityProvider) Configure(ctx context.Context, req provider.Configure
 func (p *activityProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewMonitoringIntegrationResource,
+		NewMonitoringRuleResource,
 	}
 }
 
 func (p *activityProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewMonitoringIAMPolicyDataSource,
+		NewMonitoringOPSDataSource,
+		NewMonitoringPrincipalsDataSource,
 	}
 }

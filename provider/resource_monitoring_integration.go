@@ -126,16 +126,7 @@ func (r *monitoringIntegrationResource) Schema(_ context.Context, _ resource.Sch
 }
 
 func (r *monitoringIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data",
-			fmt.Sprintf("The resource expected provider data of type *providerData, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	r.data = data
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 // describeTrail calls cloudtrail:GetTrail in the trail's region, through the
@@ -280,7 +271,7 @@ func (r *monitoringIntegrationResource) Create(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := r.open(ctx, &resp.Diagnostics)
+	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -306,7 +297,7 @@ func (r *monitoringIntegrationResource) Read(ctx context.Context, req resource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := r.open(ctx, &resp.Diagnostics)
+	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -348,7 +339,7 @@ func (r *monitoringIntegrationResource) Update(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := r.open(ctx, &resp.Diagnostics)
+	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -369,7 +360,7 @@ func (r *monitoringIntegrationResource) Delete(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := r.open(ctx, &resp.Diagnostics)
+	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -389,13 +380,4 @@ func (r *monitoringIntegrationResource) ImportState(ctx context.Context, req res
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-}
-
-// open opens the store, reporting a failure as a diagnostic.
-func (r *monitoringIntegrationResource) open(ctx context.Context, diags *diag.Diagnostics) (*store.DB, bool) {
-	if r.data == nil {
-		diags.AddError("Provider Not Configured", "The provider was not configured before the resource was used. This is a bug in the provider; please report it.")
-		return nil, false
-	}
-	return openStoreDiag(ctx, r.data, diags)
 }

@@ -12,6 +12,10 @@ import (
 // openStoreDiag opens the configured database and turns a failure into a
 // diagnostic that says what to check.
 func openStoreDiag(ctx context.Context, data *providerData, diags *diag.Diagnostics) (*store.DB, bool) {
+	if data == nil {
+		diags.AddError("Provider Not Configured", "The provider was not configured before it was used. This is a bug in the provider; please report it.")
+		return nil, false
+	}
 	db, err := data.openStore(ctx)
 	if err != nil {
 		diags.AddError("Cannot Open Database",
@@ -20,4 +24,17 @@ func openStoreDiag(ctx context.Context, data *providerData, diags *diag.Diagnost
 		return nil, false
 	}
 	return db, true
+}
+
+// configuredData takes the provider data handed to a resource or data source.
+func configuredData(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected provider data of type *providerData, got %T. This is a bug in the provider; please report it.", v))
+	}
+	return data
 }

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -95,4 +97,36 @@ func (s *DB) PrincipalByARN(ctx context.Context, arn string) (Principal, error) 
 	}
 	p.CreatedAt = unixOrZero(created)
 	return p, err
+}
+
+// FindPrincipal finds a principal by its canonical ARN or, for people
+// federated from an identity provider, by their login (alice@example.com).
+func (s *DB) FindPrincipal(ctx context.Context, ref string) (Principal, error) {
+	p, err := s.PrincipalByARN(ctx, ref)
+	if err == nil || !errors.Is(err, ErrNotFound) || strings.HasPrefix(ref, "arn:") {
+		return p, err
+	}
+	rows, err := s.sql.QueryContext(ctx, `SELECT arn FROM principals WHERE kind IN (?, ?) AND name = ? ORDER BY arn`,
+		KindOktaIdentity, KindSSOUser, ref)
+	if err != nil {
+		return Principal{}, err
+	}
+	var arns []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return Principal{}, err
+		}
+		arns = append(arns, a)
+	}
+	rows.Close()
+	switch len(arns) {
+	case 0:
+		return Principal{}, fmt.Errorf("principal %s: %w", ref, ErrNotFound)
+	case 1:
+		return s.PrincipalByARN(ctx, arns[0])
+	default:
+		return Principal{}, fmt.Errorf("%q names %d principals (%s); give the ARN of one", ref, len(arns), strings.Join(arns, ", "))
+	}
 }

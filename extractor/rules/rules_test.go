@@ -1,0 +1,72 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+func f64(v float64) *float64 { return &v }
+
+func TestEvaluate(t *testing.T) {
+	key := store.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: store.KindKMSKey}
+	bucket := store.Resource{ARN: "arn:aws:s3:::b", Kind: store.KindS3Bucket}
+	scores := []store.PrincipalScore{
+		{Principal: store.Principal{ARN: "u1", Kind: store.KindIAMUser}, Monitored: true, OPS: f64(90), Dormant: true,
+			Resources: []store.ResourceScore{{Resource: key, OPS: f64(100)}, {Resource: bucket, OPS: f64(50)}}},
+		{Principal: store.Principal{ARN: "u2", Kind: store.KindIAMUser}, Monitored: true, OPS: f64(80),
+			Resources: []store.ResourceScore{{Resource: key, OPS: f64(80)}}},
+		{Principal: store.Principal{ARN: "u3", Kind: store.KindIAMUser}, Monitored: false},
+	}
+	cases := []struct {
+		name string
+		rule store.Rule
+		want []string // principal[/resource] of each violation
+	}{
+		{"principal OPS bound; equal is not above; null never violates", store.Rule{Name: "r", MaxOPS: f64(80)}, []string{"u1"}},
+		{"resource bound on keys", store.Rule{Name: "r", MaxOPS: f64(79.9), ResourceKinds: []string{store.KindKMSKey}},
+			[]string{"u1/" + key.ARN, "u2/" + key.ARN}},
+		{"no dormant", store.Rule{Name: "r", NoDormant: true}, []string{"u1"}},
+		{"both", store.Rule{Name: "r", NoDormant: true, MaxOPS: f64(85)}, []string{"u1", "u1"}},
+		{"nothing violates", store.Rule{Name: "r", MaxOPS: f64(100)}, nil},
+	}
+	for _, c := range cases {
+		// Scope by resource kind is the store's filter; give Evaluate what it would.
+		in := scores
+		if len(c.rule.ResourceKinds) > 0 {
+			in = nil
+			for _, p := range scores {
+				q := p
+				q.Resources = nil
+				for _, r := range p.Resources {
+					if r.Kind == c.rule.ResourceKinds[0] {
+						q.Resources = append(q.Resources, r)
+					}
+				}
+				in = append(in, q)
+			}
+		}
+		got := Evaluate(c.rule, in)
+		var keys []string
+		for _, v := range got {
+			k := v.PrincipalARN
+			if v.ResourceARN != nil {
+				k += "/" + *v.ResourceARN
+			}
+			keys = append(keys, k)
+			if v.Reason == "" || v.Rule != "r" {
+				t.Errorf("%s: violation without reason or rule: %+v", c.name, v)
+			}
+		}
+		if len(keys) != len(c.want) {
+			t.Errorf("%s: violations %v, want %v", c.name, keys, c.want)
+			continue
+		}
+		for i := range keys {
+			if keys[i] != c.want[i] {
+				t.Errorf("%s: violations %v, want %v", c.name, keys, c.want)
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+var (
+	_ datasource.DataSource              = (*monitoringOPSDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*monitoringOPSDataSource)(nil)
+)
+
+// NewMonitoringOPSDataSource is the activity_monitoring_ops data source.
+func NewMonitoringOPSDataSource() datasource.DataSource { return &monitoringOPSDataSource{} }
+
+type monitoringOPSDataSource struct {
+	data *providerData
+}
+
+type monitoringOPSModel struct {
+	Principal      types.String  `tfsdk:"principal"`
+	Resource       types.String  `tfsdk:"resource"`
+	WindowDays     types.Int64   `tfsdk:"window_days"`
+	ARN            types.String  `tfsdk:"arn"`
+	Kind           types.String  `tfsdk:"kind"`
+	AccountID      types.String  `tfsdk:"account_id"`
+	AsOf           types.String  `tfsdk:"as_of"`
+	OPS            types.Float64 `tfsdk:"ops"`
+	ActionOPS      types.Float64 `tfsdk:"action_ops"`
+	Monitored      types.Bool    `tfsdk:"monitored"`
+	Dormant        types.Bool    `tfsdk:"dormant"`
+	LastActivityAt types.String  `tfsdk:"last_activity_at"`
+	ObservedSince  types.String  `tfsdk:"observed_since"`
+	Notes          types.List    `tfsdk:"notes"`
+	Resources      types.List    `tfsdk:"resources"`
+}
+
+func (d *monitoringOPSDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_monitoring_ops"
+}
+
+func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Over-Provisioned Score (OPS) of one principal, as `activity-extractor score` last " +
+			"computed it for the window: how much of the access its policies grant on S3 buckets, KMS keys and " +
+			"Secrets Manager secrets it left unused, whether it is dormant, and when it last acted. Use it in a " +
+			"`postcondition` or a `check` block to stop a deployment when access has grown stale.",
+		Attributes: map[string]schema.Attribute{
+			"principal": schema.StringAttribute{
+				MarkdownDescription: "The principal: an IAM user's or role's ARN, or the login of a person federated " +
+					"from Okta or IAM Identity Center (`alice@example.com`). A principal the database does not know is an error.",
+				Required: true,
+			},
+			"resource": schema.StringAttribute{
+				MarkdownDescription: "Restrict the scores to one resource: its ARN. `ops` and `action_ops` are then this " +
+					"resource's score, and `resources` holds it alone (empty when the principal is granted nothing on it).",
+				Optional: true,
+			},
+			"window_days": schema.Int64Attribute{
+				MarkdownDescription: "The window, in days, whose scores to read. Defaults to the provider's `window_days`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+			},
+			"arn":              schema.StringAttribute{MarkdownDescription: "The principal's canonical ARN.", Computed: true},
+			"kind":             schema.StringAttribute{MarkdownDescription: "`iam_user`, `iam_role`, `okta_identity` or `sso_user`.", Computed: true},
+			"account_id":       schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
+			"as_of":            schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
+			"ops":              schema.Float64Attribute{MarkdownDescription: opsDescription, Computed: true},
+			"action_ops":       schema.Float64Attribute{MarkdownDescription: actionOPSDescription, Computed: true},
+			"monitored":        schema.BoolAttribute{MarkdownDescription: monitoredDescription, Computed: true},
+			"dormant":          schema.BoolAttribute{MarkdownDescription: dormantDescription, Computed: true},
+			"last_activity_at": schema.StringAttribute{MarkdownDescription: lastActivityDescription, Computed: true},
+			"observed_since":   schema.StringAttribute{MarkdownDescription: observedSinceDescription, Computed: true},
+			"notes": schema.ListAttribute{MarkdownDescription: "Caveats about what the scores could not see, such as " +
+				"missing days of logs or S3 data events that the trail does not log.", ElementType: types.StringType, Computed: true},
+			"resources": resourceScoresSchema(),
+		},
+	}
+}
+
+func (d *monitoringOPSDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m monitoringOPSModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	db, ok := openStoreDiag(ctx, d.data, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer db.Close()
+	window := windowOf(m.WindowDays, d.data)
+	ref := m.Principal.ValueString()
+	p, err := db.FindPrincipal(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Unknown Principal",
+			fmt.Sprintf("The database %s knows no principal %q. Give an IAM user's or role's ARN exactly as IAM shows it "+
+				"(with its path), or a federated person's login, and check that discover and extract ran for its account.", db.Path(), ref))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Cannot Find Principal", err.Error())
+		return
+	}
+	run, ok := scoreRun(ctx, db, window, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	scores, err := db.PrincipalScores(ctx, run.ID, store.ScoreFilter{PrincipalARN: p.ARN})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read Scores", fmt.Sprintf("Reading the scores of %s failed.\n\nError: %v", p.ARN, err))
+		return
+	}
+	if len(scores) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Principal Not Scored",
+			fmt.Sprintf("%s (%s) is in the database but was not scored in the run of %s. Principals of kind aws_service "+
+				"and root are never scored; otherwise run activity-extractor score --window %dd again.",
+				p.ARN, p.Kind, run.ComputedAt.Format(time.RFC3339), window))
+		return
+	}
+	ps := scores[0]
+	m.ARN, m.Kind, m.AccountID = types.StringValue(ps.ARN), types.StringValue(ps.Kind), types.StringValue(ps.AccountID)
+	m.WindowDays = types.Int64Value(window)
+	m.AsOf = timeValue(&run.AsOf)
+	m.OPS, m.ActionOPS = floatValue(ps.OPS), floatValue(ps.ActionOPS)
+	m.Monitored, m.Dormant = types.BoolValue(ps.Monitored), types.BoolValue(ps.Dormant)
+	m.LastActivityAt, m.ObservedSince = timeValue(ps.LastActivityAt), timeValue(ps.ObservedSince)
+	m.Notes = stringList(ps.Notes)
+	resources := ps.Resources
+	if r := m.Resource.ValueString(); r != "" {
+		resources = nil
+		m.OPS, m.ActionOPS = types.Float64Null(), types.Float64Null()
+		for _, rs := range ps.Resources {
+			if rs.ARN == r {
+				resources = append(resources, rs)
+				m.OPS, m.ActionOPS = floatValue(rs.OPS), floatValue(rs.OPS)
+			}
+		}
+		if len(resources) == 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("resource"), "Nothing Granted on the Resource",
+				fmt.Sprintf("%s is granted nothing on %s, so it has no score there: ops and action_ops are null.", ps.ARN, r))
+		}
+	}
+	m.Resources = resourceScoresValue(resources, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

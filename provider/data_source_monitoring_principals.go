@@ -1,0 +1,189 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+var (
+	_ datasource.DataSource              = (*monitoringPrincipalsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*monitoringPrincipalsDataSource)(nil)
+)
+
+// NewMonitoringPrincipalsDataSource is the activity_monitoring_principals data source.
+func NewMonitoringPrincipalsDataSource() datasource.DataSource {
+	return &monitoringPrincipalsDataSource{}
+}
+
+type monitoringPrincipalsDataSource struct {
+	data *providerData
+}
+
+type monitoringPrincipalsModel struct {
+	Accounts      types.List    `tfsdk:"accounts"`
+	Kinds         types.List    `tfsdk:"kinds"`
+	ResourceKinds types.List    `tfsdk:"resource_kinds"`
+	MinOPS        types.Float64 `tfsdk:"min_ops"`
+	DormantOnly   types.Bool    `tfsdk:"dormant_only"`
+	WindowDays    types.Int64   `tfsdk:"window_days"`
+	AsOf          types.String  `tfsdk:"as_of"`
+	ARNs          types.List    `tfsdk:"arns"`
+	Principals    types.List    `tfsdk:"principals"`
+}
+
+var principalAttrTypes = map[string]attr.Type{
+	"arn":              types.StringType,
+	"kind":             types.StringType,
+	"account_id":       types.StringType,
+	"name":             types.StringType,
+	"monitored":        types.BoolType,
+	"ops":              types.Float64Type,
+	"action_ops":       types.Float64Type,
+	"dormant":          types.BoolType,
+	"last_activity_at": types.StringType,
+	"observed_since":   types.StringType,
+	"resources":        types.ListType{ElemType: types.ObjectType{AttrTypes: resourceScoreAttrTypes}},
+}
+
+func (d *monitoringPrincipalsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_monitoring_principals"
+}
+
+func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	kinds := []string{store.KindIAMUser, store.KindIAMRole, store.KindOktaIdentity, store.KindSSOUser, store.KindFederatedUser}
+	resourceKinds := []string{store.KindS3Bucket, store.KindKMSKey, store.KindSecret}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The activity dashboard as a query: the scored principals that match the filters, dormant " +
+			"first, then from the most over-provisioned down, with their scores. Feed it to `check` blocks, " +
+			"preconditions or `for_each`.",
+		Attributes: map[string]schema.Attribute{
+			"accounts": schema.ListAttribute{
+				MarkdownDescription: "Only principals of these AWS accounts.",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(accountIDValidator())},
+			},
+			"kinds": schema.ListAttribute{
+				MarkdownDescription: "Only principals of these kinds: `iam_user`, `iam_role`, `okta_identity`, `sso_user`, `federated_user`.",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(kinds...))},
+			},
+			"resource_kinds": schema.ListAttribute{
+				MarkdownDescription: "Only principals granted something on these resource kinds (`s3_bucket`, `kms_key`, " +
+					"`secretsmanager_secret`); their `resources` then list only those kinds.",
+				ElementType: types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(resourceKinds...))},
+			},
+			"min_ops": schema.Float64Attribute{
+				MarkdownDescription: "Only principals whose `ops` is at least this (0 to 100). Principals with a null score never match.",
+				Optional:            true,
+				Validators:          []validator.Float64{float64validator.Between(0, 100)},
+			},
+			"dormant_only": schema.BoolAttribute{
+				MarkdownDescription: "Only dormant principals.",
+				Optional:            true,
+			},
+			"window_days": schema.Int64Attribute{
+				MarkdownDescription: "The window, in days, whose scores to read. Defaults to the provider's `window_days`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+			},
+			"as_of": schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
+			"arns": schema.ListAttribute{
+				MarkdownDescription: "The ARNs of the matching principals, in the same order as `principals`.",
+				ElementType:         types.StringType, Computed: true,
+			},
+			"principals": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching principals, dormant first, then by `ops` from high to low (null last), then by ARN.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"arn":              schema.StringAttribute{MarkdownDescription: "The principal's canonical ARN.", Computed: true},
+					"kind":             schema.StringAttribute{MarkdownDescription: "The principal's kind.", Computed: true},
+					"account_id":       schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
+					"name":             schema.StringAttribute{MarkdownDescription: "The principal's name.", Computed: true},
+					"monitored":        schema.BoolAttribute{MarkdownDescription: monitoredDescription, Computed: true},
+					"ops":              schema.Float64Attribute{MarkdownDescription: opsDescription, Computed: true},
+					"action_ops":       schema.Float64Attribute{MarkdownDescription: actionOPSDescription, Computed: true},
+					"dormant":          schema.BoolAttribute{MarkdownDescription: dormantDescription, Computed: true},
+					"last_activity_at": schema.StringAttribute{MarkdownDescription: lastActivityDescription, Computed: true},
+					"observed_since":   schema.StringAttribute{MarkdownDescription: observedSinceDescription, Computed: true},
+					"resources":        resourceScoresSchema(),
+				}},
+			},
+		},
+	}
+}
+
+func (d *monitoringPrincipalsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m monitoringPrincipalsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	f := store.ScoreFilter{DormantOnly: m.DormantOnly.ValueBool()}
+	for _, l := range []struct {
+		list types.List
+		into *[]string
+	}{{m.Accounts, &f.Accounts}, {m.Kinds, &f.Kinds}, {m.ResourceKinds, &f.ResourceKinds}} {
+		if !l.list.IsNull() {
+			resp.Diagnostics.Append(l.list.ElementsAs(ctx, l.into, false)...)
+		}
+	}
+	if !m.MinOPS.IsNull() {
+		v := m.MinOPS.ValueFloat64()
+		f.MinOPS = &v
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	db, ok := openStoreDiag(ctx, d.data, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer db.Close()
+	window := windowOf(m.WindowDays, d.data)
+	run, ok := scoreRun(ctx, db, window, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	scores, err := db.PrincipalScores(ctx, run.ID, f)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Read Scores", fmt.Sprintf("Reading scores from %s failed.\n\nError: %v", db.Path(), err))
+		return
+	}
+	arns := make([]string, 0, len(scores))
+	elems := make([]attr.Value, 0, len(scores))
+	for _, ps := range scores {
+		arns = append(arns, ps.ARN)
+		obj, diags := types.ObjectValue(principalAttrTypes, map[string]attr.Value{
+			"arn": types.StringValue(ps.ARN), "kind": types.StringValue(ps.Kind), "account_id": types.StringValue(ps.AccountID),
+			"name": types.StringValue(ps.Name), "monitored": types.BoolValue(ps.Monitored),
+			"ops": floatValue(ps.OPS), "action_ops": floatValue(ps.ActionOPS), "dormant": types.BoolValue(ps.Dormant),
+			"last_activity_at": timeValue(ps.LastActivityAt), "observed_since": timeValue(ps.ObservedSince),
+			"resources": resourceScoresValue(ps.Resources, &resp.Diagnostics),
+		})
+		resp.Diagnostics.Append(diags...)
+		elems = append(elems, obj)
+	}
+	list, diags := types.ListValue(types.ObjectType{AttrTypes: principalAttrTypes}, elems)
+	resp.Diagnostics.Append(diags...)
+	m.Principals, m.ARNs = list, stringList(arns)
+	m.WindowDays, m.AsOf = types.Int64Value(window), timeValue(&run.AsOf)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

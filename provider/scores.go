@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// The words of the scores, shared by every data source that shows them.
+const (
+	opsDescription = "The Over-Provisioned Score: the percentage (0 to 100) of the resources this principal may use " +
+		"(buckets, KMS keys, secrets) that it did not use at all in the window. Null when the principal is not " +
+		"monitored, or is granted nothing on those resources."
+	actionOPSDescription = "The percentage (0 to 100) of all actions granted on those resources that were left unused " +
+		"in the window. Null in the same cases as `ops`."
+	monitoredDescription = "Whether logs of the principal's account were extracted for the window. When false, the " +
+		"scores are null (N/A), not zero: nothing is known about the principal's use."
+	dormantDescription = "Whether the principal is monitored, existed for the whole window, and did nothing at all in " +
+		"it, in any AWS service."
+	lastActivityDescription = "The time (RFC 3339, UTC) of the principal's latest event of any kind, in any service, " +
+		"denied calls included; null when none was seen."
+	observedSinceDescription = "When the logs of the principal's account start inside the window: the start of the " +
+		"observed part, which the scores cover (RFC 3339). Null when the logs cover the whole window."
+)
+
+// scoreRun finds the latest stored scores for the window, reporting a
+// missing run with the command that makes one.
+func scoreRun(ctx context.Context, db *store.DB, windowDays int64, diags *diag.Diagnostics) (store.ScoreRun, bool) {
+	run, err := db.LatestScoreRun(ctx, int(windowDays))
+	if errors.Is(err, store.ErrNoScores) {
+		diags.AddError("No Scores for the Window",
+			fmt.Sprintf("The database %s holds no scores for a %d-day window. Run activity-extractor extract, discover "+
+				"and score --window %dd against it first, or set window_days to a window that was scored.",
+				db.Path(), windowDays, windowDays))
+		return run, false
+	}
+	if err != nil {
+		diags.AddError("Cannot Read Scores", fmt.Sprintf("Reading scores from %s failed.\n\nError: %v", db.Path(), err))
+		return run, false
+	}
+	return run, true
+}
+
+func windowOf(v types.Int64, data *providerData) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return data.windowDays
+	}
+	return v.ValueInt64()
+}
+
+func timeValue(t *time.Time) types.String {
+	if t == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+func floatValue(f *float64) types.Float64 {
+	if f == nil {
+		return types.Float64Null()
+	}
+	return types.Float64Value(*f)
+}
+
+func stringList(values []string) types.List {
+	elems := make([]attr.Value, 0, len(values))
+	for _, v := range values {
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+// resourceScoreAttrTypes is the shape of one element of a `resources` list.
+var resourceScoreAttrTypes = map[string]attr.Type{
+	"arn":                 types.StringType,
+	"kind":                types.StringType,
+	"ops":                 types.Float64Type,
+	"granted_actions":     types.ListType{ElemType: types.StringType},
+	"used_actions":        types.ListType{ElemType: types.StringType},
+	"conditional_actions": types.ListType{ElemType: types.StringType},
+	"last_used_at":        types.StringType,
+}
+
+func resourceScoresSchema() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		MarkdownDescription: "Each resource the principal is granted something on, most over-provisioned first.",
+		Computed:            true,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"arn":  schema.StringAttribute{MarkdownDescription: "The resource's ARN.", Computed: true},
+			"kind": schema.StringAttribute{MarkdownDescription: "`s3_bucket`, `kms_key` or `secretsmanager_secret`.", Computed: true},
+			"ops": schema.Float64Attribute{MarkdownDescription: "The percentage of the actions granted on this resource " +
+				"that were not used in the window; null when the principal is not monitored.", Computed: true},
+			"granted_actions": schema.ListAttribute{MarkdownDescription: "The actions the effective policies allow on " +
+				"the resource, sorted.", ElementType: types.StringType, Computed: true},
+			"used_actions": schema.ListAttribute{MarkdownDescription: "The granted actions performed successfully on " +
+				"the resource in the window, sorted.", ElementType: types.StringType, Computed: true},
+			"conditional_actions": schema.ListAttribute{MarkdownDescription: "The granted actions allowed only under a " +
+				"`Condition`, which cannot be known in advance; they count as granted.", ElementType: types.StringType, Computed: true},
+			"last_used_at": schema.StringAttribute{MarkdownDescription: "The latest successful use of a granted " +
+				"action on the resource in the window (RFC 3339); null when none.", Computed: true},
+		}},
+	}
+}
+
+func resourceScoresValue(rs []store.ResourceScore, diags *diag.Diagnostics) types.List {
+	elems := make([]attr.Value, 0, len(rs))
+	for _, r := range rs {
+		obj, d := types.ObjectValue(resourceScoreAttrTypes, map[string]attr.Value{
+			"arn": types.StringValue(r.ARN), "kind": types.StringValue(r.Kind), "ops": floatValue(r.OPS),
+			"granted_actions": stringList(r.GrantedActions), "used_actions": stringList(r.UsedActions),
+			"conditional_actions": stringList(r.ConditionalActions), "last_used_at": timeValue(r.LastUsedAt),
+		})
+		diags.Append(d...)
+		elems = append(elems, obj)
+	}
+	list, d := types.ListValue(types.ObjectType{AttrTypes: resourceScoreAttrTypes}, elems)
+	diags.Append(d...)
+	return list
+}
