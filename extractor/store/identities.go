@@ -20,6 +20,10 @@ const (
 	KindAWSService    = "aws_service"
 )
 
+// ScoredKinds are the principal kinds that get scores: people and workloads,
+// not AWS services acting for them nor the account root.
+var ScoredKinds = []string{KindIAMUser, KindIAMRole, KindOktaIdentity, KindSSOUser, KindFederatedUser}
+
 // Resource kinds.
 const (
 	KindS3Bucket = "s3_bucket"
