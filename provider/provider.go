@@ -17,6 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/snapshot"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -49,7 +51,9 @@ type providerModel struct {
 
 // providerData is what resources and data sources receive from Configure.
 type providerData struct {
-	databasePath string
+	databasePath string // a local file; for an s3:// database, the fetched copy
+	database     string // as configured, for messages
+	readOnly     bool   // a snapshot fetched from S3
 	windowDays   int64
 }
 
@@ -57,6 +61,9 @@ type providerData struct {
 // opens and closes it, so no connection outlives a Terraform command and the
 // extractor can work on the same file in between.
 func (d *providerData) openStore(ctx context.Context) (*store.DB, error) {
+	if d.readOnly {
+		return store.OpenReadOnly(ctx, d.databasePath)
+	}
 	return store.Open(ctx, d.databasePath)
 }
 
@@ -72,8 +79,10 @@ func (p *activityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		Attributes: map[string]schema.Attribute{
 			"database": schema.StringAttribute{
 				MarkdownDescription: "Path of the SQLite database shared with `activity-extractor`. It is created, readable " +
-					"by its owner only, when it does not exist. Defaults to the `" + DatabaseEnv + "` environment variable, " +
-					"then to `" + store.DefaultPath + "` in the working directory.",
+					"by its owner only, when it does not exist. Or the `s3://BUCKET/KEY` URL of a snapshot that " +
+					"`activity-extractor publish` uploaded: it is downloaded once per version (through the default AWS " +
+					"credential chain) and read only, so data sources work while resources cannot be changed. Defaults to " +
+					"the `" + DatabaseEnv + "` environment variable, then to `" + store.DefaultPath + "` in the working directory.",
 				Optional: true,
 			},
 			"window_days": schema.Int64Attribute{
@@ -103,19 +112,40 @@ func (p *activityProvider) Configure(ctx context.Context, req provider.Configure
 	if !cfg.WindowDays.IsNull() && !cfg.WindowDays.IsUnknown() {
 		data.windowDays = cfg.WindowDays.ValueInt64()
 	}
-	if strings.HasPrefix(data.databasePath, "s3://") {
-		resp.Diagnostics.AddAttributeError(pathRoot("database"), "Unsupported Database Location",
-			fmt.Sprintf("The database %q is an S3 URL. This release reads and writes a local SQLite file only; "+
-				"set database to a local path.", data.databasePath))
-		return
-	}
 	if strings.TrimSpace(data.databasePath) == "" {
 		resp.Diagnostics.AddAttributeError(pathRoot("database"), "Empty Database Path",
-			"The database path is empty. Set database to the path of the SQLite file shared with activity-extractor.")
+			"The database path is empty. Set database to the path of the SQLite file shared with activity-extractor, "+
+				"or to the s3:// URL of a snapshot it published.")
 		return
+	}
+	data.database = data.databasePath
+	if strings.HasPrefix(data.databasePath, "s3://") {
+		local, err := fetchSnapshot(ctx, data.databasePath)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(pathRoot("database"), "Cannot Fetch Database Snapshot",
+				fmt.Sprintf("The provider could not download the snapshot %s. Check that activity-extractor publish "+
+					"wrote it, and that the AWS credentials available to Terraform may call s3:GetObject on it.\n\nError: %v",
+					data.databasePath, err))
+			return
+		}
+		data.databasePath, data.readOnly = local, true
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+}
+
+// fetchSnapshot downloads an s3:// snapshot into the user's cache, once per
+// version of the object.
+func fetchSnapshot(ctx context.Context, url string) (string, error) {
+	dir, err := snapshot.CacheDir()
+	if err != nil {
+		return "", err
+	}
+	cfg, err := awsapi.Config(ctx, "", "")
+	if err != nil {
+		return "", err
+	}
+	return snapshot.Fetch(ctx, awsapi.NewS3Client(cfg), url, dir)
 }
 
 func (p *activityProvider) Resources(context.Context) []func() resource.Resource {

@@ -100,11 +100,6 @@ func TestAccProvider_configValidation(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)window_days.*between 1 and 365`),
 			},
 			{
-				Config:      "provider \"activity\" {\n  database = \"s3://bucket/activity.db\"\n}\n" + resourceBody,
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`Unsupported Database Location`),
-			},
-			{
 				Config:      "provider \"activity\" {\n  database = \"" + filepath.Join(t.TempDir(), "missing-dir", "x", "activity.db") + "\"\n}\n" + resourceBody,
 				ExpectError: regexp.MustCompile(`(?s)Cannot Open Database.*folder exists`),
 			},

@@ -271,7 +271,7 @@ func (r *monitoringIntegrationResource) Create(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
+	db, ok := openWritableStore(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -339,7 +339,7 @@ func (r *monitoringIntegrationResource) Update(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
+	db, ok := openWritableStore(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -360,7 +360,7 @@ func (r *monitoringIntegrationResource) Delete(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
+	db, ok := openWritableStore(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -168,7 +168,7 @@ func (r *monitoringRuleResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
+	db, ok := openWritableStore(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -219,7 +219,7 @@ func (r *monitoringRuleResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
+	db, ok := openWritableStore(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -239,7 +239,7 @@ func (r *monitoringRuleResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, r.data, &resp.Diagnostics)
+	db, ok := openWritableStore(ctx, r.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}

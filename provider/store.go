@@ -17,6 +17,11 @@ func openStoreDiag(ctx context.Context, data *providerData, diags *diag.Diagnost
 		return nil, false
 	}
 	db, err := data.openStore(ctx)
+	if err != nil && data.readOnly {
+		diags.AddError("Cannot Open Database Snapshot",
+			fmt.Sprintf("The provider could not open the snapshot fetched from %s.\n\nError: %v", data.database, err))
+		return nil, false
+	}
 	if err != nil {
 		diags.AddError("Cannot Open Database",
 			fmt.Sprintf("The provider could not open the SQLite database %q. Check the provider's database setting (or the %s "+
@@ -37,4 +42,17 @@ func configuredData(v any, diags *diag.Diagnostics) *providerData {
 			fmt.Sprintf("Expected provider data of type *providerData, got %T. This is a bug in the provider; please report it.", v))
 	}
 	return data
+}
+
+// openWritableStore opens the database for a resource's change, refusing a
+// read-only snapshot.
+func openWritableStore(ctx context.Context, data *providerData, diags *diag.Diagnostics) (*store.DB, bool) {
+	if data != nil && data.readOnly {
+		diags.AddError("Database Is a Read-Only Snapshot",
+			fmt.Sprintf("The provider's database is the snapshot %s, which can be read but not changed. Manage "+
+				"integrations and rules in a configuration whose database is the local file that activity-extractor "+
+				"uses, then publish it again.", data.database))
+		return nil, false
+	}
+	return openStoreDiag(ctx, data, diags)
 }

@@ -91,62 +91,103 @@ type ScoreFilter struct {
 	DormantOnly   bool
 }
 
-// SaveScores stores a run and its rows in one transaction and returns the
-// run id. Principal and resource ids must be set.
-func (s *DB) SaveScores(ctx context.Context, sc *Scores) (int64, error) {
-	cov, err := json.Marshal(sc.Run.Coverage)
+// ScoreWriter stores one run, row by row, in one transaction: readers see
+// the run whole or not at all.
+type ScoreWriter struct {
+	tx                  *sql.Tx
+	runID               int64
+	principal, resource *sql.Stmt
+	key                 *sql.Stmt
+}
+
+// NewScoreWriter starts a run. Call Commit to keep it, Rollback otherwise.
+func (s *DB) NewScoreWriter(ctx context.Context, run ScoreRun) (*ScoreWriter, error) {
+	cov, err := json.Marshal(run.Coverage)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer tx.Rollback()
+	w := &ScoreWriter{tx: tx}
 	res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (as_of, window_days, computed_at, coverage) VALUES (?, ?, ?, ?)`,
-		sc.Run.AsOf.Unix(), sc.Run.WindowDays, s.Now().Unix(), string(cov))
-	if err != nil {
-		return 0, fmt.Errorf("save score run: %w", err)
+		run.AsOf.Unix(), run.WindowDays, s.Now().Unix(), string(cov))
+	if err == nil {
+		w.runID, err = res.LastInsertId()
 	}
-	runID, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
+	if err == nil {
+		w.principal, err = tx.PrepareContext(ctx, `INSERT INTO principal_scores
+			(run_id, principal_id, monitored, ops, action_ops, dormant, last_activity_at, observed_since, resources, notes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
-	pstmt, err := tx.PrepareContext(ctx, `INSERT INTO principal_scores
-		(run_id, principal_id, monitored, ops, action_ops, dormant, last_activity_at, observed_since, resources, notes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, err
+	if err == nil {
+		w.resource, err = tx.PrepareContext(ctx, `INSERT INTO resource_scores
+			(run_id, principal_id, resource_id, ops, granted_actions, used_actions, conditional, last_used_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
-	rstmt, err := tx.PrepareContext(ctx, `INSERT INTO resource_scores
-		(run_id, principal_id, resource_id, ops, granted_actions, used_actions, conditional, last_used_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, err
+	if err == nil {
+		w.key, err = tx.PrepareContext(ctx, `INSERT INTO key_activity (run_id, resource_id, last_activity_at, last_viewed_at) VALUES (?, ?, ?, ?)`)
 	}
-	kstmt, err := tx.PrepareContext(ctx, `INSERT INTO key_activity (run_id, resource_id, last_activity_at, last_viewed_at) VALUES (?, ?, ?, ?)`)
 	if err != nil {
-		return 0, err
+		tx.Rollback()
+		return nil, fmt.Errorf("start score run: %w", err)
 	}
-	for _, p := range sc.Principals {
-		notes, _ := json.Marshal(nonNil(p.Notes))
-		if _, err := pstmt.ExecContext(ctx, runID, p.ID, boolInt(p.Monitored), p.OPS, p.ActionOPS, boolInt(p.Dormant),
-			unixPtr(p.LastActivityAt), unixPtr(p.ObservedSince), len(p.Resources), string(notes)); err != nil {
-			return 0, fmt.Errorf("save score of %s: %w", p.ARN, err)
+	return w, nil
+}
+
+// AddPrincipal stores a principal's score and its resources' scores.
+func (w *ScoreWriter) AddPrincipal(ctx context.Context, p PrincipalScore) error {
+	notes, err := json.Marshal(nonNil(p.Notes))
+	if err != nil {
+		return err
+	}
+	if _, err := w.principal.ExecContext(ctx, w.runID, p.ID, boolInt(p.Monitored), p.OPS, p.ActionOPS, boolInt(p.Dormant),
+		unixPtr(p.LastActivityAt), unixPtr(p.ObservedSince), len(p.Resources), string(notes)); err != nil {
+		return fmt.Errorf("save score of %s: %w", p.ARN, err)
+	}
+	for _, r := range p.Resources {
+		if _, err := w.resource.ExecContext(ctx, w.runID, p.ID, r.ID, r.OPS, strings.Join(r.GrantedActions, " "),
+			strings.Join(r.UsedActions, " "), strings.Join(r.ConditionalActions, " "), unixPtr(r.LastUsedAt)); err != nil {
+			return fmt.Errorf("save score of %s on %s: %w", p.ARN, r.ARN, err)
 		}
-		for _, r := range p.Resources {
-			if _, err := rstmt.ExecContext(ctx, runID, p.ID, r.ID, r.OPS, strings.Join(r.GrantedActions, " "),
-				strings.Join(r.UsedActions, " "), strings.Join(r.ConditionalActions, " "), unixPtr(r.LastUsedAt)); err != nil {
-				return 0, fmt.Errorf("save score of %s on %s: %w", p.ARN, r.ARN, err)
-			}
+	}
+	return nil
+}
+
+// AddKey stores a KMS key's activity.
+func (w *ScoreWriter) AddKey(ctx context.Context, k KeyActivity) error {
+	if _, err := w.key.ExecContext(ctx, w.runID, k.ID, unixPtr(k.LastActivityAt), unixPtr(k.LastViewedAt)); err != nil {
+		return fmt.Errorf("save activity of %s: %w", k.ARN, err)
+	}
+	return nil
+}
+
+// Commit keeps the run and returns its id.
+func (w *ScoreWriter) Commit() (int64, error) { return w.runID, w.tx.Commit() }
+
+// Rollback drops the run; after Commit it does nothing.
+func (w *ScoreWriter) Rollback() { _ = w.tx.Rollback() }
+
+// SaveScores stores a whole run at once and returns its id. Principal and
+// resource ids must be set.
+func (s *DB) SaveScores(ctx context.Context, sc *Scores) (int64, error) {
+	w, err := s.NewScoreWriter(ctx, sc.Run)
+	if err != nil {
+		return 0, err
+	}
+	defer w.Rollback()
+	for _, p := range sc.Principals {
+		if err := w.AddPrincipal(ctx, p); err != nil {
+			return 0, err
 		}
 	}
 	for _, k := range sc.KMSKeys {
-		if _, err := kstmt.ExecContext(ctx, runID, k.ID, unixPtr(k.LastActivityAt), unixPtr(k.LastViewedAt)); err != nil {
-			return 0, fmt.Errorf("save activity of %s: %w", k.ARN, err)
+		if err := w.AddKey(ctx, k); err != nil {
+			return 0, err
 		}
 	}
-	return runID, tx.Commit()
+	return w.Commit()
 }
 
 // ErrNoScores is returned when no run matches.

@@ -87,13 +87,16 @@ func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "NORMAL")
-	// Writers take the write lock at BEGIN, so two writers queue on the busy
-	// timeout instead of failing when a read lock would need upgrading.
-	q.Set("_txlock", "immediate")
 	if readOnly {
+		// A snapshot never changes while it is read: no locks, no journal.
 		q.Set("mode", "ro")
+		q.Set("immutable", "1")
+	} else {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL")
+		// Writers take the write lock at BEGIN, so two writers queue on the
+		// busy timeout instead of failing when a read lock would need upgrading.
+		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
@@ -227,4 +230,36 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// OpenReadOnly opens an existing database for reading only, such as a
+// snapshot published by another machine. No migration is applied; a snapshot
+// from a newer release is refused.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &DB{sql: db, path: path, Now: time.Now}
+	ms, err := migrations()
+	if err == nil {
+		err = s.checkNotNewer(ctx, ms[len(ms)-1].version)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// SnapshotTo writes a consistent copy of the database to path, which must
+// not exist, while other connections go on reading and writing.
+func (s *DB) SnapshotTo(ctx context.Context, path string) error {
+	if _, err := s.sql.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("store: snapshot %s to %s: %w", s.path, path, err)
+	}
+	return os.Chmod(path, 0o600)
 }

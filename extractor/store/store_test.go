@@ -190,3 +190,37 @@ func TestIntegrationsOrderedAndConcurrentWriters(t *testing.T) {
 		}
 	}
 }
+
+func TestSnapshotIsConsistentAndReadOnly(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	if err := db.CreateIntegration(ctx, Integration{AccountID: "111111111111", Trail: "t", Region: "us-east-1"}); err != nil {
+		t.Fatal(err)
+	}
+	snap := filepath.Join(t.TempDir(), "snap.db")
+	if err := db.SnapshotTo(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(snap); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("snapshot mode: %v %v", fi, err)
+	}
+	// Writes after the snapshot do not reach it.
+	if err := db.CreateIntegration(ctx, Integration{AccountID: "222222222222", Trail: "t", Region: "us-east-1"}); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	all, err := ro.Integrations(ctx)
+	if err != nil || len(all) != 1 || all[0].AccountID != "111111111111" {
+		t.Fatalf("snapshot holds %+v (%v), want the one integration of the snapshot's time", all, err)
+	}
+	if err := ro.CreateIntegration(ctx, Integration{AccountID: "333333333333", Trail: "t", Region: "us-east-1"}); err == nil {
+		t.Error("a read-only snapshot accepted a write")
+	}
+	if _, err := OpenReadOnly(ctx, filepath.Join(t.TempDir(), "missing.db")); err == nil {
+		t.Error("OpenReadOnly of a missing file succeeded")
+	}
+}
