@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -285,12 +286,24 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 }
 
 func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilter, out []PrincipalScore, index map[int64]int) error {
-	where := []string{"rs.run_id = ?"}
-	args := []any{runID}
-	if len(out) == 1 {
-		where, args = append(where, "rs.principal_id = ?"), append(args, out[0].ID)
+	// Principals are asked for in chunks, so that the primary key (run,
+	// principal, resource) serves each lookup however large the run is.
+	const chunk = 500
+	for lo := 0; lo < len(out); lo += chunk {
+		ids := make([]string, 0, chunk)
+		for _, p := range out[lo:min(lo+chunk, len(out))] {
+			ids = append(ids, strconv.FormatInt(p.ID, 10))
+		}
+		where, args := inList([]string{"rs.run_id = ?"}, []any{runID}, "rs.principal_id", ids)
+		where, args = inList(where, args, "r.kind", f.ResourceKinds)
+		if err := s.scanResourceScores(ctx, where, args, out, index); err != nil {
+			return err
+		}
 	}
-	where, args = inList(where, args, "r.kind", f.ResourceKinds)
+	return nil
+}
+
+func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any, out []PrincipalScore, index map[int64]int) error {
 	rows, err := s.sql.QueryContext(ctx, `SELECT rs.principal_id, r.id, r.arn, r.kind, r.account_id, r.region, r.name,
 			rs.ops, rs.granted_actions, rs.used_actions, rs.conditional, rs.last_used_at
 		FROM resource_scores rs JOIN resources r ON r.id = rs.resource_id
