@@ -93,7 +93,7 @@ Exit status: 0 success, 1 failure, 2 bad usage, 3 some inputs were skipped,
 		if isUsageMistake(err) {
 			err = usageError{err}
 		}
-		report(streams.Err, cmd, err)
+		reportError(streams.Err, cmd, err)
 	}
 	return err
 }
@@ -114,7 +114,7 @@ func isUsageMistake(err error) bool {
 	return false
 }
 
-func report(w io.Writer, cmd *cobra.Command, err error) {
+func reportError(w io.Writer, cmd *cobra.Command, err error) {
 	name := "activity-extractor"
 	if cmd != nil {
 		name = cmd.CommandPath()

@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/discover"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+func init() { register(newDiscoverCommand) }
+
+type discoverOptions struct {
+	authzDetails   []string
+	bucketPolicies []string
+	keyPolicies    []string
+	secretPolicies []string
+	resources      []string
+	scps           []string
+	rcps           []string
+	kmsAliases     []string
+	regions        []string
+	accounts       []string
+	orgPolicies    bool
+}
+
+func newDiscoverCommand(g *globalOptions) *cobra.Command {
+	var opts discoverOptions
+	cmd := &cobra.Command{
+		Use:   "discover",
+		Short: "Load IAM and resource policies and evaluate who may do what",
+		Long: `discover loads entitlements and evaluates them into granted actions for every
+principal (IAM user or role) and every bucket, KMS key and secret.
+
+Without file flags it goes to AWS for each integration in the database, with the
+default credentials or the integration's role_arn: IAM GetAccountAuthorizationDetails,
+S3 ListBuckets and GetBucketPolicy, KMS ListKeys, ListAliases and GetKeyPolicy,
+Secrets Manager ListSecrets and GetResourcePolicy, and with --organization-policies
+the SCPs and RCPs of AWS Organizations. A call that is denied is reported and the
+rest goes on (exit status 3).
+
+With file flags it works offline from what the AWS CLI saved:
+
+  --authz-details FILE          aws iam get-account-authorization-details > FILE
+  --bucket-policy [ACCOUNT:]BUCKET=FILE
+                                aws s3api get-bucket-policy --bucket BUCKET > FILE
+                                (ACCOUNT may be left out when one account is discovered)
+  --key-policy KEY_ARN=FILE     aws kms get-key-policy --key-id KEY_ARN > FILE
+  --secret-policy SECRET_ARN=FILE
+                                aws secretsmanager get-resource-policy --secret-id ARN > FILE
+  --resource ARN|[ACCOUNT:]BUCKET
+                                a bucket or secret without a resource policy, or a key
+                                whose policy is unknown (the default key policy is assumed)
+  --scp [ACCOUNT=]FILE, --rcp [ACCOUNT=]FILE
+                                organization policies, for one account or all of the run;
+                                deny-only files are taken to sit beside FullAWSAccess
+  --kms-aliases FILE            aws kms list-aliases > FILE
+
+A policy file may hold the document itself or the CLI's answer. Each account found
+replaces what an earlier discovery stored for it. Grants are then recomputed for
+every account in the database.`,
+		Example: `  activity-extractor discover
+  activity-extractor discover --authz-details prod.json --bucket-policy logs=logs-policy.json \
+      --key-policy arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab=key.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDiscover(cmd, g, opts) },
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.authzDetails, "authz-details", nil, "output of aws iam get-account-authorization-details (repeatable)")
+	f.StringArrayVar(&opts.bucketPolicies, "bucket-policy", nil, "[ACCOUNT:]BUCKET=FILE: a bucket and its policy (repeatable)")
+	f.StringArrayVar(&opts.keyPolicies, "key-policy", nil, "KEY_ARN=FILE: a KMS key and its key policy (repeatable)")
+	f.StringArrayVar(&opts.secretPolicies, "secret-policy", nil, "SECRET_ARN=FILE: a secret (full ARN) and its resource policy (repeatable)")
+	f.StringArrayVar(&opts.resources, "resource", nil, "a bucket, key or secret without a policy file (repeatable)")
+	f.StringArrayVar(&opts.scps, "scp", nil, "[ACCOUNT=]FILE: a service control policy (repeatable)")
+	f.StringArrayVar(&opts.rcps, "rcp", nil, "[ACCOUNT=]FILE: a resource control policy (repeatable)")
+	f.StringArrayVar(&opts.kmsAliases, "kms-aliases", nil, "output of aws kms list-aliases (repeatable)")
+	f.StringArrayVar(&opts.regions, "region", nil, "from AWS: regions to list keys and secrets in (repeatable; default the integration's region)")
+	f.StringArrayVar(&opts.accounts, "account", nil, "from AWS: discover only these integrations' accounts (repeatable)")
+	f.BoolVar(&opts.orgPolicies, "organization-policies", false, "from AWS: read SCPs and RCPs from AWS Organizations")
+	return cmd
+}
+
+func (o discoverOptions) fromFiles() bool {
+	return len(o.authzDetails)+len(o.bucketPolicies)+len(o.keyPolicies)+len(o.secretPolicies)+
+		len(o.resources)+len(o.scps)+len(o.rcps)+len(o.kmsAliases) > 0
+}
+
+// splitAssignment cuts NAME=FILE at the last '=', since secret names and
+// ARNs may hold '=' while the files of a run rarely do.
+func splitAssignment(flag, spec string) (string, string, error) {
+	i := strings.LastIndexByte(spec, '=')
+	if i <= 0 || i == len(spec)-1 {
+		return "", "", usagef("--%s %q: write NAME=FILE", flag, spec)
+	}
+	return spec[:i], spec[i+1:], nil
+}
+
+var accountPrefix = regexp.MustCompile(`^([0-9]{12})=(.+)$`)
+
+func (o discoverOptions) files() (discover.Files, error) {
+	f := discover.Files{AuthzDetails: o.authzDetails, Resources: o.resources, KMSAliases: o.kmsAliases,
+		BucketPolicies: map[string]string{}, KeyPolicies: map[string]string{}, SecretPolicies: map[string]string{},
+		SCPs: map[string]string{}, RCPs: map[string]string{}}
+	for _, m := range []struct {
+		flag  string
+		specs []string
+		into  map[string]string
+	}{{"bucket-policy", o.bucketPolicies, f.BucketPolicies}, {"key-policy", o.keyPolicies, f.KeyPolicies}, {"secret-policy", o.secretPolicies, f.SecretPolicies}} {
+		for _, s := range m.specs {
+			k, v, err := splitAssignment(m.flag, s)
+			if err != nil {
+				return f, err
+			}
+			m.into[k] = v
+		}
+	}
+	for _, m := range []struct {
+		specs []string
+		into  map[string]string
+	}{{o.scps, f.SCPs}, {o.rcps, f.RCPs}} {
+		for _, s := range m.specs {
+			if sub := accountPrefix.FindStringSubmatch(s); sub != nil {
+				m.into[sub[2]] = sub[1]
+			} else {
+				m.into[s] = ""
+			}
+		}
+	}
+	return f, nil
+}
+
+func runDiscover(cmd *cobra.Command, g *globalOptions, opts discoverOptions) error {
+	ctx := cmd.Context()
+	if opts.fromFiles() && (len(opts.regions)+len(opts.accounts) > 0 || opts.orgPolicies) {
+		return usagef("--region, --account and --organization-policies apply to discovery from AWS, not from files")
+	}
+	db, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var found []store.AccountEntitlements
+	if opts.fromFiles() {
+		files, err := opts.files()
+		if err != nil {
+			return err
+		}
+		if found, err = discover.FromFiles(files); err != nil {
+			return err
+		}
+	} else {
+		if found, err = discoverFromAWS(cmd, g, db, opts); err != nil {
+			return err
+		}
+	}
+	if err := discover.Store(ctx, db, found); err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	issues := 0
+	for _, a := range found {
+		fmt.Fprintf(out, "account %s: %d principals, %d resources, %d policies, %d aliases, %d issues\n",
+			a.AccountID, len(a.Principals), len(a.Resources), len(a.Policies), len(a.Aliases), len(a.Issues))
+		for _, is := range a.Issues {
+			fmt.Fprintf(g.streams.Err, "account %s: %s: %s\n", a.AccountID, terminalSafe(is.Source), terminalSafe(is.Message))
+		}
+		issues += len(a.Issues)
+	}
+	sum, err := discover.Evaluate(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "grants: %d principal-resource pairs (%d with conditional actions) over %d principals and %d resources\n",
+		sum.Grants, sum.ConditionalGrants, sum.Principals, sum.Resources)
+	for _, n := range sum.Notes {
+		fmt.Fprintf(g.streams.Err, "note: %s\n", terminalSafe(n))
+	}
+	if issues > 0 {
+		return fmt.Errorf("%d entitlement sources could not be read (listed above): %w", issues, ErrSkippedInputs)
+	}
+	return nil
+}
+
+func discoverFromAWS(cmd *cobra.Command, g *globalOptions, db *store.DB, opts discoverOptions) ([]store.AccountEntitlements, error) {
+	ctx := cmd.Context()
+	all, err := db.Integrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wanted := map[string]bool{}
+	for _, a := range opts.accounts {
+		if !awsapi.IsAccountID(a) {
+			return nil, usagef("--account %q is not a 12-digit account id", a)
+		}
+		wanted[a] = true
+	}
+	var found []store.AccountEntitlements
+	for _, in := range all {
+		if len(wanted) > 0 && !wanted[in.AccountID] {
+			continue
+		}
+		delete(wanted, in.AccountID)
+		cfg, err := awsapi.Config(ctx, in.Region, in.RoleARN)
+		if err != nil {
+			return nil, err
+		}
+		regions := opts.regions
+		if len(regions) == 0 {
+			regions = []string{in.Region}
+		}
+		g.logger.Info("discovering", "account", in.AccountID, "regions", strings.Join(regions, ","), "role", in.RoleARN)
+		a, err := discover.FromAWS(ctx, cfg, discover.AWSOptions{AccountID: in.AccountID, Regions: regions, OrganizationPolicies: opts.orgPolicies})
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, a)
+	}
+	for a := range wanted {
+		return nil, usagef("--account %s: no integration for this account", a)
+	}
+	if len(found) == 0 {
+		return nil, errors.New("no integrations in the database: declare one with the Terraform resource activity_monitoring_integration, or discover from files (--authz-details)")
+	}
+	return found, nil
+}

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/score"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+func init() { register(newScoreCommand) }
+
+// windowOptions are the flags every command that scores takes.
+type windowOptions struct {
+	window string
+	asOf   string
+}
+
+func (o *windowOptions) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.window, "window", fmt.Sprintf("%dd", score.DefaultWindowDays), "activity window before --as-of: 1d to 365d")
+	cmd.Flags().StringVar(&o.asOf, "as-of", "", "end of the window, RFC 3339 (default now)")
+}
+
+func (o windowOptions) params() (score.Params, error) {
+	window, err := parseWindow(o.window)
+	if err != nil {
+		return score.Params{}, err
+	}
+	asOf, err := parseAsOf(o.asOf, time.Now)
+	if err != nil {
+		return score.Params{}, err
+	}
+	return score.Params{AsOf: asOf, WindowDays: int(window / (24 * time.Hour))}, nil
+}
+
+type scoreOptions struct {
+	windowOptions
+	json bool
+}
+
+func newScoreCommand(g *globalOptions) *cobra.Command {
+	var opts scoreOptions
+	cmd := &cobra.Command{
+		Use:   "score",
+		Short: "Compute OPS, dormant flags and last activity for a window",
+		Long: `score compares, for every principal, the actions its policies grant on each bucket,
+KMS key and secret (from discover) with the actions it performed successfully in the
+window (from extract), and stores the result as one run that report and the Terraform
+provider read.
+
+OPS on a resource is the share of granted actions left unused. A principal's OPS is the
+share of its granted resources it did not use at all; action_ops is the share of all its
+granted actions left unused. A principal is dormant when its account is monitored, it
+existed for the whole window, and it did nothing at all in it. A principal whose account
+has no logs in the window is not monitored: its OPS is null, not zero.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runScore(cmd, g, opts) },
+	}
+	opts.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the run summary as JSON")
+	return cmd
+}
+
+func runScore(cmd *cobra.Command, g *globalOptions, opts scoreOptions) error {
+	p, err := opts.params()
+	if err != nil {
+		return err
+	}
+	db, err := g.openStore(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := score.Run(cmd.Context(), db, p, g.logger)
+	if err != nil {
+		return fmt.Errorf("score: %w", err)
+	}
+	if err := printScoreSummary(cmd, p, sum, opts.json); err != nil {
+		return err
+	}
+	return checkRulesAfterScore(cmd, db, p.WindowDays)
+}
+
+// checkRulesAfterScore evaluates the saved rules against the run just made,
+// when there are rules, so that the exit status of a scoring run gates too.
+// The verdict goes to stderr: stdout keeps the run summary alone.
+func checkRulesAfterScore(cmd *cobra.Command, db *store.DB, windowDays int) error {
+	all, err := db.Rules(cmd.Context())
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	run, err := db.LatestScoreRun(cmd.Context(), windowDays)
+	if err != nil {
+		return err
+	}
+	return checkRules(cmd, cmd.ErrOrStderr(), db, run, false)
+}
+
+func printScoreSummary(cmd *cobra.Command, p score.Params, sum score.Summary, asJSON bool) error {
+	out := cmd.OutOrStdout()
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{
+			"run_id": sum.RunID, "as_of": p.AsOf.UTC().Format(time.RFC3339), "window_days": p.WindowDays,
+			"principals": sum.Principals, "monitored": sum.Monitored, "unmonitored": sum.Unmonitored,
+			"dormant": sum.Dormant, "kms_keys": sum.KMSKeys,
+		})
+	}
+	fmt.Fprintf(out, "Scored %d principals (%d monitored, %d not monitored, %d dormant) and %d KMS keys for the %d days up to %s (run %d).\n",
+		sum.Principals, sum.Monitored, sum.Unmonitored, sum.Dormant, sum.KMSKeys, p.WindowDays, p.AsOf.Format(time.RFC3339), sum.RunID)
+	return nil
+}
+
+// latestOrScore returns the scores to show: a new run for the window when
+// asked, or when the store has none for it.
+func latestOrScore(cmd *cobra.Command, g *globalOptions, db *store.DB, opts windowOptions, rescore bool) (store.ScoreRun, error) {
+	p, err := opts.params()
+	if err != nil {
+		return store.ScoreRun{}, err
+	}
+	if !rescore {
+		run, err := db.LatestScoreRun(cmd.Context(), p.WindowDays)
+		if err == nil {
+			return run, nil
+		}
+	}
+	if _, err := score.Run(cmd.Context(), db, p, g.logger); err != nil {
+		return store.ScoreRun{}, fmt.Errorf("score: %w", err)
+	}
+	return db.LatestScoreRun(cmd.Context(), p.WindowDays)
+}

@@ -1,0 +1,175 @@
+package cloudtrail
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/goccy/go-json"
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+)
+
+// DefaultMaxObjectBytes bounds what one object may decompress to. CloudTrail
+// delivers a file every few minutes per account and region, so real objects
+// stay far below it; anything past it is refused rather than held in memory.
+const DefaultMaxObjectBytes = 256 << 20
+
+// BadInputError is an object or record that cannot be read. Index is the
+// record's position in the object's Records array, or -1 for the whole
+// object.
+type BadInputError struct {
+	Index  int
+	Reason string
+}
+
+func (e *BadInputError) Error() string {
+	if e.Index < 0 {
+		return e.Reason
+	}
+	return fmt.Sprintf("record %d: %s", e.Index, e.Reason)
+}
+
+// Decoded is the content of one object.
+type Decoded struct {
+	Records []Record
+	// Bad lists records that could not be decoded, by index; the others are
+	// in Records.
+	Bad []BadInputError
+	// indexes maps a position in Records to the record's index in the
+	// object when some records were left out; nil when none were.
+	indexes []int
+	// Bytes is the decompressed size.
+	Bytes int64
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Decoder reads delivery objects. It is safe for concurrent use.
+type Decoder struct {
+	// MaxBytes bounds the decompressed size of one object.
+	MaxBytes int64
+}
+
+// Decode reads one delivery object: gzip-compressed or not (told by its first
+// bytes, not its name), holding {"Records": [...]}. A whole-object failure is
+// a *BadInputError with Index -1; an error reading r is returned as is.
+func (d Decoder) Decode(r io.Reader) (Decoded, error) {
+	limit := d.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxObjectBytes
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer func() {
+		// A buffer grown by one huge object is not kept for the next.
+		if buf.Cap() <= 64<<20 {
+			buf.Reset()
+			bufPool.Put(buf)
+		}
+	}()
+	buf.Reset()
+	n, err := readAll(buf, r, limit)
+	if err != nil {
+		return Decoded{}, err
+	}
+	return decodeRecords(buf.Bytes(), n)
+}
+
+// readAll decompresses r into buf, refusing more than limit bytes.
+func readAll(buf *bytes.Buffer, r io.Reader, limit int64) (int64, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(2)
+	var src io.Reader = br
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return 0, bad("gzip: %v", err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
+	switch {
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
+		return n, bad("gzip: %v (truncated or corrupt after %d bytes)", err, n)
+	case errors.As(err, new(flate.CorruptInputError)):
+		return n, bad("gzip: %v", err)
+	case err != nil:
+		return n, err
+	case n > limit:
+		return n, bad("decompresses past the limit of %d bytes; raise --max-object-size to read it", limit)
+	}
+	return n, nil
+}
+
+func bad(format string, args ...any) error {
+	return &BadInputError{Index: -1, Reason: fmt.Sprintf(format, args...)}
+}
+
+type deliveryFile struct {
+	Records *[]Record `json:"Records"`
+}
+
+type rawDeliveryFile struct {
+	Records *[]json.RawMessage `json:"Records"`
+}
+
+func decodeRecords(data []byte, n int64) (Decoded, error) {
+	var f deliveryFile
+	err := json.Unmarshal(data, &f)
+	if err == nil {
+		if f.Records == nil {
+			return Decoded{}, bad("JSON without a Records array: not a CloudTrail delivery file")
+		}
+		return Decoded{Records: *f.Records, Bytes: n}, nil
+	}
+	// Some record does not have the expected shape. Decode record by record
+	// to keep the good ones and name the bad.
+	switch first := firstByte(data); {
+	case first == '[':
+		return Decoded{}, bad("a JSON array, not a CloudTrail delivery file ({\"Records\": [...]})")
+	case first != '{':
+		return Decoded{}, bad("not JSON: %v", err)
+	}
+	var raw rawDeliveryFile
+	if rerr := json.Unmarshal(data, &raw); rerr != nil {
+		if !json.Valid(data) {
+			return Decoded{}, bad("not JSON: %v", rerr)
+		}
+		return Decoded{}, bad("Records is not an array of objects: %v", rerr)
+	}
+	if raw.Records == nil {
+		return Decoded{}, bad("JSON without a Records array: not a CloudTrail delivery file")
+	}
+	out := Decoded{Records: make([]Record, 0, len(*raw.Records)), Bytes: n}
+	for i, rm := range *raw.Records {
+		var rec Record
+		if err := json.Unmarshal(rm, &rec); err != nil {
+			out.Bad = append(out.Bad, BadInputError{Index: i, Reason: fmt.Sprintf("wrong shape: %v", err)})
+			continue
+		}
+		out.Records = append(out.Records, rec)
+		out.indexes = append(out.indexes, i)
+	}
+	return out, nil
+}
+
+// Index is the position in the object of Records[i].
+func (d Decoded) Index(i int) int {
+	if d.indexes == nil {
+		return i
+	}
+	return d.indexes[i]
+}
+
+func firstByte(data []byte) byte {
+	for _, c := range data {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c
+		}
+	}
+	return 0
+}

@@ -1,0 +1,486 @@
+package cloudtrail
+
+import (
+	"crypto/sha256"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Event is what one CloudTrail record says, in the store's terms.
+type Event struct {
+	Time time.Time
+	// ID identifies the event across deliveries and trails: its eventID as
+	// 16 bytes, or a hash of what identifies it when it has none.
+	ID        [16]byte
+	AccountID string // recipientAccountId
+	Region    string
+	Source    string // eventSource
+	Name      string // eventName
+	ErrorCode string
+
+	// Actor is who acted; Actor.ARN is empty when the event does not say
+	// (a call from another account shown by account id only).
+	Actor store.Principal
+	// Person is the person a role session is attributed to, when its
+	// sourceIdentity or session name names one.
+	Person *store.Principal
+	// Session is set for calls made with a role session.
+	Session *Session
+
+	Uses []Use
+	// Cryptographic is set for KMS operations that consumed key material.
+	Cryptographic bool
+}
+
+// Session is an assumed-role session.
+type Session struct {
+	RoleARN        string
+	Name           string
+	SourceIdentity string
+}
+
+// Use is one IAM action an event needed, on one resource of the three kinds
+// the project scores, or on none (Resource nil).
+type Use struct {
+	Action   string
+	Resource *store.Resource
+}
+
+// ErrNoEventTime is reported for a record without a usable eventTime.
+var ErrNoEventTime = errors.New("no eventTime")
+
+// MapRecord turns one record into an Event.
+func MapRecord(r *Record) (Event, error) {
+	if r.EventTime == "" {
+		return Event{}, ErrNoEventTime
+	}
+	t, err := time.Parse(time.RFC3339, r.EventTime)
+	if err != nil {
+		return Event{}, errors.New("eventTime " + quoteShort(r.EventTime) + " is not RFC 3339")
+	}
+	if r.EventSource == "" || r.EventName == "" {
+		return Event{}, errors.New("no eventSource or eventName")
+	}
+	e := Event{
+		Time:      t.UTC(),
+		AccountID: r.RecipientAccountID,
+		Region:    r.AWSRegion,
+		Source:    r.EventSource,
+		Name:      r.EventName,
+		ErrorCode: r.ErrorCode,
+	}
+	e.ID = eventID(r)
+	mapActor(r, &e)
+	mapUses(r, &e)
+	return e, nil
+}
+
+func quoteShort(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return `"` + strings.ToValidUTF8(s, "?") + `"`
+}
+
+func eventID(r *Record) [16]byte {
+	if id, ok := parseUUID(r.EventID); ok {
+		return id
+	}
+	var id [16]byte
+	h := sha256.New()
+	for _, s := range []string{r.EventID, r.EventTime, r.EventSource, r.EventName, r.RecipientAccountID, r.AWSRegion} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	if u := r.UserIdentity; u != nil {
+		h.Write([]byte(u.ARN + "\x00" + u.PrincipalID + "\x00" + u.InvokedBy))
+	}
+	if p := r.RequestParameters; p != nil {
+		h.Write([]byte(p.BucketName + "\x00" + p.KeyID + "\x00" + p.SecretID))
+	}
+	copy(id[:], h.Sum(nil))
+	return id
+}
+
+// parseUUID reads the 32 hex digits of a UUID, dashes anywhere.
+func parseUUID(s string) ([16]byte, bool) {
+	var id [16]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' {
+			continue
+		}
+		v, ok := hexValue(c)
+		if !ok || n == 32 {
+			return id, false
+		}
+		id[n/2] |= v << (4 * (1 - n%2))
+		n++
+	}
+	return id, n == 32
+}
+
+func hexValue(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+func partitionOf(region string) string {
+	if p := awsapi.RegionPartition(region); p != "" {
+		return p
+	}
+	return "aws"
+}
+
+func lastSegment(s string) string {
+	return s[strings.LastIndexByte(s, '/')+1:]
+}
+
+// mapActor finds who acted, following the userIdentity types CloudTrail
+// documents.
+func mapActor(r *Record, e *Event) {
+	u := r.UserIdentity
+	if u == nil {
+		return
+	}
+	switch u.Type {
+	case "IAMUser":
+		arn := u.ARN
+		if arn == "" && u.UserName != "" && u.AccountID != "" {
+			// Some console events (CheckMfa) omit the ARN; the user's path
+			// is then unknown, and most users have none.
+			arn = "arn:" + partitionOf(r.AWSRegion) + ":iam::" + u.AccountID + ":user/" + u.UserName
+		}
+		if arn != "" {
+			e.Actor = store.Principal{ARN: arn, Kind: store.KindIAMUser, AccountID: accountOr(u.AccountID, arn), Name: nameOr(u.UserName, arn)}
+		}
+	case "Root":
+		acct := accountOr(u.AccountID, u.ARN)
+		if acct != "" {
+			e.Actor = store.Principal{ARN: "arn:" + partitionOf(r.AWSRegion) + ":iam::" + acct + ":root", Kind: store.KindRoot, AccountID: acct, Name: "root"}
+		}
+	case "AssumedRole":
+		mapSession(r, e)
+	case "FederatedUser":
+		if u.ARN != "" {
+			e.Actor = store.Principal{ARN: u.ARN, Kind: store.KindFederatedUser, AccountID: accountOr(u.AccountID, u.ARN), Name: lastSegment(u.ARN)}
+		}
+	case "AWSService", "":
+		// Service events (eventType AwsServiceEvent) may carry no type,
+		// only the service.
+		if u.Type == "" && u.InvokedBy == "" {
+			return
+		}
+		svc := u.InvokedBy
+		if svc == "" {
+			svc = r.EventSource
+		}
+		e.Actor = store.Principal{ARN: svc, Kind: store.KindAWSService, Name: svc}
+	case "SAMLUser":
+		mapSAML(r, e)
+	case "WebIdentityUser":
+		if u.UserName != "" {
+			e.Actor = store.Principal{ARN: "web:" + u.IdentityProvider + ":" + u.UserName, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: u.UserName}
+		}
+	}
+}
+
+func accountOr(acct, arn string) string {
+	if acct != "" {
+		return acct
+	}
+	if a, err := awsapi.ParseARN(arn); err == nil {
+		return a.AccountID
+	}
+	return ""
+}
+
+func nameOr(name, arn string) string {
+	if name != "" {
+		return name
+	}
+	return lastSegment(arn)
+}
+
+// mapSession attributes a role session to its role, and to a person when
+// the session's sourceIdentity, or a session name shaped like an e-mail
+// address, names one (identity providers such as Okta and IAM Identity
+// Center name sessions after the person).
+func mapSession(r *Record, e *Event) {
+	u := r.UserIdentity
+	var issuer SessionIssuer
+	var sourceIdentity string
+	if u.SessionContext != nil {
+		issuer, sourceIdentity = u.SessionContext.SessionIssuer, u.SessionContext.SourceIdentity
+	}
+	roleARN := issuer.ARN
+	sessionName := ""
+	// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
+	if a, err := awsapi.ParseARN(u.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
+		parts := strings.SplitN(a.Resource, "/", 3)
+		if len(parts) == 3 {
+			sessionName = parts[2]
+			if roleARN == "" {
+				// Without the issuer the role's path is unknown; the ARN
+				// without a path is the best the event allows.
+				roleARN = "arn:" + a.Partition + ":iam::" + a.AccountID + ":role/" + parts[1]
+			}
+		}
+	}
+	if roleARN == "" {
+		return
+	}
+	roleName := nameOr(issuer.UserName, roleARN)
+	e.Actor = store.Principal{ARN: roleARN, Kind: store.KindIAMRole, AccountID: accountOr(issuer.AccountID, roleARN), Name: roleName}
+	e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity}
+	person := sourceIdentity
+	if person == "" && strings.Contains(sessionName, "@") {
+		person = sessionName
+	}
+	if person != "" {
+		e.Person = personPrincipal(roleName, person, e.Actor.AccountID)
+	}
+}
+
+// personPrincipal names a person who used a role. Sessions of IAM Identity
+// Center's roles (AWSReservedSSO_*) are its users; any other named person
+// came through a SAML identity provider, which the project takes to be Okta.
+func personPrincipal(roleName, person, account string) *store.Principal {
+	if strings.HasPrefix(roleName, "AWSReservedSSO_") {
+		return &store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: account, Name: person}
+	}
+	return &store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: account, Name: person}
+}
+
+// mapSAML handles AssumeRoleWithSAML, whose caller is the federated person.
+func mapSAML(r *Record, e *Event) {
+	u := r.UserIdentity
+	person := u.UserName
+	provider := u.IdentityProvider
+	var roleARN, sessionName, sourceIdentity string
+	if p := r.RequestParameters; p != nil {
+		roleARN, sessionName, sourceIdentity = p.RoleARN, p.RoleSessionName, p.SourceIdentity
+		if p.PrincipalARN != "" {
+			provider = lastSegment(p.PrincipalARN)
+		}
+	}
+	if re := r.ResponseElements; re != nil {
+		if re.Subject != "" && person == "" {
+			person = re.Subject
+		}
+		if re.SourceIdentity != "" {
+			sourceIdentity = re.SourceIdentity
+		}
+	}
+	if sourceIdentity != "" {
+		person = sourceIdentity
+	}
+	if person == "" {
+		return
+	}
+	if strings.Contains(strings.ToLower(provider), "okta") || strings.Contains(sessionName, "@") {
+		e.Actor = store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: r.RecipientAccountID, Name: person}
+	} else {
+		e.Actor = store.Principal{ARN: "saml:" + provider + ":" + person, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: person}
+	}
+	if roleARN != "" {
+		e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity}
+	}
+}
+
+func mapUses(r *Record, e *Event) {
+	versioned := r.RequestParameters != nil && r.RequestParameters.VersionID != ""
+	actions := Actions(r.EventSource, r.EventName, versioned)
+	var resources []*store.Resource
+	switch Service(r.EventSource) {
+	case "s3":
+		if b := bucketOf(r); b != nil {
+			resources = append(resources, b)
+		}
+		if src := copySourceBucket(r); src != nil {
+			e.Uses = append(e.Uses, Use{Action: "s3:GetObject", Resource: src})
+		}
+	case "kms":
+		resources = keysOf(r)
+		e.Cryptographic = IsCryptographic(r.EventName)
+	case "secretsmanager":
+		if s := secretOf(r); s != nil {
+			resources = append(resources, s)
+		}
+	}
+	for _, a := range actions {
+		if len(resources) == 0 {
+			e.Uses = append(e.Uses, Use{Action: a})
+		}
+		for _, res := range resources {
+			e.Uses = append(e.Uses, Use{Action: a, Resource: res})
+		}
+	}
+}
+
+func bucketResource(r *Record, name, account string) *store.Resource {
+	if account == "" {
+		account = r.RecipientAccountID
+	}
+	return &store.Resource{ARN: "arn:" + partitionOf(r.AWSRegion) + ":s3:::" + name, Kind: store.KindS3Bucket, AccountID: account, Region: r.AWSRegion, Name: name}
+}
+
+// bucketOf is the bucket an S3 event acted on: requestParameters.bucketName,
+// else the bucket or object in resources[].
+func bucketOf(r *Record) *store.Resource {
+	var owner, fromResources string
+	for _, res := range r.Resources {
+		a, err := awsapi.ParseARN(res.ARN)
+		if err != nil || a.Service != "s3" {
+			continue
+		}
+		switch res.Type {
+		case "AWS::S3::Bucket":
+			owner, fromResources = res.AccountID, a.Resource
+		case "AWS::S3::Object":
+			if fromResources == "" {
+				fromResources, _, _ = strings.Cut(a.Resource, "/")
+			}
+		}
+	}
+	name := ""
+	if r.RequestParameters != nil {
+		name = r.RequestParameters.BucketName
+	}
+	if name == "" {
+		name = fromResources
+	}
+	if name == "" {
+		return nil
+	}
+	return bucketResource(r, name, owner)
+}
+
+// copySourceBucket is the bucket CopyObject and UploadPartCopy read from,
+// named by x-amz-copy-source as [/]BUCKET/KEY, URL-encoded.
+func copySourceBucket(r *Record) *store.Resource {
+	if r.RequestParameters == nil || r.RequestParameters.CopySource == "" {
+		return nil
+	}
+	src := r.RequestParameters.CopySource
+	if dec, err := url.PathUnescape(src); err == nil {
+		src = dec
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(src, "/"), "/")
+	if name == "" {
+		return nil
+	}
+	return bucketResource(r, name, "")
+}
+
+// keysOf is the KMS keys an event acted on: resources[] (where CloudTrail
+// resolves aliases to key ARNs), else a key id or key ARN in the request,
+// else the key CreateKey made. An alias alone cannot be resolved from the
+// event and yields no key.
+func keysOf(r *Record) []*store.Resource {
+	var out []*store.Resource
+	seen := map[string]bool{}
+	add := func(arn string) {
+		a, err := awsapi.ParseARN(arn)
+		if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") || seen[arn] {
+			return
+		}
+		seen[arn] = true
+		out = append(out, &store.Resource{ARN: arn, Kind: store.KindKMSKey, AccountID: a.AccountID, Region: a.Region, Name: strings.TrimPrefix(a.Resource, "key/")})
+	}
+	for _, res := range r.Resources {
+		if res.Type == "AWS::KMS::Key" {
+			add(res.ARN)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if p := r.RequestParameters; p != nil {
+		for _, id := range []string{p.KeyID, p.DestinationKeyID} {
+			switch {
+			case strings.HasPrefix(id, "arn:"):
+				add(id)
+			case id != "" && !strings.HasPrefix(id, "alias/") && r.RecipientAccountID != "" && r.AWSRegion != "":
+				add("arn:" + partitionOf(r.AWSRegion) + ":kms:" + r.AWSRegion + ":" + r.RecipientAccountID + ":key/" + id)
+			}
+		}
+	}
+	if re := r.ResponseElements; len(out) == 0 && re != nil && re.KeyMetadata != nil {
+		add(re.KeyMetadata.ARN)
+	}
+	return out
+}
+
+// secretOf is the secret an event acted on, from secretId (a name, a
+// partial ARN or a full ARN), or the name and ARN CreateSecret reports.
+func secretOf(r *Record) *store.Resource {
+	var id string
+	if p := r.RequestParameters; p != nil {
+		id = p.SecretID
+		if id == "" {
+			id = p.Name
+		}
+	}
+	if re := r.ResponseElements; re != nil && strings.HasPrefix(re.ARN, "arn:") && strings.Contains(re.ARN, ":secret:") {
+		id = re.ARN
+	}
+	if id == "" {
+		return nil
+	}
+	return SecretResource(id, r.RecipientAccountID, r.AWSRegion)
+}
+
+// SecretResource resolves a secretId. A full ARN ends in a hyphen and six
+// characters Secrets Manager adds to the name; a partial ARN or a name is
+// completed with the event's account and region.
+func SecretResource(id, account, region string) *store.Resource {
+	if a, err := awsapi.ParseARN(id); err == nil {
+		name, ok := strings.CutPrefix(a.Resource, "secret:")
+		if a.Service != "secretsmanager" || !ok || name == "" {
+			return nil
+		}
+		if HasSecretSuffix(name) {
+			return &store.Resource{ARN: id, Kind: store.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name[:len(name)-7]}
+		}
+		return &store.Resource{ARN: id, Kind: store.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name}
+	}
+	if account == "" || region == "" {
+		return nil
+	}
+	return &store.Resource{ARN: "arn:" + partitionOf(region) + ":secretsmanager:" + region + ":" + account + ":secret:" + id,
+		Kind: store.KindSecret, AccountID: account, Region: region, Name: id}
+}
+
+// HasSecretSuffix tells whether the secret part of an ARN ends with the
+// "-" and six random characters of a full secret ARN.
+func HasSecretSuffix(name string) bool {
+	if len(name) < 8 || name[len(name)-7] != '-' {
+		return false
+	}
+	for _, c := range name[len(name)-6:] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// AccountOf is the account of an ARN, or "".
+func AccountOf(arn string) string { return accountOr("", arn) }
+
+// NameOf is the last path segment of an ARN's resource.
+func NameOf(arn string) string { return lastSegment(arn) }

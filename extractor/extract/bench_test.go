@@ -1,0 +1,37 @@
+package extract_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/extract"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/generate"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// BenchmarkExtractFolder extracts a generated trail of 100,000 events.
+func BenchmarkExtractFolder(b *testing.B) {
+	dir := b.TempDir()
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	if _, err := generate.Run(context.Background(), generate.Options{Out: dir, Accounts: 3, Users: 10, Days: 30, Events: 100_000, Seed: 1, End: end}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "activity.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := extract.Run(context.Background(), db, extract.Options{
+			Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: filepath.Join(dir, "trail")}}, AsOf: end.Add(24 * time.Hour), Window: 30 * 24 * time.Hour,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(sum.Events)/sum.Elapsed.Seconds(), "events/s")
+		db.Close()
+	}
+}

@@ -1,0 +1,257 @@
+package iam
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// AuthorizationDetails is the answer of IAM's GetAccountAuthorizationDetails,
+// as `aws iam get-account-authorization-details` prints it.
+type AuthorizationDetails struct {
+	UserDetailList  []UserDetail          `json:"UserDetailList"`
+	GroupDetailList []GroupDetail         `json:"GroupDetailList"`
+	RoleDetailList  []RoleDetail          `json:"RoleDetailList"`
+	Policies        []ManagedPolicyDetail `json:"Policies"`
+}
+
+// UserDetail is one IAM user.
+type UserDetail struct {
+	Path                    string              `json:"Path"`
+	UserName                string              `json:"UserName"`
+	Arn                     string              `json:"Arn"`
+	CreateDate              Timestamp           `json:"CreateDate"`
+	GroupList               []string            `json:"GroupList"`
+	UserPolicyList          []InlinePolicy      `json:"UserPolicyList"`
+	AttachedManagedPolicies []AttachedPolicy    `json:"AttachedManagedPolicies"`
+	PermissionsBoundary     *PermissionBoundary `json:"PermissionsBoundary"`
+}
+
+// GroupDetail is one IAM group.
+type GroupDetail struct {
+	GroupName               string           `json:"GroupName"`
+	Arn                     string           `json:"Arn"`
+	GroupPolicyList         []InlinePolicy   `json:"GroupPolicyList"`
+	AttachedManagedPolicies []AttachedPolicy `json:"AttachedManagedPolicies"`
+}
+
+// RoleDetail is one IAM role.
+type RoleDetail struct {
+	Path                    string              `json:"Path"`
+	RoleName                string              `json:"RoleName"`
+	Arn                     string              `json:"Arn"`
+	CreateDate              Timestamp           `json:"CreateDate"`
+	RolePolicyList          []InlinePolicy      `json:"RolePolicyList"`
+	AttachedManagedPolicies []AttachedPolicy    `json:"AttachedManagedPolicies"`
+	PermissionsBoundary     *PermissionBoundary `json:"PermissionsBoundary"`
+}
+
+// InlinePolicy is a policy embedded in a user, group or role. The document
+// is an object in the CLI's output, a URL-encoded string in the API's.
+type InlinePolicy struct {
+	PolicyName     string          `json:"PolicyName"`
+	PolicyDocument json.RawMessage `json:"PolicyDocument"`
+}
+
+// AttachedPolicy names an attached managed policy.
+type AttachedPolicy struct {
+	PolicyName string `json:"PolicyName"`
+	PolicyArn  string `json:"PolicyArn"`
+}
+
+// PermissionBoundary names the managed policy set as a boundary.
+type PermissionBoundary struct {
+	PermissionsBoundaryArn string `json:"PermissionsBoundaryArn"`
+}
+
+// ManagedPolicyDetail is a managed policy with its versions.
+type ManagedPolicyDetail struct {
+	PolicyName        string          `json:"PolicyName"`
+	Arn               string          `json:"Arn"`
+	DefaultVersionId  string          `json:"DefaultVersionId"`
+	PolicyVersionList []PolicyVersion `json:"PolicyVersionList"`
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	Document         json.RawMessage `json:"Document"`
+	VersionId        string          `json:"VersionId"`
+	IsDefaultVersion bool            `json:"IsDefaultVersion"`
+}
+
+// Timestamp reads the date formats found in authorization details: RFC 3339
+// from the CLI and the API, and "2006-01-02 15:04:05+00:00" from tools that
+// print Python datetimes.
+type Timestamp struct{ time.Time }
+
+// UnmarshalJSON accepts the layouts above, and null.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	var s string
+	if string(b) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05.999999Z07:00", "2006-01-02T15:04:05"} {
+		if v, err := time.Parse(layout, s); err == nil {
+			t.Time = v.UTC()
+			return nil
+		}
+	}
+	return fmt.Errorf("unrecognised date %q", s)
+}
+
+// ReadAuthorizationDetails decodes one authorization-details document.
+func ReadAuthorizationDetails(r io.Reader) (*AuthorizationDetails, error) {
+	var d AuthorizationDetails
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&d); err != nil {
+		return nil, err
+	}
+	if d.UserDetailList == nil && d.RoleDetailList == nil && d.GroupDetailList == nil && d.Policies == nil {
+		return nil, fmt.Errorf("no UserDetailList, GroupDetailList, RoleDetailList or Policies: not the output of get-account-authorization-details")
+	}
+	return &d, nil
+}
+
+// Accounts lists the accounts the users, groups and roles belong to, read
+// from their ARNs (a file normally holds one). It fails on an ARN that is not
+// an IAM ARN.
+func (d *AuthorizationDetails) Accounts() ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	check := func(arn string) error {
+		account, err := accountOfIAMARN(arn)
+		if err == nil && !seen[account] {
+			seen[account] = true
+			out = append(out, account)
+		}
+		return err
+	}
+	for _, u := range d.UserDetailList {
+		if err := check(u.Arn); err != nil {
+			return nil, err
+		}
+	}
+	for _, g := range d.GroupDetailList {
+		if err := check(g.Arn); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range d.RoleDetailList {
+		if err := check(r.Arn); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no user, group or role to read an account id from")
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func accountOfIAMARN(arn string) (string, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || len(parts[4]) != 12 || strings.Trim(parts[4], "0123456789") != "" {
+		return "", fmt.Errorf("%q is not an IAM ARN with an account id", arn)
+	}
+	return parts[4], nil
+}
+
+// Identities turns authorization details into principals with their
+// policies. A policy that cannot be parsed is reported in errs and left out;
+// the rest goes on. Managed policies are parsed once and shared.
+func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []error) {
+	managed := map[string]*Policy{}
+	for _, mp := range d.Policies {
+		var doc json.RawMessage
+		for _, v := range mp.PolicyVersionList {
+			if v.IsDefaultVersion || (doc == nil && v.VersionId == mp.DefaultVersionId) {
+				doc = v.Document
+			}
+		}
+		if doc == nil {
+			errs = append(errs, &ParseError{Policy: mp.Arn, Err: fmt.Errorf("no default version in PolicyVersionList")})
+			continue
+		}
+		p, err := ParsePolicy(mp.Arn, doc)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		managed[mp.Arn] = p
+	}
+	missing := map[string]bool{}
+	attached := func(list []AttachedPolicy, into []*Policy) []*Policy {
+		for _, a := range list {
+			if p := managed[a.PolicyArn]; p != nil {
+				into = append(into, p)
+			} else if !missing[a.PolicyArn] {
+				missing[a.PolicyArn] = true
+				errs = append(errs, &ParseError{Policy: a.PolicyArn, Err: fmt.Errorf("attached, but its document is not in the authorization details (include AWS managed policies in the output)")})
+			}
+		}
+		return into
+	}
+	inline := func(owner string, list []InlinePolicy, into []*Policy) []*Policy {
+		for _, ip := range list {
+			p, err := ParsePolicy(owner+" inline "+ip.PolicyName, ip.PolicyDocument)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			into = append(into, p)
+		}
+		return into
+	}
+	groups := map[string][]*Policy{}
+	for _, g := range d.GroupDetailList {
+		var pols []*Policy
+		pols = inline(g.Arn, g.GroupPolicyList, pols)
+		groups[g.GroupName] = attached(g.AttachedManagedPolicies, pols)
+	}
+	boundary := func(owner string, b *PermissionBoundary) *Policy {
+		if b == nil || b.PermissionsBoundaryArn == "" {
+			return nil
+		}
+		if p := managed[b.PermissionsBoundaryArn]; p != nil {
+			return p
+		}
+		// A boundary whose document is unknown cannot be honoured; denying
+		// everything would be as wrong as ignoring it, so it is reported.
+		errs = append(errs, &ParseError{Policy: b.PermissionsBoundaryArn, Err: fmt.Errorf("permissions boundary of %s, but its document is not in the authorization details; the boundary is ignored", owner)})
+		return nil
+	}
+	for _, u := range d.UserDetailList {
+		account, err := accountOfIAMARN(u.Arn)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("user %q: %w", u.UserName, err))
+			continue
+		}
+		p := PrincipalInfo{ARN: u.Arn, Kind: KindIAMUser, AccountID: account, Name: u.UserName, CreatedAt: u.CreateDate.Time}
+		p.Policies = inline(u.Arn, u.UserPolicyList, p.Policies)
+		p.Policies = attached(u.AttachedManagedPolicies, p.Policies)
+		for _, g := range u.GroupList {
+			p.Policies = append(p.Policies, groups[g]...)
+		}
+		p.Boundary = boundary(u.Arn, u.PermissionsBoundary)
+		principals = append(principals, p)
+	}
+	for _, r := range d.RoleDetailList {
+		account, err := accountOfIAMARN(r.Arn)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("role %q: %w", r.RoleName, err))
+			continue
+		}
+		p := PrincipalInfo{ARN: r.Arn, Kind: KindIAMRole, AccountID: account, Name: r.RoleName, CreatedAt: r.CreateDate.Time}
+		p.Policies = inline(r.Arn, r.RolePolicyList, p.Policies)
+		p.Policies = attached(r.AttachedManagedPolicies, p.Policies)
+		p.Boundary = boundary(r.Arn, r.PermissionsBoundary)
+		principals = append(principals, p)
+	}
+	return principals, errs
+}

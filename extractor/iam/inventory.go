@@ -1,0 +1,70 @@
+package iam
+
+import (
+	"strings"
+	"time"
+)
+
+// Principal and resource kinds, spelled as the store spells them.
+const (
+	KindIAMUser  = "iam_user"
+	KindIAMRole  = "iam_role"
+	KindS3Bucket = "s3_bucket"
+	KindKMSKey   = "kms_key"
+	KindSecret   = "secretsmanager_secret"
+)
+
+// PrincipalInfo is an IAM user or role with the identity-based policies that
+// apply to it.
+type PrincipalInfo struct {
+	ARN       string
+	Kind      string // KindIAMUser or KindIAMRole
+	AccountID string
+	Name      string
+	CreatedAt time.Time // zero when unknown
+	// Policies are the identity-based policies: inline, attached managed and,
+	// for a user, those of its groups. The same *Policy may be shared by many
+	// principals; evaluation work on it is then done once.
+	Policies []*Policy
+	Boundary *Policy // permissions boundary, nil when none
+}
+
+// ResourceInfo is a bucket, key or secret with its resource policy.
+type ResourceInfo struct {
+	ARN       string
+	Kind      string // KindS3Bucket, KindKMSKey or KindSecret
+	AccountID string // empty when unknown (a bucket ARN does not say)
+	Region    string
+	Name      string
+	Policy    *Policy // nil when the resource has none
+	// PolicyUnknown is set when the resource policy could not be read. A KMS
+	// key is then assumed to have the default key policy, which delegates to
+	// its account's IAM policies.
+	PolicyUnknown bool
+}
+
+// Inventory is everything evaluation needs.
+type Inventory struct {
+	Principals []PrincipalInfo
+	Resources  []ResourceInfo
+	// SCPs are the service control policies per account, one list per level
+	// of the organization (root, each OU, the account): each level must
+	// allow. A level without any Allow statement is taken to have AWS's
+	// FullAWSAccess attached, as files of deny-only guardrails usually assume.
+	SCPs map[string][][]*Policy
+	// RCPs are the resource control policies per account of the resource,
+	// levels as for SCPs.
+	RCPs map[string][][]*Policy
+}
+
+// bucketOfObjectARN gives the bucket ARN of an S3 object ARN, or "".
+func bucketOfObjectARN(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "arn:aws:s3:::")
+	if !ok {
+		return ""
+	}
+	if i := strings.IndexByte(rest, '/'); i > 0 {
+		return "arn:aws:s3:::" + rest[:i]
+	}
+	return ""
+}

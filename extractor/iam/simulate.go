@@ -1,0 +1,191 @@
+package iam
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Decisions of a simulation.
+const (
+	Allowed       = "allowed"
+	ImplicitDeny  = "implicit_deny"
+	ExplicitDeny  = "explicit_deny"
+	UnknownAction = "unknown_action"
+)
+
+// Decision is the answer for one action.
+type Decision struct {
+	Principal   string `json:"principal"`
+	Action      string `json:"action"`
+	Resource    string `json:"resource"`
+	Decision    string `json:"decision"`
+	Conditional bool   `json:"conditional"`
+	Statements  []Ref  `json:"statements"`
+	// Reason says in a sentence why, for people reading the table.
+	Reason string `json:"reason"`
+}
+
+// Simulate decides whether the principal may perform each action on the
+// resource, and which statements decided. A bucket ARN stands for the bucket
+// and its objects, as in the grants: an object action is allowed when it is
+// allowed on some object of the bucket. An object ARN is evaluated exactly.
+func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []string, resourceARN string) ([]Decision, []string, error) {
+	var p *PrincipalInfo
+	for i := range inv.Principals {
+		if inv.Principals[i].ARN == principalARN {
+			p = &inv.Principals[i]
+			break
+		}
+	}
+	if p == nil {
+		return nil, nil, fmt.Errorf("principal %s is not among the discovered IAM users and roles", principalARN)
+	}
+	res, notes := simulatedResource(inv, resourceARN)
+
+	var ids []ActionID
+	pos := make([]int, len(actions))
+	seen := map[ActionID]int{}
+	for i, a := range actions {
+		id, ok := cat.Lookup(a)
+		if !ok {
+			pos[i] = -1
+			continue
+		}
+		if k, dup := seen[id]; dup {
+			pos[i] = k
+			continue
+		}
+		seen[id] = len(ids)
+		pos[i] = len(ids)
+		ids = append(ids, id)
+	}
+	u, err := newUniverse(cat, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	one := &Inventory{Principals: []PrincipalInfo{*p}, Resources: []ResourceInfo{res}, SCPs: inv.SCPs, RCPs: inv.RCPs}
+	e := newEngine(cat, u, one)
+	pp := &one.Principals[0]
+	var trace []Contribution
+	idG, idPer := e.identity(pp, pp.Policies, "identity", &trace)
+	var bG layer
+	var bPer map[int32]*layer
+	if pp.Boundary != nil {
+		bG, bPer = e.identity(pp, []*Policy{pp.Boundary}, "boundary", &trace)
+	}
+	scps := e.orgLevels(e.scps, e.inv.SCPs[pp.AccountID], pp.AccountID, "scp", &trace)
+	r := e.evalPair(pp, 0, &idG, idPer[0], &bG, bPer[0], scps, &trace)
+
+	out := make([]Decision, len(actions))
+	for i, a := range actions {
+		d := Decision{Principal: principalARN, Action: a, Resource: resourceARN, Statements: []Ref{}}
+		k := pos[i]
+		if k < 0 {
+			d.Decision = UnknownAction
+			d.Reason = "the action catalog has no action " + a
+			out[i] = d
+			continue
+		}
+		d.Action = u.names[k]
+		switch {
+		case r.denied.has(k):
+			d.Decision = ExplicitDeny
+			d.Statements = refs(trace, k, func(c Contribution) bool { return c.Effect == Deny && !c.Conditional })
+			d.Reason = "an explicit Deny applies"
+		case r.granted.has(k):
+			d.Decision = Allowed
+			d.Conditional = r.conditional.has(k)
+			d.Statements = refs(trace, k, func(c Contribution) bool {
+				return (c.Effect == Allow && (c.Layer == "identity" || c.Layer == "resource")) || (c.Effect == Deny && c.Conditional)
+			})
+			d.Reason = "allowed"
+			if d.Conditional {
+				d.Reason = "allowed under a condition that is known only at request time"
+			}
+			if r.keyPolicyAssumed {
+				d.Reason += "; the key policy is unknown and assumed to be the default one"
+			}
+		default:
+			d.Decision = ImplicitDeny
+			d.Statements = refs(trace, k, func(c Contribution) bool { return c.Effect == Allow })
+			d.Reason = implicitReason(r, k, res, p)
+		}
+		out[i] = d
+	}
+	return out, append(notes, e.Notes()...), nil
+}
+
+func refs(trace []Contribution, k int, keep func(Contribution) bool) []Ref {
+	out := []Ref{}
+	seen := map[Ref]bool{}
+	for _, c := range trace {
+		if c.bits.has(k) && keep(c) && !seen[c.Ref] {
+			seen[c.Ref] = true
+			out = append(out, c.Ref)
+		}
+	}
+	return out
+}
+
+func implicitReason(r pairResult, k int, res ResourceInfo, p *PrincipalInfo) string {
+	id, dir, acct := r.idAllow.has(k), r.resAllow.has(k), r.resAccount.has(k)
+	switch {
+	case !id && !dir && !acct:
+		return "no policy allows it"
+	case !r.scpAllow.has(k):
+		return "the service control policies do not allow it"
+	case !r.rcpAllow.has(k):
+		return "the resource control policies do not allow it"
+	case r.hasBoundary && id && !r.boundaryAllow.has(k):
+		return "the permissions boundary does not allow it"
+	case r.crossAccount && !id:
+		return fmt.Sprintf("the resource belongs to account %s: a cross-account request needs an identity policy of account %s too", res.AccountID, p.AccountID)
+	case r.crossAccount:
+		return fmt.Sprintf("the resource belongs to account %s and its policy allows neither the principal nor account %s", res.AccountID, p.AccountID)
+	case res.Kind == KindKMSKey:
+		return fmt.Sprintf("the key policy neither allows the principal nor delegates to account %s (arn:aws:iam::%s:root), so IAM policies do not count", p.AccountID, p.AccountID)
+	default:
+		return "no policy allows it"
+	}
+}
+
+// simulatedResource finds the resource to evaluate: a discovered one, the
+// bucket of an object ARN with the bucket's policy, or an unknown resource
+// whose owner is read from its ARN.
+func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
+	for _, r := range inv.Resources {
+		if r.ARN == arn {
+			return r, nil
+		}
+	}
+	if bucket := bucketOfObjectARN(arn); bucket != "" {
+		for _, r := range inv.Resources {
+			if r.ARN == bucket {
+				r.ARN = arn
+				r.Kind = "s3_object"
+				return r, nil
+			}
+		}
+	}
+	r := ResourceInfo{ARN: arn}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 {
+		r.Region, r.AccountID = parts[3], parts[4]
+		switch parts[2] {
+		case "kms":
+			r.Kind = KindKMSKey
+		case "s3":
+			r.Kind = KindS3Bucket
+			if strings.Contains(parts[5], "/") {
+				r.Kind = "s3_object"
+			}
+		case "secretsmanager":
+			r.Kind = KindSecret
+		}
+	}
+	note := fmt.Sprintf("resource %s was not discovered: its resource policy is unknown", arn)
+	if r.AccountID == "" {
+		note += " and it is taken to belong to the principal's account"
+	}
+	return r, []string{note}
+}

@@ -1,0 +1,184 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// The types below are the JSON contract of `report --format json`. Pointer
+// fields are null when the value is absent: a consumer must be able to tell
+// "no score" from a score of zero, so nothing is omitted.
+type jsonReport struct {
+	AsOf        string          `json:"as_of"`
+	WindowDays  int             `json:"window_days"`
+	WindowStart string          `json:"window_start"`
+	ComputedAt  *string         `json:"computed_at"`
+	Coverage    jsonCoverage    `json:"coverage"`
+	Summary     jsonSummary     `json:"summary"`
+	Principals  []jsonPrincipal `json:"principals"`
+	KMSKeys     []jsonKey       `json:"kms_keys"`
+}
+
+type jsonCoverage struct {
+	MonitoredAccounts    []string            `json:"monitored_accounts"`
+	MissingDays          []store.AccountDays `json:"missing_days"`
+	DataEventsNotLogged  []string            `json:"data_events_not_logged"`
+	UnattributedSessions int                 `json:"unattributed_sessions"`
+}
+
+type jsonSummary struct {
+	Principals      int     `json:"principals"`
+	Monitored       int     `json:"monitored"`
+	Dormant         int     `json:"dormant"`
+	OverProvisioned int     `json:"over_provisioned"`
+	Threshold       float64 `json:"over_provisioned_above"`
+}
+
+type jsonPrincipal struct {
+	ARN            string         `json:"arn"`
+	Kind           string         `json:"kind"`
+	AccountID      string         `json:"account_id"`
+	Name           string         `json:"name"`
+	Monitored      bool           `json:"monitored"`
+	OPS            *score         `json:"ops"`
+	ActionOPS      *score         `json:"action_ops"`
+	Dormant        bool           `json:"dormant"`
+	LastActivityAt *string        `json:"last_activity_at"`
+	ObservedSince  *string        `json:"observed_since"`
+	Notes          []string       `json:"notes"`
+	Resources      []jsonResource `json:"resources"`
+}
+
+type jsonResource struct {
+	ARN                string   `json:"arn"`
+	Kind               string   `json:"kind"`
+	AccountID          string   `json:"account_id"`
+	Name               string   `json:"name"`
+	OPS                *score   `json:"ops"`
+	GrantedActions     []string `json:"granted_actions"`
+	UsedActions        []string `json:"used_actions"`
+	ConditionalActions []string `json:"conditional_actions"`
+	LastUsedAt         *string  `json:"last_used_at"`
+}
+
+type jsonKey struct {
+	ARN            string  `json:"arn"`
+	AccountID      string  `json:"account_id"`
+	Region         string  `json:"region"`
+	LastActivityAt *string `json:"last_activity_at"`
+	LastViewedAt   *string `json:"last_viewed_at"`
+}
+
+// score is an OPS written with exactly one decimal (70.0, not 70), as the
+// contract shows it.
+type score float64
+
+func (s score) MarshalJSON() ([]byte, error) { return []byte(formatScore(float64(s))), nil }
+
+func scorePtr(v *float64) *score {
+	if v == nil {
+		return nil
+	}
+	s := score(round1(*v))
+	return &s
+}
+
+func timePtr(t *time.Time) *string {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	s := formatTime(*t)
+	return &s
+}
+
+func list[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// JSON writes the run as the one object of the report contract, principals
+// in the order given.
+func JSON(w io.Writer, s *store.Scores) error {
+	sum := summarize(s)
+	cov := s.Run.Coverage
+	out := jsonReport{
+		AsOf:        formatTime(s.Run.AsOf),
+		WindowDays:  s.Run.WindowDays,
+		WindowStart: formatTime(s.Run.WindowStart()),
+		ComputedAt:  timePtr(&s.Run.ComputedAt),
+		Coverage: jsonCoverage{
+			MonitoredAccounts:    list(cov.MonitoredAccounts),
+			MissingDays:          make([]store.AccountDays, 0, len(cov.MissingDays)),
+			DataEventsNotLogged:  list(cov.DataEventsNotLogged),
+			UnattributedSessions: cov.UnattributedSessions,
+		},
+		Summary: jsonSummary{
+			Principals:      sum.Principals,
+			Monitored:       sum.Monitored,
+			Dormant:         sum.Dormant,
+			OverProvisioned: sum.OverProvisioned,
+			Threshold:       OverProvisionedAbove,
+		},
+		Principals: make([]jsonPrincipal, 0, len(s.Principals)),
+		KMSKeys:    make([]jsonKey, 0, len(s.KMSKeys)),
+	}
+	for _, m := range cov.MissingDays {
+		out.Coverage.MissingDays = append(out.Coverage.MissingDays, store.AccountDays{AccountID: m.AccountID, Days: list(m.Days)})
+	}
+	for _, p := range s.Principals {
+		jp := jsonPrincipal{
+			ARN:            p.ARN,
+			Kind:           p.Kind,
+			AccountID:      p.AccountID,
+			Name:           p.Name,
+			Monitored:      p.Monitored,
+			OPS:            scorePtr(p.OPS),
+			ActionOPS:      scorePtr(p.ActionOPS),
+			Dormant:        p.Dormant,
+			LastActivityAt: timePtr(p.LastActivityAt),
+			ObservedSince:  timePtr(p.ObservedSince),
+			Notes:          list(p.Notes),
+			Resources:      make([]jsonResource, 0, len(p.Resources)),
+		}
+		// OPS of an unmonitored principal is null by definition, not zero,
+		// whatever the input carries.
+		if !p.Monitored {
+			jp.OPS, jp.ActionOPS = nil, nil
+		}
+		for _, r := range p.Resources {
+			jr := jsonResource{
+				ARN:                r.ARN,
+				Kind:               r.Kind,
+				AccountID:          r.AccountID,
+				Name:               r.Name,
+				OPS:                scorePtr(r.OPS),
+				GrantedActions:     list(r.GrantedActions),
+				UsedActions:        list(r.UsedActions),
+				ConditionalActions: list(r.ConditionalActions),
+				LastUsedAt:         timePtr(r.LastUsedAt),
+			}
+			if !p.Monitored {
+				jr.OPS = nil
+			}
+			jp.Resources = append(jp.Resources, jr)
+		}
+		out.Principals = append(out.Principals, jp)
+	}
+	for _, k := range s.KMSKeys {
+		out.KMSKeys = append(out.KMSKeys, jsonKey{
+			ARN:            k.ARN,
+			AccountID:      k.AccountID,
+			Region:         k.Region,
+			LastActivityAt: timePtr(k.LastActivityAt),
+			LastViewedAt:   timePtr(k.LastViewedAt),
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,297 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Order is how the table sorts principals.
+type Order string
+
+// Orders of the table. The default puts what needs attention first: dormant
+// principals, then the highest OPS.
+const (
+	OrderDefault      Order = ""
+	OrderOPS          Order = "ops"
+	OrderActionOPS    Order = "action_ops"
+	OrderLastActivity Order = "last_activity"
+	OrderARN          Order = "arn"
+)
+
+// Orders lists the named orders, for flag help and validation.
+var Orders = []Order{OrderOPS, OrderActionOPS, OrderLastActivity, OrderARN}
+
+// ParseOrder accepts a named order, or "" and "default" for the default.
+func ParseOrder(s string) (Order, error) {
+	if s == "" || s == "default" {
+		return OrderDefault, nil
+	}
+	for _, o := range Orders {
+		if Order(s) == o {
+			return o, nil
+		}
+	}
+	names := make([]string, len(Orders))
+	for i, o := range Orders {
+		names[i] = string(o)
+	}
+	return "", fmt.Errorf("unknown sort order %q: use one of %s", s, strings.Join(names, ", "))
+}
+
+// TableOptions shape the terminal dashboard.
+type TableOptions struct {
+	SortBy Order
+	// Details adds, under each principal, a line per resource and the
+	// caveats of its scores.
+	Details bool
+}
+
+func (o Order) describe() string {
+	switch o {
+	case OrderOPS:
+		return "by OPS, highest first"
+	case OrderActionOPS:
+		return "by action OPS, highest first"
+	case OrderLastActivity:
+		return "by last activity, least recent first"
+	case OrderARN:
+		return "by ARN"
+	}
+	return "dormant first, then by OPS, highest first"
+}
+
+// sortPrincipals returns the principals in the order asked, leaving the
+// caller's slice alone. Ties fall back to the ARN so that output is stable.
+func sortPrincipals(ps []store.PrincipalScore, o Order) []store.PrincipalScore {
+	out := append([]store.PrincipalScore(nil), ps...)
+	var less func(a, b store.PrincipalScore) bool
+	switch o {
+	case OrderOPS:
+		less = byOPS
+	case OrderActionOPS:
+		less = func(a, b store.PrincipalScore) bool {
+			if c := compareScores(a.ActionOPS, b.ActionOPS); c != 0 {
+				return c < 0
+			}
+			return byOPS(a, b)
+		}
+	case OrderLastActivity:
+		// Never active sorts first: it is the stalest of all.
+		less = func(a, b store.PrincipalScore) bool {
+			switch {
+			case a.LastActivityAt == nil && b.LastActivityAt == nil:
+			case a.LastActivityAt == nil:
+				return true
+			case b.LastActivityAt == nil:
+				return false
+			case !a.LastActivityAt.Equal(*b.LastActivityAt):
+				return a.LastActivityAt.Before(*b.LastActivityAt)
+			}
+			return a.ARN < b.ARN
+		}
+	case OrderARN:
+		less = func(a, b store.PrincipalScore) bool { return a.ARN < b.ARN }
+	default:
+		less = func(a, b store.PrincipalScore) bool {
+			if a.Dormant != b.Dormant {
+				return a.Dormant
+			}
+			return byOPS(a, b)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out
+}
+
+// printable makes a value chosen by someone else (a role session name, a
+// resource name) safe to show on a terminal or a page: a value holding
+// anything invisible, escape sequences, carriage returns and bidirectional
+// overrides included, is shown as a quoted Go string instead of being
+// interpreted.
+func printable(s string) string {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+func safeList(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = printable(s)
+	}
+	return out
+}
+
+// Table writes the dashboard for a terminal: a summary with the coverage
+// caveats, the principals, then the KMS keys.
+func Table(w io.Writer, s *store.Scores, opts TableOptions) error {
+	order, err := ParseOrder(string(opts.SortBy))
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	writeHeader(bw, s)
+	fmt.Fprintf(bw, "\nPRINCIPALS (%s)\n", order.describe())
+	if len(s.Principals) == 0 {
+		fmt.Fprintln(bw, "none scored")
+	} else {
+		writePrincipals(bw, sortPrincipals(s.Principals, order), opts.Details)
+	}
+	fmt.Fprintln(bw, "\nKMS KEYS")
+	if len(s.KMSKeys) == 0 {
+		fmt.Fprintln(bw, "none seen")
+	} else {
+		var g grid
+		g.row("KEY", "LAST ACTIVITY", "LAST VIEWED")
+		for _, k := range s.KMSKeys {
+			g.row(printable(k.ARN), timeOr(k.LastActivityAt, "none"), timeOr(k.LastViewedAt, "never"))
+		}
+		g.write(bw)
+	}
+	return bw.Flush()
+}
+
+func writeHeader(w io.Writer, s *store.Scores) {
+	sum := summarize(s)
+	cov := s.Run.Coverage
+	var g grid
+	g.row("As of", formatTime(s.Run.AsOf))
+	g.row("Window", fmt.Sprintf("%d %s, from %s", s.Run.WindowDays, plural(s.Run.WindowDays, "day", "days"), formatTime(s.Run.WindowStart())))
+	accounts := strconv.Itoa(sum.MonitoredAccounts)
+	if sum.MonitoredAccounts > 0 {
+		accounts += ": " + listSome(safeList(cov.MonitoredAccounts), 10)
+	}
+	g.row("Monitored accounts", accounts)
+	g.row("Principals", fmt.Sprintf("%d: %d monitored, %d not monitored", sum.Principals, sum.Monitored, sum.NotMonitored))
+	g.row("Dormant", strconv.Itoa(sum.Dormant))
+	g.row("Over-provisioned", fmt.Sprintf("%d with OPS above %s", sum.OverProvisioned, strconv.FormatFloat(OverProvisionedAbove, 'f', -1, 64)))
+	g.row("KMS keys", strconv.Itoa(sum.KMSKeys))
+	cs := caveats(cov)
+	if len(cs) == 0 {
+		g.row("Coverage", "every monitored account has logs for every day of the window")
+	} else {
+		g.row("Coverage caveats", strconv.Itoa(len(cs)))
+		for _, c := range cs {
+			g.text("  - " + printable(c))
+		}
+	}
+	fmt.Fprintln(w, "ACTIVITY REPORT: access granted and left unused")
+	g.write(w)
+}
+
+func writePrincipals(w io.Writer, ps []store.PrincipalScore, details bool) {
+	var g grid
+	g.row("PRINCIPAL", "KIND", "ACCOUNT", "OPS", "ACTION OPS", "DORMANT", "LAST ACTIVITY", "RESOURCES")
+	marked := false
+	for i, p := range ps {
+		if details && i > 0 {
+			g.text("")
+		}
+		ops, aops := "N/A ("+naReason(p)+")", "N/A"
+		if p.Monitored && p.OPS != nil {
+			ops = formatScore(*p.OPS)
+		}
+		if p.Monitored && p.ActionOPS != nil {
+			aops = formatScore(*p.ActionOPS)
+		}
+		if p.Monitored && len(p.Notes) > 0 {
+			ops += "*"
+			marked = true
+		}
+		dormant, last := "-", timeOr(p.LastActivityAt, "-")
+		if p.Monitored {
+			dormant, last = "no", timeOr(p.LastActivityAt, "none")
+			if p.Dormant {
+				dormant = "yes"
+			}
+		}
+		g.row(printable(p.ARN), printable(p.Kind), printable(p.AccountID), ops, aops, dormant, last, strconv.Itoa(len(p.Resources)))
+		if !details {
+			continue
+		}
+		for _, n := range p.Notes {
+			g.text("    ! " + printable(n))
+		}
+		for _, r := range p.Resources {
+			rops := "N/A"
+			if p.Monitored && r.OPS != nil {
+				rops = formatScore(*r.OPS)
+			}
+			used := fmt.Sprintf("%d/%d actions used", len(r.UsedActions), len(r.GrantedActions))
+			if n := len(r.ConditionalActions); n > 0 {
+				used += fmt.Sprintf(", %d conditional", n)
+			}
+			g.row("  "+printable(r.ARN), printable(r.Kind), printable(r.AccountID), rops, "", "", timeOr(r.LastUsedAt, "never"), used)
+			if unused := unusedActions(r); len(unused) > 0 {
+				g.text("      unused: " + listSome(safeList(unused), 8))
+			}
+		}
+	}
+	g.write(w)
+	switch {
+	case marked && details:
+		fmt.Fprintln(w, "* scores with caveats, listed under the principal")
+	case marked:
+		fmt.Fprintln(w, "* scores with caveats (logs start inside the window, days without logs, S3 data events not seen): the detailed table lists them")
+	}
+}
+
+func timeOr(t *time.Time, absent string) string {
+	if t == nil || t.IsZero() {
+		return absent
+	}
+	return formatTime(*t)
+}
+
+// grid aligns cells in columns like text/tabwriter, but lets free lines
+// (caveats, unused actions) sit between rows without breaking the columns.
+type grid struct {
+	lines  []gridLine
+	widths []int
+}
+
+type gridLine struct {
+	cells []string
+	text  string
+}
+
+func (g *grid) row(cells ...string) {
+	for i, c := range cells {
+		if i == len(cells)-1 {
+			break
+		}
+		if i == len(g.widths) {
+			g.widths = append(g.widths, 0)
+		}
+		g.widths[i] = max(g.widths[i], utf8.RuneCountInString(c))
+	}
+	g.lines = append(g.lines, gridLine{cells: cells})
+}
+
+func (g *grid) text(s string) { g.lines = append(g.lines, gridLine{text: s}) }
+
+func (g *grid) write(w io.Writer) {
+	var b strings.Builder
+	for _, l := range g.lines {
+		b.Reset()
+		if l.cells == nil {
+			b.WriteString(l.text)
+		}
+		for i, c := range l.cells {
+			b.WriteString(c)
+			if i < len(l.cells)-1 {
+				b.WriteString(strings.Repeat(" ", g.widths[i]-utf8.RuneCountInString(c)+2))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}

@@ -1,0 +1,206 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Params name the window to score.
+type Params struct {
+	AsOf       time.Time
+	WindowDays int
+}
+
+// Start is the first instant of the window.
+func (p Params) Start() time.Time { return p.AsOf.Add(-time.Duration(p.WindowDays) * 24 * time.Hour) }
+
+// Check explains what is wrong with the parameters, or returns nil.
+func (p Params) Check() error {
+	if p.WindowDays < MinWindowDays || p.WindowDays > MaxWindowDays {
+		return fmt.Errorf("window of %d days: use %d to %d days", p.WindowDays, MinWindowDays, MaxWindowDays)
+	}
+	if p.AsOf.IsZero() {
+		return fmt.Errorf("as_of is not set")
+	}
+	return nil
+}
+
+// Summary counts what a run scored.
+type Summary struct {
+	RunID       int64
+	Principals  int
+	Monitored   int
+	Dormant     int
+	KMSKeys     int
+	Unmonitored int
+}
+
+// Run computes the scores of every principal for the window and stores them
+// as one run. It reads one principal at a time, so memory follows the largest
+// principal's grants, not the size of the store.
+func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary, error) {
+	if err := p.Check(); err != nil {
+		return Summary{}, err
+	}
+	start, asOf := p.Start(), p.AsOf
+	cov, observed, err := coverage(ctx, db, start, asOf)
+	if err != nil {
+		return Summary{}, err
+	}
+	withObjects, err := db.AccountsWithObjectEvents(ctx, start, asOf)
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, a := range cov.MonitoredAccounts {
+		if !withObjects[a] {
+			cov.DataEventsNotLogged = append(cov.DataEventsNotLogged, a)
+		}
+	}
+	if cov.UnattributedSessions, err = db.UnattributedSessions(ctx, start, asOf); err != nil {
+		return Summary{}, err
+	}
+	candidates, err := db.ScoreCandidates(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	w, err := db.NewScoreWriter(ctx, store.ScoreRun{AsOf: asOf, WindowDays: p.WindowDays, Coverage: cov})
+	if err != nil {
+		return Summary{}, err
+	}
+	defer w.Rollback()
+	sum := Summary{}
+	missing := map[string]int{}
+	for _, m := range cov.MissingDays {
+		missing[m.AccountID] = len(m.Days)
+	}
+	for i, pr := range candidates {
+		if err := ctx.Err(); err != nil {
+			return Summary{}, err
+		}
+		f := principalFacts{principal: pr}
+		if first, ok := observed[pr.AccountID]; ok {
+			f.monitored = true
+			if first.After(start) {
+				f.observedSince = &first
+			}
+		}
+		if f.grants, err = db.GrantsOf(ctx, pr.ID); err != nil {
+			return Summary{}, err
+		}
+		if f.monitored {
+			if f.uses, err = db.UsesInWindow(ctx, pr.ID, start, asOf); err != nil {
+				return Summary{}, err
+			}
+		}
+		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, start, asOf); err != nil {
+			return Summary{}, err
+		}
+		f.notes = notes(pr, f, missing, withObjects)
+		ps := scorePrincipal(f, start)
+		if err := w.AddPrincipal(ctx, ps); err != nil {
+			return Summary{}, err
+		}
+		sum.Principals++
+		if ps.Monitored {
+			sum.Monitored++
+		} else {
+			sum.Unmonitored++
+		}
+		if ps.Dormant {
+			sum.Dormant++
+		}
+		if log != nil && (i+1)%5000 == 0 {
+			log.Info("scoring", "principals", i+1, "of", len(candidates))
+		}
+	}
+	keys, err := db.KeyActivityAsOf(ctx, asOf)
+	if err != nil {
+		return Summary{}, err
+	}
+	for _, k := range keys {
+		if err := w.AddKey(ctx, k); err != nil {
+			return Summary{}, err
+		}
+	}
+	sum.KMSKeys = len(keys)
+	if sum.RunID, err = w.Commit(); err != nil {
+		return Summary{}, err
+	}
+	return sum, nil
+}
+
+// coverage finds the accounts with logs inside the window, when each one's
+// logs start, and the days of the window without any log.
+func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (store.Coverage, map[string]time.Time, error) {
+	days, err := db.ObservedDays(ctx)
+	if err != nil {
+		return store.Coverage{}, nil, err
+	}
+	first := map[string]time.Time{}
+	seen := map[string]map[int64]bool{}
+	d0, d1 := store.Day(start), store.Day(asOf.Add(-time.Second))
+	for _, o := range days {
+		d := store.Day(o.Day)
+		if d > d1 {
+			continue
+		}
+		if f, ok := first[o.AccountID]; !ok || o.Day.Before(f) {
+			first[o.AccountID] = o.Day
+		}
+		if d >= d0 {
+			if seen[o.AccountID] == nil {
+				seen[o.AccountID] = map[int64]bool{}
+			}
+			seen[o.AccountID][d] = true
+		}
+	}
+	var cov store.Coverage
+	observed := map[string]time.Time{}
+	for account, ds := range seen {
+		cov.MonitoredAccounts = append(cov.MonitoredAccounts, account)
+		observed[account] = first[account]
+		from := max(d0, store.Day(first[account]))
+		var gaps []string
+		for d := from; d <= d1; d++ {
+			if !ds[d] {
+				gaps = append(gaps, time.Unix(d*86400, 0).UTC().Format(time.DateOnly))
+			}
+		}
+		if len(gaps) > 0 {
+			cov.MissingDays = append(cov.MissingDays, store.AccountDays{AccountID: account, Days: gaps})
+		}
+	}
+	sort.Strings(cov.MonitoredAccounts)
+	sort.Slice(cov.MissingDays, func(i, j int) bool { return cov.MissingDays[i].AccountID < cov.MissingDays[j].AccountID })
+	return cov, observed, nil
+}
+
+// notes are the caveats shown beside a principal's scores.
+func notes(p store.Principal, f principalFacts, missing map[string]int, withObjects map[string]bool) []string {
+	if !f.monitored {
+		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
+	}
+	var out []string
+	if f.observedSince != nil {
+		out = append(out, fmt.Sprintf("logs of account %s start on %s, inside the window: scores cover the observed part",
+			p.AccountID, f.observedSince.Format(time.DateOnly)))
+	}
+	if n := missing[p.AccountID]; n > 0 {
+		out = append(out, fmt.Sprintf("logs of account %s are missing for %d days of the window: unlogged use makes OPS look higher", p.AccountID, n))
+	}
+	if !withObjects[p.AccountID] {
+		for _, g := range f.grants {
+			if g.Resource.Kind == store.KindS3Bucket {
+				out = append(out, fmt.Sprintf("no S3 object-level events were seen in account %s: if its trail does not log S3 data events, "+
+					"object use is invisible and bucket OPS may be too high", p.AccountID))
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+// Package score computes, from the usage facts and the grants in the store,
+// the Over-Provisioned Score of every principal for a window, its dormancy
+// and last activity, and the activity of KMS keys. Scores are a pure
+// function of the stored facts, the window and as_of.
+package score
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Window bounds, in days (SPEC: 1 to 365, default 30).
+const (
+	DefaultWindowDays = 30
+	MinWindowDays     = 1
+	MaxWindowDays     = 365
+)
+
+// principalFacts is everything one principal's score depends on.
+type principalFacts struct {
+	principal      store.Principal
+	grants         []store.Grant
+	uses           []store.WindowUse
+	lastActivityAt *time.Time // latest event of any kind up to as_of
+	activeInWindow bool       // any event of any kind inside the window
+	monitored      bool
+	observedSince  *time.Time // first observed instant, when after the window's start
+	notes          []string
+}
+
+// scorePrincipal applies the definitions of OPS, action_ops and dormant.
+func scorePrincipal(f principalFacts, windowStart time.Time) store.PrincipalScore {
+	ps := store.PrincipalScore{
+		Principal:      f.principal,
+		Monitored:      f.monitored,
+		LastActivityAt: f.lastActivityAt,
+		ObservedSince:  f.observedSince,
+		Notes:          f.notes,
+	}
+	used := map[int64]map[string]time.Time{}
+	for _, u := range f.uses {
+		m := used[u.ResourceID]
+		if m == nil {
+			m = map[string]time.Time{}
+			used[u.ResourceID] = m
+		}
+		if u.LastUsedAt.After(m[u.Action]) {
+			m[u.Action] = u.LastUsedAt
+		}
+	}
+	var resourcesGranted, resourcesUnused, actionsGranted, actionsUnused int
+	for _, g := range f.grants {
+		if len(g.Actions) == 0 {
+			continue
+		}
+		rs := store.ResourceScore{Resource: g.Resource, GrantedActions: g.Actions, ConditionalActions: g.Conditional}
+		var last time.Time
+		for _, a := range g.Actions {
+			if at, ok := used[g.Resource.ID][a]; ok {
+				rs.UsedActions = append(rs.UsedActions, a)
+				if at.After(last) {
+					last = at
+				}
+			}
+		}
+		if !last.IsZero() {
+			rs.LastUsedAt = &last
+		}
+		unused := len(g.Actions) - len(rs.UsedActions)
+		resourcesGranted++
+		actionsGranted += len(g.Actions)
+		actionsUnused += unused
+		if len(rs.UsedActions) == 0 {
+			resourcesUnused++
+		}
+		if f.monitored {
+			rs.OPS = percent(unused, len(g.Actions))
+		}
+		ps.Resources = append(ps.Resources, rs)
+	}
+	sort.Slice(ps.Resources, func(i, j int) bool { return ps.Resources[i].ARN < ps.Resources[j].ARN })
+	if f.monitored && resourcesGranted > 0 {
+		ps.OPS = percent(resourcesUnused, resourcesGranted)
+		ps.ActionOPS = percent(actionsUnused, actionsGranted)
+	}
+	existedWholeWindow := f.principal.CreatedAt.IsZero() || !f.principal.CreatedAt.After(windowStart)
+	ps.Dormant = f.monitored && existedWholeWindow && !f.activeInWindow
+	return ps
+}
+
+// percent is 100 × part / whole, rounded to a tenth so that stored, shown
+// and compared values agree.
+func percent(part, whole int) *float64 {
+	v := math.Round(1000*float64(part)/float64(whole)) / 10
+	return &v
+}

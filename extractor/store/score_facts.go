@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// The facts the score step reads. Usage is kept per UTC day with the first
+// and last instant of each day; a day's row counts inside a window when one
+// of those instants lies inside it, which is exact for any window of a day or
+// more. Where as_of falls inside a day, the latest instant of that day known
+// to precede as_of is the day's first: last-activity times are then a lower
+// bound, exact at day granularity.
+
+// ScoreCandidates lists the principals to score, by id.
+func (s *DB) ScoreCandidates(ctx context.Context) ([]Principal, error) {
+	where, args := inList(nil, nil, "kind", ScoredKinds)
+	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE `+where[0]+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Principal
+	for rows.Next() {
+		var p Principal
+		var created sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created); err != nil {
+			return nil, err
+		}
+		p.CreatedAt = unixOrZero(created)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// WindowUse is the latest successful use of one action on one resource
+// inside a window.
+type WindowUse struct {
+	ResourceID int64
+	Action     string
+	LastUsedAt time.Time
+}
+
+// UsesInWindow lists a principal's successful uses inside [start, asOf]. A
+// secret named by its name in some events and by its full ARN elsewhere is
+// reported under the row with the full ARN.
+func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf time.Time) ([]WindowUse, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT coalesce(canon.id, u.resource_id), u.action,
+			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
+		FROM usage_actions u
+		JOIN resources r ON r.id = u.resource_id
+		LEFT JOIN resources canon ON r.kind = 'secretsmanager_secret' AND canon.kind = r.kind AND canon.id <> r.id
+			AND canon.account_id = r.account_id AND canon.region = r.region AND canon.name = r.name
+			AND r.arn = substr(canon.arn, 1, length(canon.arn) - 7)
+		WHERE u.principal_id = :p AND u.day BETWEEN :d0 AND :d1
+			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
+		GROUP BY 1, 2`,
+		sql.Named("p", principalID), sql.Named("d0", Day(start)), sql.Named("d1", Day(asOf)),
+		sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix()))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WindowUse
+	for rows.Next() {
+		var u WindowUse
+		var last int64
+		if err := rows.Scan(&u.ResourceID, &u.Action, &last); err != nil {
+			return nil, err
+		}
+		u.LastUsedAt = time.Unix(last, 0).UTC()
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// PrincipalActivity returns a principal's latest event of any kind (denied
+// calls included) up to asOf, and whether it had any event inside
+// [start, asOf].
+func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, start, asOf time.Time) (*time.Time, bool, error) {
+	var last sql.NullInt64
+	var active int
+	err := s.sql.QueryRowContext(ctx, `SELECT
+			max(CASE WHEN last_at <= :asof THEN last_at WHEN first_at <= :asof THEN first_at END),
+			coalesce(max(first_at BETWEEN :start AND :asof OR last_at BETWEEN :start AND :asof), 0)
+		FROM usage_principal_days WHERE principal_id = :p AND day <= :d1`,
+		sql.Named("p", principalID), sql.Named("d1", Day(asOf)), sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix())).
+		Scan(&last, &active)
+	return timePtr(last), active == 1, err
+}
+
+// KeyActivityAsOf returns every KMS key known, with its latest successful use
+// of any kind and latest cryptographic use up to asOf (nil when none).
+func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]KeyActivity, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name,
+			max(CASE WHEN k.last_activity_at <= :asof THEN k.last_activity_at END),
+			max(CASE WHEN k.last_crypto_at <= :asof THEN k.last_crypto_at END)
+		FROM resources r LEFT JOIN usage_key_days k ON k.resource_id = r.id AND k.day <= :d1
+		WHERE r.kind = 'kms_key' GROUP BY r.id ORDER BY r.arn`,
+		sql.Named("asof", asOf.Unix()), sql.Named("d1", Day(asOf)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []KeyActivity
+	for rows.Next() {
+		var k KeyActivity
+		var last, viewed sql.NullInt64
+		if err := rows.Scan(&k.ID, &k.ARN, &k.Kind, &k.AccountID, &k.Region, &k.Name, &last, &viewed); err != nil {
+			return nil, err
+		}
+		k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// AccountsWithObjectEvents lists the accounts whose principals performed any
+// S3 object-level action in [start, asOf]: where none did, the trail
+// probably does not log S3 data events.
+func (s *DB) AccountsWithObjectEvents(ctx context.Context, start, asOf time.Time) (map[string]bool, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT DISTINCT p.account_id FROM usage_actions u JOIN principals p ON p.id = u.principal_id
+		WHERE u.day BETWEEN ? AND ? AND u.action IN ('s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectVersion',
+			's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:RestoreObject', 's3:GetObjectAcl', 's3:PutObjectAcl',
+			's3:GetObjectTagging', 's3:PutObjectTagging', 's3:GetObjectAttributes')`, Day(start), Day(asOf))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out[a] = true
+	}
+	return out, rows.Err()
+}
+
+// UnattributedSessions counts role sessions active in [start, asOf] that
+// could not be credited to a person.
+func (s *DB) UnattributedSessions(ctx context.Context, start, asOf time.Time) (int, error) {
+	var n int
+	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM usage_sessions WHERE person_id IS NULL
+		AND first_at <= ? AND last_at >= ?`, asOf.Unix(), start.Unix()).Scan(&n)
+	return n, err
+}
+
+// Grant is what a principal may do on one resource: catalog actions, sorted,
+// and the subset granted only under a condition.
+type Grant struct {
+	Resource    Resource
+	Actions     []string
+	Conditional []string
+}

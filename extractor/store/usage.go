@@ -1,0 +1,475 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ObjectFacts is everything one CloudTrail object contributes. Principals
+// and resources are listed once and referred to by index.
+type ObjectFacts struct {
+	Location string
+	ETag     string
+	Size     int64
+	Modified time.Time
+	Events   int64 // records read
+	// Skipped marks an object refused as a whole; Errors says why.
+	Skipped bool
+	Errors  []InputError
+
+	Principals []Principal
+	Resources  []Resource
+	// Uses must list the uses of one event next to each other.
+	Uses     []UseFact
+	Activity []ActivityFact
+	Sessions []SessionFact
+	Keys     []KeyFact
+	Observed []ObservedFact
+}
+
+// InputError is a bad object (RecordIndex -1) or record.
+type InputError struct {
+	RecordIndex int
+	Reason      string
+}
+
+// UseFact is one action of one event on one resource (Resource -1: none of
+// the three kinds).
+type UseFact struct {
+	EventID   [16]byte
+	Principal int
+	Resource  int
+	Action    string
+	ErrorCode string
+	At        int64 // unix seconds
+}
+
+// ActivityFact is a principal's first and last event of one day.
+type ActivityFact struct {
+	Principal   int
+	Day         int64
+	First, Last int64
+}
+
+// SessionFact is a role session seen, and the person it is attributed to
+// (Person -1: none).
+type SessionFact struct {
+	Role           int
+	Name           string
+	SourceIdentity string
+	Person         int
+	First, Last    int64
+}
+
+// KeyFact is a KMS key's last use of one day, and last cryptographic use
+// (0: none that day).
+type KeyFact struct {
+	Resource     int
+	Day          int64
+	LastActivity int64
+	LastCrypto   int64
+}
+
+// ObservedFact counts the events read for one account, region and day.
+type ObservedFact struct {
+	AccountID, Region string
+	Day               int64
+	Events            int64
+}
+
+// Day is the day number facts are kept by: whole UTC days since 1970.
+func Day(t time.Time) int64 { return t.Unix() / 86400 }
+
+// UsageWriter commits objects' facts, one transaction per object together
+// with its ledger row. It is used from one goroutine: the store has one
+// writer.
+type UsageWriter struct {
+	db         *DB
+	runID      int64
+	principals map[string]int64
+	resources  map[string]int64
+}
+
+// NewUsageWriter starts writing facts for the run.
+func (s *DB) NewUsageWriter(runID int64) *UsageWriter {
+	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}}
+}
+
+type usageKey struct {
+	principal, resource int64
+	action, errorCode   string
+	day                 int64
+}
+
+type usageAgg struct {
+	first, last, count int64
+}
+
+// Committed is what a commit added.
+type Committed struct {
+	Uses       int64 // uses counted
+	Duplicates int64 // events already counted from another delivery
+}
+
+// writerCacheKiB is the page cache of the writing connection: the event
+// ledger is keyed by random ids, so its inserts touch pages all over it.
+const writerCacheKiB = 64 << 10
+
+// Commit writes objects' facts and their ledger rows in one transaction:
+// several objects may share one, never one object two.
+func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Committed, error) {
+	var c Committed
+	tx, err := w.db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return c, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB)); err != nil {
+		return c, err
+	}
+	st := &txStatements{tx: tx, prepared: map[string]*sql.Stmt{}}
+	defer st.close()
+	newPrincipals := map[string]int64{}
+	newResources := map[string]int64{}
+	for _, f := range objects {
+		pids := make([]int64, len(f.Principals))
+		for i, p := range f.Principals {
+			id, ok := w.principals[p.ARN]
+			if !ok {
+				id, ok = newPrincipals[p.ARN]
+			}
+			if !ok {
+				if id, err = UpsertPrincipal(ctx, tx, p); err != nil {
+					return c, err
+				}
+				newPrincipals[p.ARN] = id
+			}
+			pids[i] = id
+		}
+		rids := make([]int64, len(f.Resources))
+		for i, r := range f.Resources {
+			id, ok := w.resources[r.ARN]
+			if !ok {
+				id, ok = newResources[r.ARN]
+			}
+			if !ok {
+				if id, err = resolveResource(ctx, tx, r); err != nil {
+					return c, err
+				}
+				newResources[r.ARN] = id
+			}
+			rids[i] = id
+		}
+		oc, err := writeUses(ctx, st, f, pids, rids)
+		if err != nil {
+			return c, err
+		}
+		c.Uses += oc.Uses
+		c.Duplicates += oc.Duplicates
+		if err := writeActivity(ctx, st, f, pids, rids); err != nil {
+			return c, err
+		}
+		if err := w.writeLedger(ctx, st, f); err != nil {
+			return c, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return c, fmt.Errorf("commit %s: %w", objects[0].Location, err)
+	}
+	// Only ids of committed rows may be remembered.
+	for k, v := range newPrincipals {
+		w.principals[k] = v
+	}
+	for k, v := range newResources {
+		w.resources[k] = v
+	}
+	return c, nil
+}
+
+// txStatements prepares each statement once per transaction.
+type txStatements struct {
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+}
+
+func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.prepared[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.prepared[query] = st
+	return st, nil
+}
+
+func (t *txStatements) close() {
+	for _, st := range t.prepared {
+		st.Close()
+	}
+}
+
+// eventBatch is how many event ids one statement checks or inserts.
+const eventBatch = 64
+
+func placeholders(n int, one string) string {
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+// eventKey is an event's row in usage_events: its time first, so that the
+// events of one object, which CloudTrail delivers minutes apart, land on a
+// few neighbouring pages instead of all over the index.
+type eventKey [24]byte
+
+func keyOf(u UseFact) eventKey {
+	var k eventKey
+	binary.BigEndian.PutUint64(k[:8], uint64(u.At))
+	copy(k[8:], u.EventID[:])
+	return k
+}
+
+// newEvents tells which of the object's events were not counted before
+// (by an earlier object, or earlier in this one), and records them.
+func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[eventKey]bool, error) {
+	fresh := map[eventKey]bool{}
+	var keys []eventKey
+	for i, u := range uses {
+		if i == 0 || u.EventID != uses[i-1].EventID {
+			k := keyOf(u)
+			if _, dup := fresh[k]; !dup {
+				fresh[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+	for start := 0; start < len(keys); start += eventBatch {
+		batch := keys[start:min(start+eventBatch, len(keys))]
+		args := make([]any, len(batch))
+		for i := range batch {
+			args[i] = batch[i][:]
+		}
+		check, err := st.get(ctx, `SELECT event_id FROM usage_events WHERE event_id IN (`+placeholders(len(batch), "?")+`)`)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := check.QueryContext(ctx, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id []byte
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			fresh[eventKey(id)] = false
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		insert, err := st.get(ctx, `INSERT INTO usage_events (event_id) VALUES `+placeholders(len(batch), "(?)")+` ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := insert.ExecContext(ctx, args...); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
+}
+
+func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64) (Committed, error) {
+	var c Committed
+	if len(f.Uses) == 0 {
+		return c, nil
+	}
+	fresh, err := newEvents(ctx, st, f.Uses)
+	if err != nil {
+		return c, err
+	}
+	agg := map[usageKey]*usageAgg{}
+	counting := false
+	for i, u := range f.Uses {
+		if i == 0 || u.EventID != f.Uses[i-1].EventID {
+			// A run of uses is one event; the first run of an id counts
+			// and uses it up, so a repeat later in the object does not.
+			k := keyOf(u)
+			counting = fresh[k]
+			fresh[k] = false
+			if !counting {
+				c.Duplicates++
+			}
+		}
+		if !counting {
+			continue
+		}
+		k := usageKey{principal: pids[u.Principal], action: u.Action, errorCode: u.ErrorCode, day: u.At / 86400}
+		if u.Resource >= 0 {
+			k.resource = rids[u.Resource]
+		}
+		a := agg[k]
+		if a == nil {
+			a = &usageAgg{first: u.At, last: u.At}
+			agg[k] = a
+		}
+		a.first, a.last, a.count = min(a.first, u.At), max(a.last, u.At), a.count+1
+		c.Uses++
+	}
+	used, err := st.get(ctx, `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
+			first_used_at = min(first_used_at, excluded.first_used_at),
+			last_used_at = max(last_used_at, excluded.last_used_at),
+			count = count + excluded.count`)
+	if err != nil {
+		return c, err
+	}
+	failed, err := st.get(ctx, `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
+			first_at = min(first_at, excluded.first_at),
+			last_at = max(last_at, excluded.last_at),
+			count = count + excluded.count`)
+	if err != nil {
+		return c, err
+	}
+	for k, a := range agg {
+		if k.errorCode == "" {
+			if k.resource == 0 {
+				// Successful calls on nothing scored are activity only,
+				// which usage_principal_days holds.
+				continue
+			}
+			_, err = used.ExecContext(ctx, k.principal, k.resource, k.action, k.day, a.first, a.last, a.count)
+		} else {
+			_, err = failed.ExecContext(ctx, k.principal, k.resource, k.action, k.errorCode, k.day, a.first, a.last, a.count)
+		}
+		if err != nil {
+			return c, fmt.Errorf("record use of %s: %w", k.action, err)
+		}
+	}
+	return c, nil
+}
+
+func writeActivity(ctx context.Context, stmts *txStatements, f *ObjectFacts, pids, rids []int64) error {
+	if len(f.Activity) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
+		if err != nil {
+			return err
+		}
+		for _, a := range f.Activity {
+			if _, err := st.ExecContext(ctx, pids[a.Principal], a.Day, a.First, a.Last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.Sessions) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_sessions (role_id, session_name, source_identity, person_id, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (role_id, session_name, source_identity) DO UPDATE SET
+				person_id = coalesce(usage_sessions.person_id, excluded.person_id),
+				first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
+		if err != nil {
+			return err
+		}
+		for _, s := range f.Sessions {
+			var person sql.NullInt64
+			if s.Person >= 0 {
+				person = sql.NullInt64{Int64: pids[s.Person], Valid: true}
+			}
+			if _, err := st.ExecContext(ctx, pids[s.Role], s.Name, s.SourceIdentity, person, s.First, s.Last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.Keys) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_key_days (resource_id, day, last_activity_at, last_crypto_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (resource_id, day) DO UPDATE SET
+				last_activity_at = max(last_activity_at, excluded.last_activity_at),
+				last_crypto_at = CASE WHEN excluded.last_crypto_at IS NULL THEN last_crypto_at
+					ELSE max(coalesce(last_crypto_at, 0), excluded.last_crypto_at) END`)
+		if err != nil {
+			return err
+		}
+		for _, k := range f.Keys {
+			crypto := sql.NullInt64{Int64: k.LastCrypto, Valid: k.LastCrypto != 0}
+			if _, err := st.ExecContext(ctx, rids[k.Resource], k.Day, k.LastActivity, crypto); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.Observed) > 0 {
+		// Event counts here may include an event delivered twice: they say
+		// how much was read, not how much happened.
+		st, err := stmts.get(ctx, `INSERT INTO usage_observed (account_id, region, day, events) VALUES (?, ?, ?, ?)
+			ON CONFLICT (account_id, region, day) DO UPDATE SET events = events + excluded.events`)
+		if err != nil {
+			return err
+		}
+		for _, o := range f.Observed {
+			if _, err := st.ExecContext(ctx, o.AccountID, o.Region, o.Day, o.Events); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resolveResource finds or creates the row of r. A secret is one row per
+// (account, region, name) whether events named it by name, partial ARN or
+// full ARN: a row made from a name takes the full ARN once one is seen.
+func resolveResource(ctx context.Context, tx *sql.Tx, r Resource) (int64, error) {
+	if r.Kind != KindSecret || r.AccountID == "" || r.Region == "" {
+		return UpsertResource(ctx, tx, r)
+	}
+	full := !strings.HasSuffix(r.ARN, ":secret:"+r.Name)
+	rows, err := tx.QueryContext(ctx, `SELECT id, arn FROM resources WHERE kind = ? AND account_id = ? AND region = ? AND name = ? ORDER BY id`,
+		KindSecret, r.AccountID, r.Region, r.Name)
+	if err != nil {
+		return 0, err
+	}
+	var exact, withFull, partial int64
+	for rows.Next() {
+		var id int64
+		var arn string
+		if err := rows.Scan(&id, &arn); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		switch {
+		case arn == r.ARN:
+			exact = id
+		case strings.HasSuffix(arn, ":secret:"+r.Name):
+			partial = id
+		default:
+			withFull = id
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	switch {
+	case exact != 0:
+		return exact, nil
+	case full && partial != 0:
+		if _, err := tx.ExecContext(ctx, `UPDATE resources SET arn = ? WHERE id = ?`, r.ARN, partial); err != nil {
+			return 0, fmt.Errorf("record secret %s: %w", r.ARN, err)
+		}
+		return partial, nil
+	case !full && withFull != 0:
+		return withFull, nil
+	case !full && partial != 0:
+		return partial, nil
+	}
+	return UpsertResource(ctx, tx, r)
+}
