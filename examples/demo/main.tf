@@ -14,10 +14,10 @@ variable "database" {
   default     = "activity.db"
 }
 
-variable "org_trail" {
-  description = "ARN of the organization trail."
+variable "log_archive_account" {
+  description = "The account that holds the organization trail's logs."
   type        = string
-  default     = "arn:aws:cloudtrail:us-east-1:100000000001:trail/org-trail"
+  default     = "100000000001"
 }
 
 variable "member_accounts" {
@@ -30,9 +30,13 @@ provider "activity" {
   database = var.database
 }
 
+locals {
+  org_trail = "arn:aws:cloudtrail:us-east-1:${var.log_archive_account}:trail/org-trail"
+}
+
 resource "activity_monitoring_integration" "log_archive" {
-  account_id               = "100000000001"
-  trail                    = var.org_trail
+  account_id               = var.log_archive_account
+  trail                    = local.org_trail
   region                   = "us-east-1"
   extract_for_organization = true
 }
@@ -41,7 +45,14 @@ resource "activity_monitoring_integration" "member" {
   for_each = var.member_accounts
 
   account_id      = each.value
-  trail           = var.org_trail
+  trail           = local.org_trail
   region          = "us-east-1"
   skip_extraction = true
+}
+
+# Flag any identity that leaves more than 90 % of its access unused.
+resource "activity_monitoring_rule" "max_ops" {
+  name        = "max-ops-90"
+  description = "No identity leaves more than 90 % of the resources it may use untouched"
+  max_ops     = 90
 }

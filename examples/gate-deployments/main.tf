@@ -21,7 +21,7 @@ variable "deployer" {
 }
 
 variable "max_ops" {
-  description = "The highest Over-Provisioned Score the deployer may have."
+  description = "The highest share of unused access, in resources (ops) and in actions (action_ops), the deployer may have."
   type        = number
   default     = 50
 }
@@ -35,8 +35,8 @@ data "activity_monitoring_ops" "deployer" {
 
   lifecycle {
     postcondition {
-      condition     = self.ops == null || self.ops <= var.max_ops
-      error_message = "${self.arn} leaves ${self.ops}% of the resources it may use untouched (limit ${var.max_ops}%); trim its policies before deploying."
+      condition     = self.ops == null || (self.ops <= var.max_ops && self.action_ops <= var.max_ops)
+      error_message = "${self.arn} leaves ${self.ops}% of the resources and ${self.action_ops}% of the actions it may use untouched (limit ${var.max_ops}%); trim its policies before deploying."
     }
   }
 }
