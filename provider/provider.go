@@ -160,5 +160,6 @@ func (p *activityProvider) DataSources(context.Context) []func() datasource.Data
 		NewMonitoringIAMPolicyDataSource,
 		NewMonitoringOPSDataSource,
 		NewMonitoringPrincipalsDataSource,
+		NewMonitoringKMSKeyDataSource,
 	}
 }

@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := testenv.Run(m)
+	if fixture != nil {
+		os.RemoveAll(fixture.dir)
+	}
 	if n := accTestsRun.Load(); n > 0 {
 		fmt.Printf("acceptance: %d tests ran on %s\n", n, cliVersion())
 	} else if required && code == 0 {

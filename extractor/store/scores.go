@@ -407,3 +407,60 @@ func floatPtr(v sql.NullFloat64) *float64 {
 	}
 	return &v.Float64
 }
+
+// FindKey finds a KMS key by its ARN, its id, an alias ARN, or an alias name
+// (alias/NAME) that only one known key has.
+func (s *DB) FindKey(ctx context.Context, ref string) (Resource, error) {
+	if strings.Contains(ref, ":alias/") {
+		keyARN, err := s.KMSKeyForAlias(ctx, ref)
+		if err != nil {
+			return Resource{}, err
+		}
+		ref = keyARN
+	} else if strings.HasPrefix(ref, "alias/") {
+		rows, err := s.sql.QueryContext(ctx, `SELECT DISTINCT key_arn FROM kms_aliases WHERE name = ? ORDER BY key_arn`, ref)
+		if err != nil {
+			return Resource{}, err
+		}
+		var keys []string
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return Resource{}, err
+			}
+			keys = append(keys, k)
+		}
+		rows.Close()
+		switch len(keys) {
+		case 0:
+			return Resource{}, fmt.Errorf("KMS alias %s: %w", ref, ErrNotFound)
+		case 1:
+			ref = keys[0]
+		default:
+			return Resource{}, fmt.Errorf("%s names %d keys in different accounts or regions (%s); give the alias ARN", ref, len(keys), strings.Join(keys, ", "))
+		}
+	}
+	var r Resource
+	err := s.sql.QueryRowContext(ctx, `SELECT id, arn, kind, account_id, region, name FROM resources
+		WHERE kind = 'kms_key' AND (arn = ? OR name = ?) ORDER BY arn LIMIT 1`, ref, ref).
+		Scan(&r.ID, &r.ARN, &r.Kind, &r.AccountID, &r.Region, &r.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("KMS key %s: %w", ref, ErrNotFound)
+	}
+	return r, err
+}
+
+// KeyActivityOf returns one key's activity in a run; ErrNotFound when the run
+// did not include it.
+func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key Resource) (KeyActivity, error) {
+	k := KeyActivity{Resource: key}
+	var last, viewed sql.NullInt64
+	err := s.sql.QueryRowContext(ctx, `SELECT last_activity_at, last_viewed_at FROM key_activity WHERE run_id = ? AND resource_id = ?`,
+		runID, key.ID).Scan(&last, &viewed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, fmt.Errorf("KMS key %s in score run %d: %w", key.ARN, runID, ErrNotFound)
+	}
+	k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
+	return k, err
+}

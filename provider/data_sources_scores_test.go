@@ -1,0 +1,240 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// scoreCheck compares a float attribute of the state with the report's value.
+func scoreCheck(addr, attr string, want *float64) resource.TestCheckFunc {
+	if want == nil {
+		return resource.TestCheckNoResourceAttr(addr, attr)
+	}
+	return resource.TestCheckResourceAttr(addr, attr, strconv.FormatFloat(*want, 'f', -1, 64))
+}
+
+func TestAccMonitoringOPS_scoresMatchTheReport(t *testing.T) {
+	f := scoredStore(t)
+	var over, unmon, dormant = -1, -1, -1
+	for i, p := range f.report.Principals {
+		switch p.ARN {
+		case f.overProvisioned:
+			over = i
+		case f.unmonitored:
+			unmon = i
+		case f.dormant:
+			dormant = i
+		}
+	}
+	if over < 0 || unmon < 0 || dormant < 0 {
+		t.Fatalf("the report lacks a demo principal: %d %d %d", over, unmon, dormant)
+	}
+	o := f.report.Principals[over]
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(f.dbPath) + fmt.Sprintf(`
+data "activity_monitoring_ops" "over" {
+  principal = %q
+}
+data "activity_monitoring_ops" "unmonitored" {
+  principal = %q
+}
+data "activity_monitoring_ops" "dormant" {
+  principal = %q
+}
+data "activity_monitoring_ops" "one" {
+  principal = %q
+  resource  = %q
+}`, f.overProvisioned, f.unmonitored, f.dormant, f.overProvisioned, o.Resources[0].ARN),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("monitored"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("as_of"), knownvalue.StringExact(fixtureAsOf)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("window_days"), knownvalue.Int64Exact(30)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("resources"), knownvalue.ListSizeExact(len(o.Resources))),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("monitored"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("ops"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("action_ops"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.dormant", tfjsonpath.New("dormant"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.dormant", tfjsonpath.New("last_activity_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.one", tfjsonpath.New("resources"), knownvalue.ListSizeExact(1)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					scoreCheck("data.activity_monitoring_ops.over", "ops", o.OPS),
+					scoreCheck("data.activity_monitoring_ops.over", "action_ops", o.ActionOPS),
+					scoreCheck("data.activity_monitoring_ops.dormant", "ops", f.report.Principals[dormant].OPS),
+					resource.TestCheckResourceAttr("data.activity_monitoring_ops.one", "resources.0.arn", o.Resources[0].ARN),
+				),
+			},
+			{
+				Config:      providerConfig(f.dbPath) + `data "activity_monitoring_ops" "x" { principal = "arn:aws:iam::111111111111:user/nobody" }`,
+				ExpectError: regexp.MustCompile(`(?s)Unknown Principal.*arn:aws:iam::111111111111:user/nobody`),
+			},
+			{
+				Config: providerConfig(f.dbPath) + fmt.Sprintf(`data "activity_monitoring_ops" "x" {
+  principal   = %q
+  window_days = 7
+}`, f.overProvisioned),
+				ExpectError: regexp.MustCompile(`(?s)No Scores for the Window.*score\s+--window\s+7d`),
+			},
+		},
+	})
+}
+
+// TestAccMonitoringOPS_postconditionFails is the gate of a pipeline: a plan
+// that reads an over-provisioned principal fails with the author's message.
+func TestAccMonitoringOPS_postconditionFails(t *testing.T) {
+	f := scoredStore(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(f.dbPath) + fmt.Sprintf(`
+data "activity_monitoring_ops" "deployer" {
+  principal = %q
+  lifecycle {
+    postcondition {
+      condition     = self.ops == null || self.action_ops < 50
+      error_message = "deployer leaves ${self.action_ops}%% of its actions unused"
+    }
+  }
+}`, f.overProvisioned),
+			ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*deployer leaves [0-9.]+% of its actions unused`),
+		}},
+	})
+}
+
+func TestAccMonitoringPrincipals_filters(t *testing.T) {
+	f := scoredStore(t)
+	var dormant, above50 []string
+	for _, p := range f.report.Principals {
+		if p.Dormant {
+			dormant = append(dormant, p.ARN)
+		}
+		if p.OPS != nil && *p.OPS >= 50 {
+			above50 = append(above50, p.ARN)
+		}
+	}
+	arnsCheck := func(addr string, want []string) statecheck.StateCheck {
+		checks := make([]knownvalue.Check, 0, len(want))
+		for _, a := range want {
+			checks = append(checks, knownvalue.StringExact(a))
+		}
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("arns"), knownvalue.ListExact(checks))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      providerConfig(f.dbPath) + `data "activity_monitoring_principals" "x" { min_ops = 120 }`,
+				ExpectError: regexp.MustCompile(`min_ops`),
+			},
+			{
+				Config: providerConfig(f.dbPath) + `
+data "activity_monitoring_principals" "dormant" {
+  dormant_only = true
+}
+data "activity_monitoring_principals" "above" {
+  min_ops = 50
+}
+data "activity_monitoring_principals" "roles" {
+  kinds          = ["iam_role"]
+  resource_kinds = ["kms_key"]
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					arnsCheck("data.activity_monitoring_principals.dormant", dormant),
+					arnsCheck("data.activity_monitoring_principals.above", above50),
+				},
+				Check: func(s *terraform.State) error {
+					attrs := s.RootModule().Resources["data.activity_monitoring_principals.roles"].Primary.Attributes
+					n, _ := strconv.Atoi(attrs["principals.#"])
+					for i := 0; i < n; i++ {
+						if k := attrs[fmt.Sprintf("principals.%d.kind", i)]; k != "iam_role" {
+							return fmt.Errorf("principal %d has kind %s", i, k)
+						}
+						m, _ := strconv.Atoi(attrs[fmt.Sprintf("principals.%d.resources.#", i)])
+						for j := 0; j < m; j++ {
+							if k := attrs[fmt.Sprintf("principals.%d.resources.%d.kind", i, j)]; k != "kms_key" {
+								return fmt.Errorf("principal %d resource %d has kind %s", i, j, k)
+							}
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccMonitoringKMSKey_lastActivity(t *testing.T) {
+	f := scoredStore(t)
+	if len(f.report.KMSKeys) == 0 {
+		t.Fatal("the report lists no KMS key")
+	}
+	k := f.report.KMSKeys[0]
+	strOrNull := func(s *string) knownvalue.Check {
+		if s == nil {
+			return knownvalue.Null()
+		}
+		return knownvalue.StringExact(*s)
+	}
+	id := k.ARN[len(k.ARN)-36:]
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(f.dbPath) + fmt.Sprintf(`
+data "activity_monitoring_kms_key" "by_arn" {
+  key = %q
+}
+data "activity_monitoring_kms_key" "by_id" {
+  key = %q
+}`, k.ARN, id),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.activity_monitoring_kms_key.by_arn", tfjsonpath.New("last_activity_at"), strOrNull(k.LastActivityAt)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_kms_key.by_arn", tfjsonpath.New("last_viewed_at"), strOrNull(k.LastViewedAt)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_kms_key.by_id", tfjsonpath.New("arn"), knownvalue.StringExact(k.ARN)),
+				},
+			},
+			{
+				Config:      providerConfig(f.dbPath) + `data "activity_monitoring_kms_key" "x" { key = "alias/nothing" }`,
+				ExpectError: regexp.MustCompile(`Unknown KMS Key`),
+			},
+		},
+	})
+}
+
+// TestAccMonitoringPrincipals_fromSnapshot reads the dashboard from a
+// snapshot that activity-extractor published to a real S3 server.
+func TestAccMonitoringPrincipals_fromSnapshot(t *testing.T) {
+	f := scoredStore(t)
+	url := publishTestSnapshot(t, f.dbPath, "snapshot-scores")
+	var dormant []knownvalue.Check
+	for _, p := range f.report.Principals {
+		if p.Dormant {
+			dormant = append(dormant, knownvalue.StringExact(p.ARN))
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(url) + `data "activity_monitoring_principals" "dormant" { dormant_only = true }`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.activity_monitoring_principals.dormant", tfjsonpath.New("arns"), knownvalue.ListExact(dormant)),
+			},
+		}},
+	})
+}
