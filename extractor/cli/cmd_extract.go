@@ -16,6 +16,7 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/discover"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -136,11 +137,18 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if bar != nil {
 		eo.Progress = bar.update
 	}
+	resourcesBefore, err := db.ResourceCount(ctx)
+	if err != nil {
+		return err
+	}
 	sum, err := extract.Run(ctx, db, eo)
 	if bar != nil {
 		bar.finish()
 	}
 	if err != nil {
+		return err
+	}
+	if err := evaluateNewResources(ctx, g, db, resourcesBefore); err != nil {
 		return err
 	}
 	errs, err := db.ExtractErrors(context.WithoutCancel(ctx), sum.RunID, 0)
@@ -339,4 +347,24 @@ func (b *progressBar) finish() {
 	if b.drew {
 		fmt.Fprint(b.w, "\r\x1b[K")
 	}
+}
+
+// evaluateNewResources computes the grants on buckets, keys and secrets that
+// the logs revealed after discovery ran, so that scores do not depend on
+// whether discover or extract ran first.
+func evaluateNewResources(ctx context.Context, g *globalOptions, db *store.DB, before int) error {
+	after, err := db.ResourceCount(ctx)
+	if err != nil || after == before {
+		return err
+	}
+	discovered, err := db.HasEntitlements(ctx)
+	if err != nil || !discovered {
+		return err
+	}
+	sum, err := discover.Evaluate(ctx, db)
+	if err != nil {
+		return fmt.Errorf("evaluate grants on the %d resources the logs revealed: %w", after-before, err)
+	}
+	g.logger.Info("grants evaluated for resources seen in the logs", "new_resources", after-before, "pairs", sum.Grants)
+	return nil
 }

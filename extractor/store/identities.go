@@ -134,3 +134,17 @@ func (s *DB) FindPrincipal(ctx context.Context, ref string) (Principal, error) {
 		return Principal{}, fmt.Errorf("%q names %d principals (%s); give the ARN of one", ref, len(arns), strings.Join(arns, ", "))
 	}
 }
+
+// ResourceCount is the number of buckets, keys and secrets known.
+func (s *DB) ResourceCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM resources`).Scan(&n)
+	return n, err
+}
+
+// HasEntitlements tells whether discovery has stored any principal's policies.
+func (s *DB) HasEntitlements(ctx context.Context) (bool, error) {
+	var n int
+	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM discovered_principals LIMIT 1)`).Scan(&n)
+	return n > 0, err
+}
