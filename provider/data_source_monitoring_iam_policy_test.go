@@ -71,7 +71,18 @@ func TestAccMonitoringIAMPolicy_organizationTrail(t *testing.T) {
 				if aws.ToString(v.PolicyVersion.Document) == "" {
 					return fmt.Errorf("IAM stored an empty document")
 				}
-				return nil
+				// simulate evaluates buckets, keys and secrets; the GetTrail
+				// statement is checked by the golden test of the document.
+				logs := "arn:aws:s3:::org-logs/audit/AWSLogs/o-abc123def4/222222222222/CloudTrail/us-east-2/2026/11/24/x.json.gz"
+				return simulateReaderPolicy(t.TempDir(), doc, map[[2]string]string{
+					{"s3:ListBucket", "arn:aws:s3:::org-logs"}: "allowed",
+					{"s3:GetObject", logs}:                     "allowed",
+					{"s3:GetObject", "arn:aws:s3:::org-logs/audit/AWSLogs/222222222222/x.json.gz"}: "implicit_deny",
+					{"s3:GetObject", "arn:aws:s3:::org-logs/other/secret.txt"}:                     "implicit_deny",
+					{"s3:GetObject", "arn:aws:s3:::other-bucket/audit/AWSLogs/o-abc123def4/x"}:     "implicit_deny",
+					{"s3:PutObject", logs}:    "implicit_deny",
+					{"s3:DeleteObject", logs}: "implicit_deny",
+				})
 			},
 		}},
 	})
