@@ -179,7 +179,7 @@ func explicitSources(ctx context.Context, specs []string) ([]cloudtrail.Source, 
 			out = append(out, cloudtrail.Folder{Dir: s})
 			continue
 		}
-		bucket, prefix, err := cloudtrail.ParseS3URL(s)
+		bucket, prefix, err := awsapi.ParseS3URL(s)
 		if err != nil {
 			return nil, usagef("--source: %v", err)
 		}
@@ -190,7 +190,7 @@ func explicitSources(ctx context.Context, specs []string) ([]cloudtrail.Source, 
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1"
 		}
-		out = append(out, cloudtrail.S3{Client: cloudtrail.NewS3Client(cfg), Bucket: bucket, Prefix: prefix})
+		out = append(out, cloudtrail.S3{Client: awsapi.NewS3Client(cfg), Bucket: bucket, Prefix: prefix})
 	}
 	return out, nil
 }
@@ -221,7 +221,7 @@ func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]
 				return nil, err
 			}
 		}
-		src := cloudtrail.S3{Client: cloudtrail.NewS3Client(cfg), Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix}
+		src := cloudtrail.S3{Client: awsapi.NewS3Client(cfg), Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix}
 		if !in.ExtractForOrganization {
 			src.Accounts = []string{in.AccountID}
 		}

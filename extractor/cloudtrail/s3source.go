@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,22 +14,6 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 )
-
-// PathStyleEnv, set to true, makes S3 requests use path-style addressing
-// (http://host/BUCKET/KEY), which S3-compatible servers often need.
-const PathStyleEnv = "AWS_S3_USE_PATH_STYLE"
-
-// NewS3Client is the S3 client that reads logs. Delivery files carry their
-// own gzip checksum, so response checksums are validated only when S3
-// requires it; that also keeps S3-compatible servers working.
-func NewS3Client(cfg aws.Config) *s3.Client {
-	pathStyle, _ := strconv.ParseBool(os.Getenv(PathStyleEnv))
-	return s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.UsePathStyle = pathStyle
-		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
-		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	})
-}
 
 // S3 reads a trail's objects from a bucket. When [Prefix/]AWSLogs/ exists it
 // lists only the date folders of the window, for every account and region
@@ -175,14 +157,4 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get %s: %w", o.Location, err)
 	}
 	return out.Body, nil
-}
-
-// ParseS3URL splits s3://BUCKET/PREFIX.
-func ParseS3URL(u string) (bucket, prefix string, err error) {
-	rest, ok := strings.CutPrefix(u, "s3://")
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	if !ok || bucket == "" {
-		return "", "", fmt.Errorf("%q is not an S3 URL (s3://BUCKET/PREFIX)", u)
-	}
-	return bucket, prefix, nil
 }

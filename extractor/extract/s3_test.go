@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	ct "github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -83,7 +84,7 @@ func TestExtractIntegrationFromS3(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.Endpoint)
 	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
-	t.Setenv(ct.PathStyleEnv, "true")
+	t.Setenv(awsapi.PathStyleEnv, "true")
 
 	dbPath := filepath.Join(t.TempDir(), "activity.db")
 	db, err := store.Open(ctx, dbPath)
