@@ -99,21 +99,7 @@ func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]KeyActivity
 		FROM resources r LEFT JOIN usage_key_days k ON k.resource_id = r.id AND k.day <= :d1
 		WHERE r.kind = 'kms_key' GROUP BY r.id ORDER BY r.arn`,
 		sql.Named("asof", asOf.Unix()), sql.Named("d1", Day(asOf)))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []KeyActivity
-	for rows.Next() {
-		var k KeyActivity
-		var last, viewed sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.ARN, &k.Kind, &k.AccountID, &k.Region, &k.Name, &last, &viewed); err != nil {
-			return nil, err
-		}
-		k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return scanKeyActivities(rows, err)
 }
 
 // AccountsWithObjectEvents lists the accounts whose principals performed any

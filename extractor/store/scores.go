@@ -337,21 +337,7 @@ func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any,
 func (s *DB) KeyActivities(ctx context.Context, runID int64) ([]KeyActivity, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name, k.last_activity_at, k.last_viewed_at
 		FROM key_activity k JOIN resources r ON r.id = k.resource_id WHERE k.run_id = ? ORDER BY r.arn`, runID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []KeyActivity
-	for rows.Next() {
-		var k KeyActivity
-		var last, viewed sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.ARN, &k.Kind, &k.AccountID, &k.Region, &k.Name, &last, &viewed); err != nil {
-			return nil, err
-		}
-		k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return scanKeyActivities(rows, err)
 }
 
 // LoadScores returns a run with all its principals and keys.
@@ -463,4 +449,23 @@ func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key Resource) (KeyA
 	}
 	k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
 	return k, err
+}
+
+// scanKeyActivities reads rows of (key columns, last activity, last viewed).
+func scanKeyActivities(rows *sql.Rows, err error) ([]KeyActivity, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []KeyActivity
+	for rows.Next() {
+		var k KeyActivity
+		var last, viewed sql.NullInt64
+		if err := rows.Scan(&k.ID, &k.ARN, &k.Kind, &k.AccountID, &k.Region, &k.Name, &last, &viewed); err != nil {
+			return nil, err
+		}
+		k.LastActivityAt, k.LastViewedAt = timePtr(last), timePtr(viewed)
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
