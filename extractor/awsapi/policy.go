@@ -93,7 +93,7 @@ type policyStatement struct {
 }
 
 // ReaderPolicy is the least-privilege identity policy for reading a trail's
-// logs: describe the trail, list and read only the log objects of the
+// logs: describe the trail and its event selectors, list and read only the log objects of the
 // organization or accounts concerned, and decrypt them when they are SSE-KMS
 // encrypted. The same inputs always give the same bytes.
 func ReaderPolicy(t TrailAccess) ([]byte, error) {
@@ -114,8 +114,9 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 	}
 	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{
 		// GetTrail resolves a trail named by name or ARN in any account of the
-		// organization; it reveals where logs are, nothing in them.
-		{Sid: "DescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetTrail"}, Resource: []string{"*"}},
+		// organization, and GetEventSelectors tells whether it logs S3 data
+		// events; they reveal where logs are and what they hold, nothing in them.
+		{Sid: "DescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetEventSelectors", "cloudtrail:GetTrail"}, Resource: []string{"*"}},
 		{Sid: "ListTrailLogs", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": listed}}},
 		{Sid: "ReadTrailLogs", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: objects},

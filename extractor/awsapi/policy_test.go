@@ -19,6 +19,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       "Sid": "DescribeTrail",
       "Effect": "Allow",
       "Action": [
+        "cloudtrail:GetEventSelectors",
         "cloudtrail:GetTrail"
       ],
       "Resource": [

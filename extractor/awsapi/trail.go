@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,4 +47,36 @@ func DescribeTrail(ctx context.Context, cfg aws.Config, trail string) (store.Tra
 		KMSKeyID:            aws.ToString(t.KmsKeyId),
 		ResolvedAt:          time.Now().UTC().Truncate(time.Second),
 	}, nil
+}
+
+// S3DataEventsLogged asks cloudtrail:GetEventSelectors whether the trail logs
+// S3 object-level (data) events, through basic or advanced event selectors.
+// Where it does not, object use is invisible in its logs.
+func S3DataEventsLogged(ctx context.Context, cfg aws.Config, trail string) (bool, error) {
+	out, err := cloudtrail.NewFromConfig(cfg).GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(trail)})
+	if err != nil {
+		return false, fmt.Errorf("cloudtrail:GetEventSelectors on %q in region %s: %w", trail, cfg.Region, err)
+	}
+	for _, s := range out.EventSelectors {
+		for _, d := range s.DataResources {
+			if aws.ToString(d.Type) == "AWS::S3::Object" && len(d.Values) > 0 {
+				return true, nil
+			}
+		}
+	}
+	for _, s := range out.AdvancedEventSelectors {
+		var data, objects bool
+		for _, f := range s.FieldSelectors {
+			switch aws.ToString(f.Field) {
+			case "eventCategory":
+				data = slices.Contains(f.Equals, "Data")
+			case "resources.type":
+				objects = slices.Contains(f.Equals, "AWS::S3::Object")
+			}
+		}
+		if data && objects {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -221,6 +221,12 @@ func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]
 				return nil, err
 			}
 		}
+		// Without S3 data events object use is invisible; the scores say so.
+		if logged, err := awsapi.S3DataEventsLogged(ctx, cfg, in.Trail); err != nil {
+			g.logger.Warn("cannot read the trail's event selectors; S3 data event coverage is guessed from the logs", "account", in.AccountID, "error", err)
+		} else if err := db.SetS3DataEvents(ctx, in.AccountID, logged); err != nil {
+			return nil, err
+		}
 		src := cloudtrail.S3{Client: awsapi.NewS3Client(cfg), Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix}
 		if !in.ExtractForOrganization {
 			src.Accounts = []string{in.AccountID}

@@ -56,8 +56,12 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 	if err != nil {
 		return Summary{}, err
 	}
+	noDataEvents, err := accountsWithoutDataEvents(ctx, db, cov.MonitoredAccounts)
+	if err != nil {
+		return Summary{}, err
+	}
 	for _, a := range cov.MonitoredAccounts {
-		if !withObjects[a] {
+		if noDataEvents[a] || !withObjects[a] {
 			cov.DataEventsNotLogged = append(cov.DataEventsNotLogged, a)
 		}
 	}
@@ -100,7 +104,7 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, start, asOf); err != nil {
 			return Summary{}, err
 		}
-		f.notes = notes(pr, f, missing, withObjects)
+		f.notes = notes(pr, f, missing, withObjects, noDataEvents)
 		ps := scorePrincipal(f, start)
 		if err := w.AddPrincipal(ctx, ps); err != nil {
 			return Summary{}, err
@@ -180,8 +184,29 @@ func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (store.C
 	return cov, observed, nil
 }
 
+// accountsWithoutDataEvents are the monitored accounts whose extracting
+// trail, by its event selectors, does not log S3 data events: all of them
+// for an organization trail, the account itself for an account trail.
+func accountsWithoutDataEvents(ctx context.Context, db *store.DB, monitored []string) (map[string]bool, error) {
+	trails, err := db.TrailsWithoutS3DataEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, in := range trails {
+		if in.ExtractForOrganization {
+			for _, a := range monitored {
+				out[a] = true
+			}
+		} else {
+			out[in.AccountID] = true
+		}
+	}
+	return out, nil
+}
+
 // notes are the caveats shown beside a principal's scores.
-func notes(p store.Principal, f principalFacts, missing map[string]int, withObjects map[string]bool) []string {
+func notes(p store.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
 	if !f.monitored {
 		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
 	}
@@ -193,13 +218,19 @@ func notes(p store.Principal, f principalFacts, missing map[string]int, withObje
 	if n := missing[p.AccountID]; n > 0 {
 		out = append(out, fmt.Sprintf("logs of account %s are missing for %d days of the window: unlogged use makes OPS look higher", p.AccountID, n))
 	}
-	if !withObjects[p.AccountID] {
+	if noDataEvents[p.AccountID] || !withObjects[p.AccountID] {
 		for _, g := range f.grants {
-			if g.Resource.Kind == store.KindS3Bucket {
+			if g.Resource.Kind != store.KindS3Bucket {
+				continue
+			}
+			if noDataEvents[p.AccountID] {
+				out = append(out, fmt.Sprintf("the trail of account %s does not log S3 data events (its event selectors): "+
+					"object use is invisible and bucket OPS may be too high", p.AccountID))
+			} else {
 				out = append(out, fmt.Sprintf("no S3 object-level events were seen in account %s: if its trail does not log S3 data events, "+
 					"object use is invisible and bucket OPS may be too high", p.AccountID))
-				break
 			}
+			break
 		}
 	}
 	return out

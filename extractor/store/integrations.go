@@ -162,3 +162,32 @@ func requireOneRow(res sql.Result, what string) error {
 	}
 	return nil
 }
+
+// SetS3DataEvents records whether an integration's trail logs S3 data events.
+func (s *DB) SetS3DataEvents(ctx context.Context, accountID string, logged bool) error {
+	res, err := s.sql.ExecContext(ctx, `UPDATE integrations SET s3_data_events = ? WHERE account_id = ?`, boolInt(logged), accountID)
+	if err != nil {
+		return fmt.Errorf("record event selectors of account %s: %w", accountID, err)
+	}
+	return requireOneRow(res, "integration for account "+accountID)
+}
+
+// TrailsWithoutS3DataEvents lists the extracting integrations whose trail,
+// by its event selectors, does not log S3 data events.
+func (s *DB) TrailsWithoutS3DataEvents(ctx context.Context) ([]Integration, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT `+integrationColumns+` FROM integrations
+		WHERE s3_data_events = 0 AND skip_extraction = 0 ORDER BY account_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Integration
+	for rows.Next() {
+		in, err := scanIntegration(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
