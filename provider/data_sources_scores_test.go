@@ -117,6 +117,11 @@ data "activity_monitoring_ops" "deployer" {
 func TestAccMonitoringPrincipals_filters(t *testing.T) {
 	f := scoredStore(t)
 	var dormant, above50 []string
+	defer func() {
+		if len(dormant) == 0 || len(above50) == 0 {
+			t.Errorf("the fixture has %d dormant and %d over-provisioned principals; both filters need some", len(dormant), len(above50))
+		}
+	}()
 	for _, p := range f.report.Principals {
 		if p.Dormant {
 			dormant = append(dormant, p.ARN)
@@ -150,7 +155,7 @@ data "activity_monitoring_principals" "above" {
 }
 data "activity_monitoring_principals" "roles" {
   kinds          = ["iam_role"]
-  resource_kinds = ["kms_key"]
+  resource_kinds = ["s3_bucket"]
 }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					arnsCheck("data.activity_monitoring_principals.dormant", dormant),
@@ -159,13 +164,16 @@ data "activity_monitoring_principals" "roles" {
 				Check: func(s *terraform.State) error {
 					attrs := s.RootModule().Resources["data.activity_monitoring_principals.roles"].Primary.Attributes
 					n, _ := strconv.Atoi(attrs["principals.#"])
+					if n == 0 {
+						return fmt.Errorf("no role with a bucket grant: the filter check would prove nothing")
+					}
 					for i := 0; i < n; i++ {
 						if k := attrs[fmt.Sprintf("principals.%d.kind", i)]; k != "iam_role" {
 							return fmt.Errorf("principal %d has kind %s", i, k)
 						}
 						m, _ := strconv.Atoi(attrs[fmt.Sprintf("principals.%d.resources.#", i)])
 						for j := 0; j < m; j++ {
-							if k := attrs[fmt.Sprintf("principals.%d.resources.%d.kind", i, j)]; k != "kms_key" {
+							if k := attrs[fmt.Sprintf("principals.%d.resources.%d.kind", i, j)]; k != "s3_bucket" {
 								return fmt.Errorf("principal %d resource %d has kind %s", i, j, k)
 							}
 						}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -113,7 +114,7 @@ func (p *activityProvider) Configure(ctx context.Context, req provider.Configure
 		data.windowDays = cfg.WindowDays.ValueInt64()
 	}
 	if strings.TrimSpace(data.databasePath) == "" {
-		resp.Diagnostics.AddAttributeError(pathRoot("database"), "Empty Database Path",
+		resp.Diagnostics.AddAttributeError(path.Root("database"), "Empty Database Path",
 			"The database path is empty. Set database to the path of the SQLite file shared with activity-extractor, "+
 				"or to the s3:// URL of a snapshot it published.")
 		return
@@ -122,7 +123,7 @@ func (p *activityProvider) Configure(ctx context.Context, req provider.Configure
 	if strings.HasPrefix(data.databasePath, "s3://") {
 		local, err := fetchSnapshot(ctx, data.databasePath)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(pathRoot("database"), "Cannot Fetch Database Snapshot",
+			resp.Diagnostics.AddAttributeError(path.Root("database"), "Cannot Fetch Database Snapshot",
 				fmt.Sprintf("The provider could not download the snapshot %s. Check that activity-extractor publish "+
 					"wrote it, and that the AWS credentials available to Terraform may call s3:GetObject on it.\n\nError: %v",
 					data.databasePath, err))

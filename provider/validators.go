@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 )
-
-func pathRoot(name string) path.Path { return path.Root(name) }
 
 // stringCheck adapts a function that explains what is wrong with a value
 // (or returns "") into a plan-time string validator.

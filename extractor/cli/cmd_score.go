@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -81,18 +82,18 @@ func runScore(cmd *cobra.Command, g *globalOptions, opts scoreOptions) error {
 	if err := printScoreSummary(cmd, p, sum, opts.json); err != nil {
 		return err
 	}
-	return checkRulesAfterScore(cmd, db, p.WindowDays)
+	return checkRulesAfterScore(cmd, db, sum.RunID)
 }
 
 // checkRulesAfterScore evaluates the saved rules against the run just made,
 // when there are rules, so that the exit status of a scoring run gates too.
 // The verdict goes to stderr: stdout keeps the run summary alone.
-func checkRulesAfterScore(cmd *cobra.Command, db *store.DB, windowDays int) error {
+func checkRulesAfterScore(cmd *cobra.Command, db *store.DB, runID int64) error {
 	all, err := db.Rules(cmd.Context())
 	if err != nil || len(all) == 0 {
 		return err
 	}
-	run, err := db.LatestScoreRun(cmd.Context(), windowDays)
+	run, err := db.ScoreRunByID(cmd.Context(), runID)
 	if err != nil {
 		return err
 	}
@@ -124,12 +125,13 @@ func latestOrScore(cmd *cobra.Command, g *globalOptions, db *store.DB, opts wind
 	}
 	if !rescore {
 		run, err := db.LatestScoreRun(cmd.Context(), p.WindowDays)
-		if err == nil {
-			return run, nil
+		if !errors.Is(err, store.ErrNoScores) {
+			return run, err
 		}
 	}
-	if _, err := score.Run(cmd.Context(), db, p, g.logger); err != nil {
+	sum, err := score.Run(cmd.Context(), db, p, g.logger)
+	if err != nil {
 		return store.ScoreRun{}, fmt.Errorf("score: %w", err)
 	}
-	return db.LatestScoreRun(cmd.Context(), p.WindowDays)
+	return db.ScoreRunByID(cmd.Context(), sum.RunID)
 }

@@ -197,19 +197,31 @@ var ErrNoScores = errors.New("no scores")
 // LatestScoreRun returns the most recent run for a window of windowDays (any
 // window when 0).
 func (s *DB) LatestScoreRun(ctx context.Context, windowDays int) (ScoreRun, error) {
-	var r ScoreRun
-	var asOf, computed int64
-	var cov string
-	err := s.sql.QueryRowContext(ctx, `SELECT id, as_of, window_days, computed_at, coverage FROM score_runs
-		WHERE ? = 0 OR window_days = ? ORDER BY computed_at DESC, id DESC LIMIT 1`, windowDays, windowDays).
-		Scan(&r.ID, &asOf, &r.WindowDays, &computed, &cov)
+	r, err := s.scanScoreRun(s.sql.QueryRowContext(ctx, `SELECT id, as_of, window_days, computed_at, coverage FROM score_runs
+		WHERE ? = 0 OR window_days = ? ORDER BY computed_at DESC, id DESC LIMIT 1`, windowDays, windowDays))
 	if errors.Is(err, sql.ErrNoRows) {
 		if windowDays == 0 {
 			return r, fmt.Errorf("%w in %s: run activity-extractor score", ErrNoScores, s.path)
 		}
 		return r, fmt.Errorf("%w for a %d-day window in %s: run activity-extractor score --window %dd", ErrNoScores, windowDays, s.path, windowDays)
 	}
-	if err != nil {
+	return r, err
+}
+
+// ScoreRunByID returns one run.
+func (s *DB) ScoreRunByID(ctx context.Context, id int64) (ScoreRun, error) {
+	r, err := s.scanScoreRun(s.sql.QueryRowContext(ctx, `SELECT id, as_of, window_days, computed_at, coverage FROM score_runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("score run %d: %w", id, ErrNoScores)
+	}
+	return r, err
+}
+
+func (s *DB) scanScoreRun(row *sql.Row) (ScoreRun, error) {
+	var r ScoreRun
+	var asOf, computed int64
+	var cov string
+	if err := row.Scan(&r.ID, &asOf, &r.WindowDays, &computed, &cov); err != nil {
 		return r, err
 	}
 	r.AsOf, r.ComputedAt = time.Unix(asOf, 0).UTC(), time.Unix(computed, 0).UTC()

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
@@ -37,87 +36,6 @@ func (s *DB) ActionUses(ctx context.Context, from, to time.Time) ([]ActionUse, e
 		}
 		u.FirstUsedAt, u.LastUsedAt = time.Unix(first, 0).UTC(), time.Unix(last, 0).UTC()
 		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
-// Failure is a principal's failed attempts at an action, by error code.
-type Failure struct {
-	PrincipalARN string
-	ResourceARN  string // "" when the call named none of the three kinds
-	Action       string
-	ErrorCode    string
-	LastAt       time.Time
-	Count        int64
-}
-
-// Failures lists the failed attempts of days [from, to].
-func (s *DB) Failures(ctx context.Context, from, to time.Time) ([]Failure, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT p.arn, coalesce(r.arn, ''), f.action, f.error_code, max(f.last_at), sum(f.count)
-		FROM usage_failures f JOIN principals p ON p.id = f.principal_id LEFT JOIN resources r ON r.id = f.resource_id
-		WHERE f.day BETWEEN ? AND ?
-		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`, Day(from), Day(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Failure
-	for rows.Next() {
-		var f Failure
-		var last int64
-		if err := rows.Scan(&f.PrincipalARN, &f.ResourceARN, &f.Action, &f.ErrorCode, &last, &f.Count); err != nil {
-			return nil, err
-		}
-		f.LastAt = time.Unix(last, 0).UTC()
-		out = append(out, f)
-	}
-	return out, rows.Err()
-}
-
-// LastActivity maps each principal's ARN to its latest event of days
-// [from, to], of any kind, denied calls included.
-func (s *DB) LastActivity(ctx context.Context, from, to time.Time) (map[string]time.Time, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT p.arn, max(a.last_at) FROM usage_principal_days a JOIN principals p ON p.id = a.principal_id
-		WHERE a.day BETWEEN ? AND ? GROUP BY p.arn`, Day(from), Day(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]time.Time{}
-	for rows.Next() {
-		var arn string
-		var last int64
-		if err := rows.Scan(&arn, &last); err != nil {
-			return nil, err
-		}
-		out[arn] = time.Unix(last, 0).UTC()
-	}
-	return out, rows.Err()
-}
-
-// KeyUse is a KMS key's latest use and latest cryptographic use.
-type KeyUse struct {
-	LastActivityAt time.Time
-	LastViewedAt   time.Time // zero when none
-}
-
-// KeyUses maps each KMS key's ARN to its uses of days [from, to].
-func (s *DB) KeyUses(ctx context.Context, from, to time.Time) (map[string]KeyUse, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT r.arn, max(k.last_activity_at), max(k.last_crypto_at) FROM usage_key_days k JOIN resources r ON r.id = k.resource_id
-		WHERE k.day BETWEEN ? AND ? GROUP BY r.arn`, Day(from), Day(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]KeyUse{}
-	for rows.Next() {
-		var arn string
-		var last int64
-		var crypto sql.NullInt64
-		if err := rows.Scan(&arn, &last, &crypto); err != nil {
-			return nil, err
-		}
-		out[arn] = KeyUse{LastActivityAt: time.Unix(last, 0).UTC(), LastViewedAt: unixOrZero(crypto)}
 	}
 	return out, rows.Err()
 }
