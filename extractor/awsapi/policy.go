@@ -57,13 +57,18 @@ func (t TrailAccess) Check() error {
 	return nil
 }
 
+// logsRoot is [PREFIX/]AWSLogs/.
+func (t TrailAccess) logsRoot() string {
+	if t.S3KeyPrefix != "" {
+		return t.S3KeyPrefix + "/AWSLogs/"
+	}
+	return "AWSLogs/"
+}
+
 // LogPrefixes are the key prefixes under which the trail's log objects lie,
 // one per organization or account, sorted.
 func (t TrailAccess) LogPrefixes() []string {
-	base := "AWSLogs/"
-	if t.S3KeyPrefix != "" {
-		base = t.S3KeyPrefix + "/AWSLogs/"
-	}
+	base := t.logsRoot()
 	if t.OrganizationID != "" {
 		return []string{base + t.OrganizationID + "/"}
 	}
@@ -117,6 +122,11 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 		// organization, and GetEventSelectors tells whether it logs S3 data
 		// events; they reveal where logs are and what they hold, nothing in them.
 		{Sid: "DescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetEventSelectors", "cloudtrail:GetTrail"}, Resource: []string{"*"}},
+		// The folders right under AWSLogs/ tell an organization trail's
+		// organization id and which accounts have logs; listing them with the
+		// delimiter shows those folder names and no object.
+		{Sid: "ListTrailLogFolders", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
+			Condition: map[string]map[string][]string{"StringEquals": {"s3:delimiter": {"/"}, "s3:prefix": {t.logsRoot()}}}},
 		{Sid: "ListTrailLogs", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": listed}}},
 		{Sid: "ReadTrailLogs", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: objects},

@@ -27,6 +27,26 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       ]
     },
     {
+      "Sid": "ListTrailLogFolders",
+      "Effect": "Allow",
+      "Action": [
+        "s3:ListBucket"
+      ],
+      "Resource": [
+        "arn:aws:s3:::org-logs"
+      ],
+      "Condition": {
+        "StringEquals": {
+          "s3:delimiter": [
+            "/"
+          ],
+          "s3:prefix": [
+            "audit/AWSLogs/"
+          ]
+        }
+      }
+    },
+    {
       "Sid": "ListTrailLogs",
       "Effect": "Allow",
       "Action": [
@@ -85,10 +105,10 @@ func TestReaderPolicyAccountTrailsStableAndNarrow(t *testing.T) {
 	if err := json.Unmarshal(first, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Statement) != 3 {
-		t.Fatalf("%d statements without a key, want 3", len(doc.Statement))
+	if len(doc.Statement) != 4 {
+		t.Fatalf("%d statements without a key, want 4", len(doc.Statement))
 	}
-	got := strings.Join(doc.Statement[2].Resource, ",")
+	got := strings.Join(doc.Statement[3].Resource, ",")
 	if got != "arn:aws-us-gov:s3:::logs/AWSLogs/111111111111/*,arn:aws-us-gov:s3:::logs/AWSLogs/222222222222/*" {
 		t.Errorf("object resources %s", got)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -28,8 +27,7 @@ func DescribeTrail(ctx context.Context, cfg aws.Config, trail string) (store.Tra
 	if errors.As(err, &notFound) {
 		return store.TrailInfo{}, fmt.Errorf("trail %q in region %s: %w; check the trail name and that region is the trail's home region", trail, cfg.Region, ErrTrailNotFound)
 	}
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && (apiErr.ErrorCode() == "AccessDeniedException" || apiErr.ErrorCode() == "AccessDenied") {
+	if IsAccessDenied(err) {
 		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s was denied; grant cloudtrail:GetTrail to the credentials in use (see data source activity_monitoring_iam_policy): %w", trail, cfg.Region, err)
 	}
 	if err != nil {

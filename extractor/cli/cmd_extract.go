@@ -113,7 +113,7 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	}
 	var sources []cloudtrail.Source
 	if len(opts.sources) > 0 {
-		sources, err = explicitSources(ctx, opts.sources)
+		sources, err = explicitSources(ctx, g, opts.sources)
 	} else {
 		sources, err = integrationSources(ctx, g, db)
 	}
@@ -169,7 +169,7 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	return nil
 }
 
-func explicitSources(ctx context.Context, specs []string) ([]cloudtrail.Source, error) {
+func explicitSources(ctx context.Context, g *globalOptions, specs []string) ([]cloudtrail.Source, error) {
 	var out []cloudtrail.Source
 	for _, s := range specs {
 		if !strings.HasPrefix(s, "s3://") {
@@ -190,7 +190,7 @@ func explicitSources(ctx context.Context, specs []string) ([]cloudtrail.Source, 
 		if cfg.Region == "" {
 			cfg.Region = "us-east-1"
 		}
-		out = append(out, cloudtrail.S3{Client: awsapi.NewS3Client(cfg), Bucket: bucket, Prefix: prefix})
+		out = append(out, cloudtrail.S3{Client: awsapi.S3ClientForBucket(ctx, cfg, bucket, cloudtrail.LogsRoot(prefix)), Bucket: bucket, Prefix: prefix, Logger: g.logger})
 	}
 	return out, nil
 }
@@ -227,7 +227,8 @@ func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]
 		} else if err := db.SetS3DataEvents(ctx, in.AccountID, logged); err != nil {
 			return nil, err
 		}
-		src := cloudtrail.S3{Client: awsapi.NewS3Client(cfg), Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix}
+		src := cloudtrail.S3{Client: awsapi.S3ClientForBucket(ctx, cfg, info.S3Bucket, cloudtrail.LogsRoot(info.S3KeyPrefix)),
+			Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix, Logger: g.logger}
 		if !in.ExtractForOrganization {
 			src.Accounts = []string{in.AccountID}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,8 @@ type S3 struct {
 	Accounts []string
 	// Concurrency bounds simultaneous list requests; 0 means 8.
 	Concurrency int
+	// Logger, when set, is told of folders that could not be listed.
+	Logger *slog.Logger
 }
 
 func (s S3) String() string { return "s3://" + s.Bucket + "/" + s.Prefix }
@@ -43,6 +46,9 @@ func (s S3) List(ctx context.Context, from, to time.Time, fn func(Object) error)
 	var prefixes []string
 	for _, ap := range accounts {
 		regions, err := s.folders(ctx, ap+"CloudTrail/")
+		if s.deniedFolder(err, ap) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -71,12 +77,26 @@ func (s S3) List(ctx context.Context, from, to time.Time, fn func(Object) error)
 }
 
 // accountPrefixes finds [PREFIX/]AWSLogs/[ORG/]ACCOUNT/ folders; nil when
-// the bucket has no trail layout under the prefix.
+// the bucket has no trail layout under the prefix. With Accounts named, an
+// organization folder is not listed: the named accounts' folders in it are
+// read directly, so a reader allowed only those accounts' logs is enough.
 func (s S3) accountPrefixes(ctx context.Context) ([]string, error) {
 	root := LogsRoot(s.Prefix)
 	top, err := s.folders(ctx, root)
-	if err != nil || len(top) == 0 {
-		return nil, err
+	if err != nil {
+		if len(s.Accounts) == 0 || !awsapi.IsAccessDenied(err) {
+			return nil, err
+		}
+		// A reader policy older than the ListTrailLogFolders statement:
+		// the account layout is all that can be tried.
+		s.warn("cannot list the log folders; reading the account layout only", "prefix", root, "error", err)
+		top = nil
+		for _, a := range s.Accounts {
+			top = append(top, root+a+"/")
+		}
+	}
+	if len(top) == 0 {
+		return nil, nil
 	}
 	want := map[string]bool{}
 	for _, a := range s.Accounts {
@@ -91,19 +111,46 @@ func (s S3) accountPrefixes(ctx context.Context) ([]string, error) {
 	}
 	for _, p := range top {
 		name := strings.TrimSuffix(strings.TrimPrefix(p, root), "/")
-		if strings.HasPrefix(name, "o-") {
-			accts, err := s.folders(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range accts {
-				add(a)
+		if !strings.HasPrefix(name, "o-") {
+			add(p)
+			continue
+		}
+		if len(want) > 0 {
+			for _, a := range s.Accounts {
+				add(p + a + "/")
 			}
 			continue
 		}
-		add(p)
+		accts, err := s.folders(ctx, p)
+		if s.deniedFolder(err, p) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range accts {
+			add(a)
+		}
 	}
 	return out, nil
+}
+
+// deniedFolder tells whether err is a refusal to list a folder below the
+// logs root, and says so. Such a folder belongs to another trail than the
+// one the reader policy was written for (or, for a named account inside an
+// organization's folder, is only a guess): the rest is read.
+func (s S3) deniedFolder(err error, prefix string) bool {
+	if err == nil || !awsapi.IsAccessDenied(err) {
+		return false
+	}
+	s.warn("listing a log folder was denied; the logs under it are not read", "prefix", prefix, "error", err)
+	return true
+}
+
+func (s S3) warn(msg string, args ...any) {
+	if s.Logger != nil {
+		s.Logger.Warn(msg, args...)
+	}
 }
 
 // folders lists the common prefixes right under prefix.

@@ -1,0 +1,287 @@
+package extract_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
+	ct "github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
+)
+
+// policyGate stands in front of the S3 server as S3 would with the reader
+// policy attached and the bucket in another region than the trail: a
+// request signed for another region gets S3's redirect naming the bucket's
+// region, and a request the policy does not allow gets AccessDenied.
+type policyGate struct {
+	t      *testing.T
+	bucket string
+	region string
+	proxy  *httputil.ReverseProxy
+
+	mu         sync.Mutex
+	statements []gateStatement
+	redirects  int
+	denied     []string
+	allowed    int
+}
+
+type gateStatement struct {
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource"`
+	Condition map[string]map[string][]string `json:"Condition"`
+}
+
+func newPolicyGate(t *testing.T, backend, bucket, region string) *policyGate {
+	u, err := url.Parse(backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &policyGate{t: t, bucket: bucket, region: region, proxy: httputil.NewSingleHostReverseProxy(u)}
+}
+
+func (g *policyGate) attach(policy []byte) {
+	var doc struct{ Statement []gateStatement }
+	if err := json.Unmarshal(policy, &doc); err != nil {
+		g.t.Fatal(err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.statements, g.denied, g.redirects, g.allowed = doc.Statement, nil, 0, 0
+}
+
+var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]+/([^/]+)/s3/`)
+
+func (g *policyGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m := credentialRegion.FindStringSubmatch(r.Header.Get("Authorization")); m == nil || m[1] != g.region {
+		g.mu.Lock()
+		g.redirects++
+		g.mu.Unlock()
+		w.Header().Set("X-Amz-Bucket-Region", g.region)
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusMovedPermanently)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>`)
+		return
+	}
+	action, resource, ctx := g.request(r)
+	if !g.allows(action, resource, ctx) {
+		g.mu.Lock()
+		g.denied = append(g.denied, action+" "+resource+" prefix="+ctx["s3:prefix"]+" delimiter="+ctx["s3:delimiter"])
+		g.mu.Unlock()
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+		return
+	}
+	g.mu.Lock()
+	g.allowed++
+	g.mu.Unlock()
+	g.proxy.ServeHTTP(w, r)
+}
+
+// request names the IAM action, resource and condition keys of a path-style
+// S3 request.
+func (g *policyGate) request(r *http.Request) (action, resource string, keys map[string]string) {
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	q := r.URL.Query()
+	switch {
+	case r.Method == http.MethodGet && key == "" && q.Get("list-type") == "2":
+		keys = map[string]string{"s3:prefix": q.Get("prefix")}
+		if q.Has("delimiter") {
+			keys["s3:delimiter"] = q.Get("delimiter")
+		}
+		return "s3:ListBucket", "arn:aws:s3:::" + bucket, keys
+	case r.Method == http.MethodGet && key != "":
+		return "s3:GetObject", "arn:aws:s3:::" + bucket + "/" + key, nil
+	}
+	return r.Method, r.URL.String(), nil
+}
+
+func (g *policyGate) allows(action, resource string, keys map[string]string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, s := range g.statements {
+		if matchAny(s.Action, action) && matchAny(s.Resource, resource) && conditionsHold(s.Condition, keys) {
+			return true
+		}
+	}
+	return false
+}
+
+func conditionsHold(cond map[string]map[string][]string, keys map[string]string) bool {
+	for op, byKey := range cond {
+		for k, values := range byKey {
+			v, ok := keys[k]
+			if !ok {
+				return false
+			}
+			hold := false
+			for _, want := range values {
+				switch op {
+				case "StringEquals":
+					hold = hold || v == want
+				case "StringLike":
+					hold = hold || glob(want, v)
+				default:
+					return false
+				}
+			}
+			if !hold {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func matchAny(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if glob(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// glob matches IAM's wildcards: * any run of characters, ? one.
+func glob(pattern, s string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	return regexp.MustCompile(re).MatchString(s)
+}
+
+// An integration whose trail lives in another region than its bucket, read
+// with only the reader policy the project renders for it: the extractor
+// finds the bucket's region, stays inside the policy, says what it could
+// not list, and gets the same facts as from the folder.
+func TestExtractWithReaderPolicyOnly(t *testing.T) {
+	moto := testenv.StartMoto(t)
+	srv := testenv.StartS3(t)
+	ctx := context.Background()
+	const bucket, org, account, trailRegion = "policy-trail-logs", "o-test123456", "123837392027", "eu-west-3"
+
+	mcfg := moto.Config(t, trailRegion)
+	if _, err := s3.NewFromConfig(mcfg, func(o *s3.Options) { o.UsePathStyle = true }).
+		CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), CreateBucketConfiguration: &s3types.CreateBucketConfiguration{
+			LocationConstraint: s3types.BucketLocationConstraint(trailRegion)}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cloudtrail.NewFromConfig(mcfg).CreateTrail(ctx, &cloudtrail.CreateTrailInput{
+		Name: aws.String("account-trail"), S3BucketName: aws.String(bucket), IsMultiRegionTrail: aws.Bool(true),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := srv.Client(t)
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(invictusDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(key string, body []byte) {
+		t.Helper()
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".json.gz") {
+			put("AWSLogs/"+account+"/CloudTrail/us-east-1/2023/07/10/"+e.Name(), mustRead(t, filepath.Join(invictusDir, e.Name())))
+		}
+	}
+	// Another trail's logs in the same bucket, outside what the policy
+	// allows: listing them is denied, and the rest is read.
+	put("AWSLogs/"+org+"/222222222222/CloudTrail/eu-west-1/2023/07/10/"+entries[0].Name(), mustRead(t, filepath.Join(invictusDir, entries[0].Name())))
+
+	gate := newPolicyGate(t, srv.Endpoint, bucket, srv.Region)
+	front := httptest.NewServer(gate)
+	t.Cleanup(front.Close)
+	policy, err := awsapi.ReaderPolicy(awsapi.TrailAccess{S3Bucket: bucket, AccountIDs: []string{account}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate.attach(policy)
+
+	moto.Env(t, trailRegion)
+	t.Setenv("AWS_ENDPOINT_URL_S3", front.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv(awsapi.PathStyleEnv, "true")
+
+	dbPath := filepath.Join(t.TempDir(), "activity.db")
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateIntegration(ctx, store.Integration{AccountID: account, Trail: aws.ToString(out.TrailARN), Region: trailRegion}); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	args := []string{"--db", dbPath, "extract", "--as-of", "2023-07-11T00:00:00Z", "--window", "30d", "--json"}
+	if err := cli.Run(ctx, args, cli.Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, "test"); err != nil {
+		t.Fatalf("extract: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"objects_read": 55`) {
+		t.Errorf("summary:\n%s", stdout.String())
+	}
+	if gate.redirects != 1 {
+		t.Errorf("%d requests went to the trail's region, want the one that finds the bucket's", gate.redirects)
+	}
+	// The organization folder was looked into only where the account's logs
+	// could have been, and that was refused and said.
+	wantDenied := "s3:ListBucket arn:aws:s3:::" + bucket + " prefix=AWSLogs/" + org + "/" + account + "/CloudTrail/ delimiter=/"
+	if len(gate.denied) != 1 || gate.denied[0] != wantDenied {
+		t.Errorf("denied requests %q, want only %q", gate.denied, wantDenied)
+	}
+	if !strings.Contains(stderr.String(), "listing a log folder was denied") || !strings.Contains(stderr.String(), "AWSLogs/"+org+"/"+account+"/") {
+		t.Errorf("the denied folder is not reported:\n%s", stderr.String())
+	}
+	folder := openDB(t)
+	run(t, folder, ct.Folder{Dir: invictusDir})
+	if got, want := snapshot(t, db), snapshot(t, folder); got != want {
+		t.Errorf("facts read through the policy differ from the folder's:\n%s\nwant\n%s", got, want)
+	}
+
+	// The same bucket read for the organization, with the organization's
+	// policy: the account-layout folder is another trail's and is not read.
+	orgDB := filepath.Join(t.TempDir(), "org.db")
+	policy, err = awsapi.ReaderPolicy(awsapi.TrailAccess{S3Bucket: bucket, OrganizationID: org})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate.attach(policy)
+	stdout.Reset()
+	stderr.Reset()
+	args = []string{"--db", orgDB, "extract", "--source", "s3://" + bucket, "--as-of", "2023-07-11T00:00:00Z", "--json"}
+	if err := cli.Run(ctx, args, cli.Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, "test"); err != nil {
+		t.Fatalf("organization extract: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"objects_read": 1`) {
+		t.Errorf("organization summary:\n%s", stdout.String())
+	}
+	wantDenied = "s3:ListBucket arn:aws:s3:::" + bucket + " prefix=AWSLogs/" + account + "/CloudTrail/ delimiter=/"
+	if len(gate.denied) != 1 || gate.denied[0] != wantDenied {
+		t.Errorf("denied requests %q, want only %q", gate.denied, wantDenied)
+	}
+}
