@@ -158,3 +158,21 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 	}
 	return out.Body, nil
 }
+
+// LogAccounts reads the trail layout under the prefix: the organization id
+// (empty for account trails) and the accounts whose logs are there.
+func (s S3) LogAccounts(ctx context.Context) (orgID string, accounts []string, err error) {
+	prefixes, err := s.accountPrefixes(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	root := LogsRoot(s.Prefix)
+	for _, p := range prefixes {
+		parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(p, root), "/"), "/")
+		if len(parts) == 2 {
+			orgID = parts[0]
+		}
+		accounts = append(accounts, parts[len(parts)-1])
+	}
+	return orgID, accounts, nil
+}
