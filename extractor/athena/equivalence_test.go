@@ -26,14 +26,10 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/discover"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/generate"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
-)
-
-const (
-	equivAsOf   = "2026-11-22T00:00:00Z"
-	equivWindow = 30
 )
 
 func TestEquivalence_DuckDBAndLocalEngineScoreAlike(t *testing.T) {
@@ -44,22 +40,43 @@ func TestEquivalence_DuckDBAndLocalEngineScoreAlike(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trail := filepath.Join(dir, m.TrailFolder)
 	authz, _ := filepath.Glob(filepath.Join(dir, m.AuthzFolder, "*.json"))
 	var discoverArgs []string
 	for _, f := range authz {
 		discoverArgs = append(discoverArgs, "--authz-details", f)
 	}
-	asOf, _ := time.Parse(time.RFC3339, equivAsOf)
+	events := compareEngines(t, filepath.Join(dir, m.TrailFolder), "2026-11-22T00:00:00Z", 30, discoverArgs)
+	if events != m.Stats.Events {
+		t.Errorf("the query counted %d distinct events; the trail holds %d", events, m.Stats.Events)
+	}
+}
+
+// Real CloudTrail files of one account: events the generator does not
+// write (console, EC2, STS, KMS by services, failures of every kind).
+func TestEquivalence_RealTrailFiles(t *testing.T) {
+	compareEngines(t, "../cloudtrail/testdata/invictus", "2023-07-11T00:00:00Z", 7, nil)
+}
+
+// compareEngines extracts trail with both engines into two stores and
+// requires the same usage facts and the same report from both; it returns
+// the distinct events the query counted.
+func compareEngines(t *testing.T, trail, asOfText string, window int, discoverArgs []string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	asOf, _ := time.Parse(time.RFC3339, asOfText)
+	windowFlag := fmt.Sprintf("%dd", window)
 
 	local := filepath.Join(dir, "local.db")
-	runCLI(t, append([]string{"--db", local, "discover"}, discoverArgs...)...)
-	runCLI(t, "--db", local, "extract", "--source", trail, "--as-of", equivAsOf, "--window", fmt.Sprintf("%dd", equivWindow))
+	if discoverArgs != nil {
+		runCLI(t, append([]string{"--db", local, "discover"}, discoverArgs...)...)
+	}
+	runCLI(t, "--db", local, "extract", "--source", trail, "--as-of", asOfText, "--window", windowFlag)
 
 	started := time.Now()
 	duck := duckTable(t, trail, filepath.Join(dir, "records.ndjson"))
 	var days []time.Time
-	for d := store.Day(asOf.AddDate(0, 0, -equivWindow)); d <= store.Day(asOf); d++ {
+	for d := store.Day(asOf.AddDate(0, 0, -window)); d <= store.Day(asOf); d++ {
 		days = append(days, time.Unix(d*86400, 0).UTC())
 	}
 	query := athena.Query(athena.DuckDB, "cloudtrail", athena.Window{Days: days})
@@ -103,7 +120,9 @@ func TestEquivalence_DuckDBAndLocalEngineScoreAlike(t *testing.T) {
 	}
 
 	aggregated := filepath.Join(dir, "athena.db")
-	runCLI(t, append([]string{"--db", aggregated, "discover"}, discoverArgs...)...)
+	if discoverArgs != nil {
+		runCLI(t, append([]string{"--db", aggregated, "discover"}, discoverArgs...)...)
+	}
 	db, err := store.Open(ctx, aggregated)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +131,7 @@ func TestEquivalence_DuckDBAndLocalEngineScoreAlike(t *testing.T) {
 	for _, d := range days {
 		dayNumbers = append(dayNumbers, store.Day(d))
 	}
-	runID, err := db.StartExtractRun(ctx, asOf, equivWindow, []string{"duckdb"})
+	runID, err := db.StartExtractRun(ctx, asOf, window, []string{"duckdb"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,23 +144,65 @@ func TestEquivalence_DuckDBAndLocalEngineScoreAlike(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	t.Logf("%d events (%d distinct) aggregated into %d rows in %s", m.Stats.Events, loader.Events, loader.Rows, time.Since(started).Round(time.Millisecond))
-	if loader.Events != m.Stats.Events {
-		t.Errorf("the query counted %d distinct events; the trail holds %d", loader.Events, m.Stats.Events)
-	}
+	t.Logf("%d distinct events aggregated into %d rows in %s", loader.Events, loader.Rows, time.Since(started).Round(time.Millisecond))
 
-	want := report(t, local)
-	got := report(t, aggregated)
+	for _, table := range usageDumps {
+		want, got := dump(t, local, table), dump(t, aggregated, table)
+		if want != got {
+			t.Errorf("%s differs\n%s", table, firstDifference(want, got))
+		}
+		t.Logf("%d rows alike: %.60s", strings.Count(want, "\n"), strings.Join(strings.Fields(table), " "))
+	}
+	want := report(t, local, asOfText, windowFlag)
+	got := report(t, aggregated, asOfText, windowFlag)
 	if got != want {
 		t.Errorf("reports differ\n%s", firstDifference(want, got))
-		if d := os.Getenv("ACTIVITY_EQUIVALENCE_OUT"); d != "" {
-			_ = os.WriteFile(filepath.Join(d, "local.json"), []byte(want), 0o644)
-			_ = os.WriteFile(filepath.Join(d, "athena.json"), []byte(got), 0o644)
-		}
 	}
-	if !strings.Contains(want, `"used_actions": [`) || strings.Count(want, `"arn"`) < 10 {
+	if !strings.Contains(want, `"last_activity_at": "20`) || strings.Count(want, `"arn"`) < 5 {
 		t.Errorf("the report scores too little to compare:\n%s", want)
 	}
+	return loader.Events
+}
+
+// usageDumps read the usage tables with ARNs in place of row ids.
+var usageDumps = []string{
+	`SELECT p.arn, r.arn, u.action, u.day, u.first_used_at, u.last_used_at, u.count FROM usage_actions u
+		JOIN principals p ON p.id = u.principal_id JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2, 3, 4`,
+	`SELECT p.arn, coalesce(r.arn, ''), u.action, u.error_code, u.day, u.first_at, u.last_at, u.count FROM usage_failures u
+		JOIN principals p ON p.id = u.principal_id LEFT JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2, 3, 4, 5`,
+	`SELECT p.arn, p.kind, u.day, u.first_at, u.last_at FROM usage_principal_days u JOIN principals p ON p.id = u.principal_id ORDER BY 1, 3`,
+	`SELECT p.arn, u.session_name, u.source_identity, coalesce(q.arn, ''), u.first_at, u.last_at FROM usage_sessions u
+		JOIN principals p ON p.id = u.role_id LEFT JOIN principals q ON q.id = u.person_id ORDER BY 1, 2, 3`,
+	`SELECT r.arn, u.day, u.last_activity_at, coalesce(u.last_crypto_at, 0) FROM usage_key_days u JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2`,
+	`SELECT account_id, region, day, events FROM usage_observed ORDER BY 1, 2, 3`,
+}
+
+func dump(t *testing.T, path, query string) string {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.SQL().Query(query)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, query)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var b strings.Builder
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(&b, vals...)
+	}
+	return b.String()
 }
 
 func runCLI(t *testing.T, args ...string) string {
@@ -155,9 +216,9 @@ func runCLI(t *testing.T, args ...string) string {
 
 var computedAt = regexp.MustCompile(`"computed_at": "[^"]*"`)
 
-func report(t *testing.T, db string) string {
+func report(t *testing.T, db, asOf, window string) string {
 	t.Helper()
-	out := runCLI(t, "--db", db, "report", "--format", "json", "--as-of", equivAsOf, "--window", fmt.Sprintf("%dd", equivWindow))
+	out := runCLI(t, "--db", db, "report", "--format", "json", "--as-of", asOf, "--window", window)
 	var v any
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		t.Fatal(err)
@@ -177,15 +238,12 @@ func firstDifference(a, b string) string {
 	return fmt.Sprintf("lengths %d and %d lines", len(al), len(bl))
 }
 
-// folderOf reads the partition values from a key in the trail layout.
-var folderOf = regexp.MustCompile(`/([0-9]{12})/CloudTrail/([a-z0-9-]+)/([0-9]{4}/[0-9]{2}/[0-9]{2})/`)
-
 // duckTable loads the trail's event files into a DuckDB table named
 // cloudtrail with the columns of Athena's CloudTrail table. It does what
 // Athena's CloudTrail SerDe does: one row per element of Records, field
 // names matched whatever their case, requestParameters and
 // responseElements kept as JSON text, and the partition columns taken from
-// the folder.
+// the file's name.
 func duckTable(t *testing.T, trail, ndjson string) *sql.DB {
 	t.Helper()
 	out, err := os.Create(ndjson)
@@ -197,10 +255,11 @@ func duckTable(t *testing.T, trail, ndjson string) *sql.DB {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json.gz") || strings.Contains(p, "CloudTrail-Digest") {
 			return err
 		}
-		part := folderOf.FindStringSubmatch(filepath.ToSlash(p))
-		if part == nil {
-			return fmt.Errorf("%s: not in the trail layout", p)
+		name, ok := cloudtrail.ParseObjectName(p)
+		if !ok {
+			return fmt.Errorf("%s: not a CloudTrail delivery file", p)
 		}
+		part := []string{"", name.AccountID, name.Region, name.Delivered.Format("2006/01/02")}
 		f, err := os.Open(p)
 		if err != nil {
 			return err

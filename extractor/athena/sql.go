@@ -53,7 +53,7 @@ var DuckDB = Dialect{
 	},
 }
 
-// jsonField is a string field of a JSON column, ” when absent.
+// jsonField is a string field of a JSON column, empty when absent.
 func (d Dialect) jsonField(column string, keys ...string) string {
 	path := "$"
 	for _, k := range keys {
