@@ -113,10 +113,12 @@ func TestExtract_Moto(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
+	began := time.Now()
 	sum, err := athena.Extract(ctx, db, target, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d rows queried, paged and loaded in %s", sum.Rows, time.Since(began).Round(time.Millisecond))
 	// Days 19 to 22: the 22nd is the day of as_of, complete at 23 01:00.
 	if sum.Days != 3 || sum.DaysPending != 1 || sum.QueryID == "" || sum.Rows != users || sum.Events != 3*users {
 		t.Fatalf("summary %+v", sum)
