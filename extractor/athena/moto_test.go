@@ -102,7 +102,9 @@ func TestExtract_Moto(t *testing.T) {
 	}
 	defer db.Close()
 
-	// More rows than one GetQueryResults page of real Athena (1,000).
+	// More rows than one GetQueryResults page of real Athena (1,000); moto
+	// answers them in one page, so TestRunner_PagesThroughResults follows
+	// NextToken against a fake.
 	const users = 1500
 	seedResults(t, moto, athena.Columns(), userRows(users, "2026-11-20"))
 	asOf := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
