@@ -230,7 +230,6 @@ func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]
 	}
 	var out []cloudtrail.Source
 	for _, it := range trails {
-		g.logger.Info("extracting integration", "account", it.in.AccountID, "mode", it.in.Mode(), "source", it.src.String())
 		out = append(out, it.src)
 	}
 	return out, nil
@@ -280,6 +279,7 @@ func integrationTrails(ctx context.Context, g *globalOptions, db *store.DB) ([]i
 		if !in.ExtractForOrganization {
 			src.Accounts = []string{in.AccountID}
 		}
+		g.logger.Info("extracting integration", "account", in.AccountID, "mode", in.Mode(), "source", src.String())
 		out = append(out, integrationTrail{in: in, cfg: cfg, src: src})
 	}
 	return out, nil
