@@ -88,9 +88,30 @@ func response(keys ...string) func(Dialect) string {
 	return func(d Dialect) string { return d.jsonField("responseelements", keys...) }
 }
 
+// only keeps a field where the mapping reads it (cloudtrail.mapUses reads
+// buckets for S3, keys for KMS, secrets for Secrets Manager; mapSAML reads
+// the request and response of SAML federation) and empties it elsewhere, so
+// that fields nobody reads (a session name in every AssumeRole, a parameter
+// name in every SSM call) do not split the groups.
+func only(when string, expr func(Dialect) string) func(Dialect) string {
+	return func(d Dialect) string { return "CASE WHEN " + when + " THEN " + expr(d) + " ELSE '' END" }
+}
+
+// service is the condition that an event's IAM service prefix (the first
+// label of eventsource, as cloudtrail.Service has it) is one of svcs.
+func service(svcs ...string) string {
+	var q []string
+	for _, s := range svcs {
+		q = append(q, quoteString(s))
+	}
+	return "lower(split_part(eventsource, '.', 1)) IN (" + strings.Join(q, ", ") + ")"
+}
+
+const samlUser = "useridentity.type = 'SAMLUser'"
+
 // groupColumns are the fields cloudtrail.MapRecord reads, plus the day and
 // the partition's account and region (which name an event's account and
-// region when the record does not). rowRecord reads them back by name.
+// region when the record does not). Loader.record reads them back by name.
 var groupColumns = []column{
 	{"day", plain("substr(eventtime, 1, 10)")},
 	{"partition_account", plain("account")},
@@ -110,39 +131,40 @@ var groupColumns = []column{
 	{"issuer_accountid", plain("useridentity.sessioncontext.sessionissuer.accountid")},
 	{"issuer_username", plain("useridentity.sessioncontext.sessionissuer.username")},
 	{"session_sourceidentity", plain("useridentity.sessioncontext.sourceidentity")},
-	{"request_bucketname", request("bucketName")},
+	{"request_bucketname", only(service("s3"), request("bucketName"))},
 	// The bucket a copy reads from leads x-amz-copy-source; bucket names
 	// hold only these characters, so URL encoding cannot hide it.
-	{"request_copysource", func(d Dialect) string {
+	{"request_copysource", only(service("s3"), func(d Dialect) string {
 		return "coalesce(regexp_extract(" + d.jsonField("requestparameters", "x-amz-copy-source") + ", '^/?[A-Za-z0-9._-]*'), '')"
-	}},
-	{"request_versioned", func(d Dialect) string {
+	})},
+	// Only whether a version was named matters, for S3's *Version actions.
+	{"request_versioned", only(service("s3"), func(d Dialect) string {
 		return "CASE WHEN " + d.jsonField("requestparameters", "versionId") + " <> '' THEN 'true' ELSE '' END"
-	}},
-	{"request_keyid", request("keyId")},
-	{"request_destinationkeyid", request("destinationKeyId")},
-	{"request_secretid", request("secretId")},
-	{"request_name", request("name")},
-	{"request_rolearn", request("roleArn")},
-	{"request_principalarn", request("principalArn")},
-	{"request_rolesessionname", request("roleSessionName")},
-	{"request_sourceidentity", request("sourceIdentity")},
+	})},
+	{"request_keyid", only(service("kms"), request("keyId"))},
+	{"request_destinationkeyid", only(service("kms"), request("destinationKeyId"))},
+	{"request_secretid", only(service("secretsmanager"), request("secretId"))},
+	{"request_name", only(service("secretsmanager"), request("name"))},
+	{"request_rolearn", only(samlUser, request("roleArn"))},
+	{"request_principalarn", only(samlUser, request("principalArn"))},
+	{"request_rolesessionname", only(samlUser, request("roleSessionName"))},
+	{"request_sourceidentity", only(samlUser, request("sourceIdentity"))},
 	// JSON keys match case-insensitively in the local engine's decoder:
 	// Secrets Manager spelled arn "aRN" before 2024.
-	{"response_arn", func(d Dialect) string {
+	{"response_arn", only(service("secretsmanager"), func(d Dialect) string {
 		return "coalesce(nullif(" + d.jsonField("responseelements", "arn") + ", ''), nullif(" + d.jsonField("responseelements", "aRN") + ", ''), " + d.jsonField("responseelements", "ARN") + ")"
-	}},
-	{"response_subject", response("subject")},
-	{"response_sourceidentity", response("sourceIdentity")},
-	{"response_keyarn", response("keyMetadata", "arn")},
+	})},
+	{"response_subject", only(samlUser, response("subject"))},
+	{"response_sourceidentity", only(samlUser, response("sourceIdentity"))},
+	{"response_keyarn", only(service("kms"), response("keyMetadata", "arn"))},
 	// The resources the mapping reads: buckets and keys whole, objects by
 	// their bucket only, so that object keys do not split the groups.
-	{"resources", func(d Dialect) string {
+	{"resources", only(service("s3", "kms"), func(d Dialect) string {
 		sep := "chr(31)"
 		elem := "CASE WHEN x.type IN ('AWS::S3::Bucket', 'AWS::KMS::Key') THEN concat(x.type, " + sep + ", coalesce(x.arn, ''), " + sep + ", coalesce(x.accountid, ''))" +
 			" WHEN x.type = 'AWS::S3::Object' THEN concat(x.type, " + sep + ", coalesce(regexp_extract(x.arn, '^[^/]*'), ''), " + sep + ", '') END"
 		return "coalesce(" + d.joinList("resources", elem, "chr(30)") + ", '')"
-	}},
+	})},
 }
 
 // Aggregate columns of the query, after the grouping columns.
