@@ -73,19 +73,23 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 	var sums []athenaSummaryJSON
 	run := store.ExtractRun{ID: runID, Status: store.RunDone}
 	for _, it := range trails {
-		orgID, accounts, err := it.src.LogAccounts(ctx)
+		orgID, accounts, regions, err := it.src.LogFolders(ctx)
 		if err != nil {
 			run.Status = store.RunFailed
 			_ = db.FinishExtractRun(context.WithoutCancel(ctx), run)
 			return fmt.Errorf("integration %s: list the trail's accounts: %w", it.in.AccountID, err)
 		}
-		// Every integration's account is projected, so that an account
-		// whose logs start later needs no new table.
+		// The projection enumerates the accounts and regions that have
+		// logs, so that Athena lists no empty folders; every integration's
+		// account is added, and the next run adds what appeared since.
 		for _, in := range ins {
 			accounts = append(accounts, in.AccountID)
 		}
+		if len(regions) == 0 {
+			regions = awsapi.Regions()
+		}
 		target := athena.Target{Integration: it.in.AccountID, Layout: athena.Layout{
-			Bucket: it.src.Bucket, Prefix: it.src.Prefix, OrgID: orgID, Accounts: accounts, Regions: awsapi.Regions(), Since: cloudTrailLaunch,
+			Bucket: it.src.Bucket, Prefix: it.src.Prefix, OrgID: orgID, Accounts: accounts, Regions: regions, Since: cloudTrailLaunch,
 		}}
 		if !it.in.ExtractForOrganization {
 			target.Accounts = []string{it.in.AccountID}

@@ -120,6 +120,28 @@ func TestExtractAthenaIntegration(t *testing.T) {
 	if len(sum.Integrations) != 1 || sum.Integrations[0].QueryID == nil || sum.Integrations[0].Days != 4 || sum.Integrations[0].Rows != 1 || sum.Integrations[0].Events != 7 {
 		t.Fatalf("summary %s", out)
 	}
+	// The projection enumerates the account and the region found in the
+	// bucket.
+	ac := awsathena.NewFromConfig(cfg)
+	ids, err := ac.ListQueryExecutions(ctx, &awsathena.ListQueryExecutionsInput{WorkGroup: aws.String("activity")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, id := range ids.QueryExecutionIds {
+		q, err := ac.GetQueryExecution(ctx, &awsathena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent = append(sent, aws.ToString(q.QueryExecution.Query))
+	}
+	for _, want := range []string{"LOCATION 's3://trail-logs/AWSLogs/'", "'projection.region.values' = 'us-east-1'",
+		"'projection.account.values' = '" + testenv.MotoAccountID + "'", "AND account IN ('" + testenv.MotoAccountID + "')"} {
+		if !strings.Contains(strings.Join(sent, "\n"), want) {
+			t.Errorf("no query sent has %s", want)
+		}
+	}
+
 	out, errs, code = run(t, args[:len(args)-1]...)
 	if code != ExitOK || !strings.Contains(out, "0 aggregated, 4 already loaded") {
 		t.Errorf("second run: exit %d: %s%s", code, out, errs)

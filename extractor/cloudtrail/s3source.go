@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -159,20 +160,47 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 	return out.Body, nil
 }
 
-// LogAccounts reads the trail layout under the prefix: the organization id
-// (empty for account trails) and the accounts whose logs are there.
-func (s S3) LogAccounts(ctx context.Context) (orgID string, accounts []string, err error) {
+// LogFolders reads the trail layout under the prefix: the organization id
+// (empty for account trails), the accounts whose logs are there, and the
+// regions any of them has logs in, sorted.
+func (s S3) LogFolders(ctx context.Context) (orgID string, accounts, regions []string, err error) {
 	prefixes, err := s.accountPrefixes(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	root := LogsRoot(s.Prefix)
-	for _, p := range prefixes {
+	found := make([][]string, len(prefixes))
+	g, gctx := errgroup.WithContext(ctx)
+	n := s.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	g.SetLimit(n)
+	for i, p := range prefixes {
 		parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(p, root), "/"), "/")
 		if len(parts) == 2 {
 			orgID = parts[0]
 		}
 		accounts = append(accounts, parts[len(parts)-1])
+		g.Go(func() error {
+			folders, err := s.folders(gctx, p+"CloudTrail/")
+			found[i] = folders
+			return err
+		})
 	}
-	return orgID, accounts, nil
+	if err := g.Wait(); err != nil {
+		return "", nil, nil, err
+	}
+	seen := map[string]bool{}
+	for i, folders := range found {
+		for _, f := range folders {
+			r := strings.TrimSuffix(strings.TrimPrefix(f, prefixes[i]+"CloudTrail/"), "/")
+			if r != "" && !seen[r] {
+				seen[r] = true
+				regions = append(regions, r)
+			}
+		}
+	}
+	sort.Strings(regions)
+	return orgID, accounts, regions, nil
 }
