@@ -63,9 +63,10 @@ func (e *QueryError) Error() string {
 	if e.QueryID != "" {
 		msg += " " + e.QueryID
 	}
-	if e.State != "" {
+	switch {
+	case e.State != "":
 		msg += " " + e.State
-	} else {
+	case e.QueryID == "":
 		msg += " refused"
 	}
 	if e.Reason != "" {
@@ -128,6 +129,10 @@ func (r Runner) Exec(ctx context.Context, sql string) (Execution, error) {
 	for {
 		q, err := r.Client.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
+			if ctx.Err() != nil {
+				r.stop(ctx, id)
+				return Execution{ID: id}, ctx.Err()
+			}
 			return Execution{ID: id}, &QueryError{QueryID: id, Hint: r.hint(err), Err: err}
 		}
 		ex := Execution{ID: id, Elapsed: time.Since(started)}
@@ -146,16 +151,20 @@ func (r Runner) Exec(ctx context.Context, sql string) (Execution, error) {
 		}
 		select {
 		case <-ctx.Done():
-			// Leave no query running for nobody: stop it, with a context
-			// of its own since this one is done.
-			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			_, _ = r.Client.StopQueryExecution(stop, &athena.StopQueryExecutionInput{QueryExecutionId: aws.String(id)})
-			cancel()
+			r.stop(ctx, id)
 			return ex, ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(wait*3/2, maxWait)
 	}
+}
+
+// stop leaves no query running for nobody once its caller gave up, with a
+// context of its own since the caller's is done.
+func (r Runner) stop(ctx context.Context, id string) {
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, _ = r.Client.StopQueryExecution(stop, &athena.StopQueryExecutionInput{QueryExecutionId: aws.String(id)})
 }
 
 func failed(id string, st *types.QueryExecutionStatus) error {

@@ -25,6 +25,7 @@ type fakeAthena struct {
 	rows     int // result rows after the header
 	pageSize int
 	throttle bool
+	stopped  int
 }
 
 func (f *fakeAthena) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +74,9 @@ func (f *fakeAthena) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out["NextToken"] = strconv.Itoa(start + f.pageSize)
 		}
 		reply(out)
+	case "StopQueryExecution":
+		f.stopped++
+		reply(map[string]any{})
 	default:
 		w.WriteHeader(http.StatusBadRequest)
 		reply(map[string]any{"__type": "InvalidRequestException", "Message": "unexpected " + op})
@@ -131,5 +135,16 @@ func TestRunner_ThrottlingSaysWhatToDo(t *testing.T) {
 	_, err := r.Exec(context.Background(), "SELECT 1")
 	if err == nil || !strings.Contains(err.Error(), "throttled") || !strings.Contains(err.Error(), "Rate exceeded") {
 		t.Errorf("error %v", err)
+	}
+}
+
+func TestRunner_InterruptedQueryIsStopped(t *testing.T) {
+	f := &fakeAthena{state: "RUNNING"}
+	r := fakeRunner(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := r.Exec(ctx, "SELECT 1")
+	if !errors.Is(err, context.DeadlineExceeded) || f.stopped != 1 {
+		t.Errorf("error %v, %d stops; want the deadline and the query stopped once", err, f.stopped)
 	}
 }
