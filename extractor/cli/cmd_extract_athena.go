@@ -132,6 +132,7 @@ type athenaSummaryJSON struct {
 	DaysLoaded   int     `json:"days_already_loaded"`
 	DaysPending  int     `json:"days_not_complete"`
 	Rows         int64   `json:"rows"`
+	RowsSkipped  int64   `json:"rows_skipped"`
 	Events       int64   `json:"events"`
 	BytesScanned int64   `json:"bytes_scanned"`
 	CostUSD      float64 `json:"cost_usd"`
@@ -140,7 +141,7 @@ type athenaSummaryJSON struct {
 
 func toAthenaJSON(integration, database string, s athena.Summary) athenaSummaryJSON {
 	j := athenaSummaryJSON{Integration: integration, Table: database + "." + s.Table, Days: s.Days, DaysLoaded: s.DaysLoaded,
-		DaysPending: s.DaysPending, Rows: s.Rows, Events: s.Events, BytesScanned: s.BytesScanned, CostUSD: s.CostUSD, Seconds: s.Elapsed.Seconds()}
+		DaysPending: s.DaysPending, Rows: s.Rows, RowsSkipped: s.Skipped, Events: s.Events, BytesScanned: s.BytesScanned, CostUSD: s.CostUSD, Seconds: s.Elapsed.Seconds()}
 	if s.QueryID != "" {
 		j.QueryID = &s.QueryID
 	}
@@ -153,6 +154,9 @@ func writeAthenaText(out io.Writer, sums []athenaSummaryJSON) {
 		fmt.Fprintf(out, "  days:  %d aggregated, %d already loaded, %d not complete yet\n", s.Days, s.DaysLoaded, s.DaysPending)
 		if s.QueryID != nil {
 			fmt.Fprintf(out, "  query: %s, %d rows, %d events, %s scanned, $%.4f\n", *s.QueryID, s.Rows, s.Events, humanBytes(s.BytesScanned), s.CostUSD)
+			if s.RowsSkipped > 0 {
+				fmt.Fprintf(out, "  %d rows skipped: their events have no usable eventTime, eventSource or eventName\n", s.RowsSkipped)
+			}
 		}
 	}
 }
