@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 )
@@ -29,6 +30,17 @@ func NewMonitoringIAMPolicyDataSource() datasource.DataSource {
 
 type monitoringIAMPolicyDataSource struct{}
 
+// athenaPolicyModel is the athena attribute: where `extract --engine
+// athena` runs its queries.
+type athenaPolicyModel struct {
+	Region         types.String `tfsdk:"region"`
+	AccountID      types.String `tfsdk:"account_id"`
+	Workgroup      types.String `tfsdk:"workgroup"`
+	Database       types.String `tfsdk:"database"`
+	Table          types.String `tfsdk:"table"`
+	OutputLocation types.String `tfsdk:"output_location"`
+}
+
 type monitoringIAMPolicyModel struct {
 	S3Bucket       types.String `tfsdk:"s3_bucket"`
 	S3KeyPrefix    types.String `tfsdk:"s3_key_prefix"`
@@ -36,6 +48,7 @@ type monitoringIAMPolicyModel struct {
 	AccountIDs     types.Set    `tfsdk:"account_ids"`
 	KMSKeyARN      types.String `tfsdk:"kms_key_arn"`
 	Partition      types.String `tfsdk:"partition"`
+	Athena         types.Object `tfsdk:"athena"`
 	LogPrefixes    types.List   `tfsdk:"log_prefixes"`
 	JSON           types.String `tfsdk:"json"`
 }
@@ -50,7 +63,8 @@ func (d *monitoringIAMPolicyDataSource) Schema(_ context.Context, _ datasource.S
 			"`cloudtrail:GetTrail` and `cloudtrail:GetEventSelectors` (where the logs are, and whether they hold S3 data events), `s3:ListBucket` on the trail's bucket limited to the log prefix (and to the folder names right under `AWSLogs/`, which tell the organization id and the accounts), `s3:GetObject` on the " +
 			"log objects of the organization (organization trail) or of the listed accounts (account trails) and nothing " +
 			"else in the bucket, and `kms:Decrypt` on the trail's key when the logs are SSE-KMS encrypted. The same inputs " +
-			"always give the same JSON, ready for `aws_iam_policy`. It reads nothing and needs no credentials.",
+			"always give the same JSON, ready for `aws_iam_policy`. With `athena` set, it adds what extraction through Amazon Athena " +
+			"needs. It reads nothing and needs no credentials.",
 		Attributes: map[string]schema.Attribute{
 			"s3_bucket": schema.StringAttribute{
 				MarkdownDescription: "The bucket the trail delivers its logs to (an integration's `s3_bucket` when `verify` is true).",
@@ -81,6 +95,42 @@ func (d *monitoringIAMPolicyDataSource) Schema(_ context.Context, _ datasource.S
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf("aws", "aws-cn", "aws-us-gov", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")},
 			},
+			"athena": schema.SingleNestedAttribute{
+				MarkdownDescription: "Set when the logs are extracted with `activity-extractor extract --engine athena`. Adds " +
+					"`athena:StartQueryExecution`, `athena:GetQueryExecution`, `athena:GetQueryResults` and `athena:StopQueryExecution` on the workgroup; " +
+					"`glue:GetDatabase`, `glue:GetTable`, `glue:CreateTable` and `glue:UpdateTable` on the catalog, the database and the CloudTrail table; " +
+					"`s3:GetBucketLocation` on the trail's and the results' buckets; and `s3:ListBucket`, `s3:GetObject`, `s3:PutObject` and " +
+					"`s3:AbortMultipartUpload` under the output location. Athena reads the log objects with these same credentials, " +
+					"through the reader statements above.",
+				Optional: true,
+				Attributes: map[string]schema.Attribute{
+					"region": schema.StringAttribute{
+						MarkdownDescription: "The region of the Athena workgroup and Glue catalog, usually the trail bucket's region.",
+						Required:            true,
+					},
+					"account_id": schema.StringAttribute{
+						MarkdownDescription: "The account of the Athena workgroup and Glue catalog.",
+						Required:            true,
+						Validators:          []validator.String{accountIDValidator()},
+					},
+					"workgroup": schema.StringAttribute{
+						MarkdownDescription: "The workgroup queries run in (`--athena-workgroup`), such as `primary`.",
+						Required:            true,
+					},
+					"database": schema.StringAttribute{
+						MarkdownDescription: "The Glue database holding the CloudTrail table (`--athena-database`).",
+						Required:            true,
+					},
+					"table": schema.StringAttribute{
+						MarkdownDescription: "The CloudTrail table (`--athena-table`). Omit it to allow the default names, `activity_cloudtrail_ACCOUNT`.",
+						Optional:            true,
+					},
+					"output_location": schema.StringAttribute{
+						MarkdownDescription: "The `s3://BUCKET/PREFIX/` where Athena writes query results (`--athena-output`).",
+						Required:            true,
+					},
+				},
+			},
 			"log_prefixes": schema.ListAttribute{
 				MarkdownDescription: "The key prefixes the policy lets the extractor list and read, sorted.",
 				ElementType:         types.StringType,
@@ -96,7 +146,7 @@ func (d *monitoringIAMPolicyDataSource) Schema(_ context.Context, _ datasource.S
 
 func (m monitoringIAMPolicyModel) access(ctx context.Context) (awsapi.TrailAccess, bool) {
 	if m.S3Bucket.IsUnknown() || m.S3KeyPrefix.IsUnknown() || m.OrganizationID.IsUnknown() || m.AccountIDs.IsUnknown() ||
-		m.KMSKeyARN.IsUnknown() || m.Partition.IsUnknown() {
+		m.KMSKeyARN.IsUnknown() || m.Partition.IsUnknown() || m.Athena.IsUnknown() {
 		return awsapi.TrailAccess{}, false
 	}
 	a := awsapi.TrailAccess{
@@ -109,6 +159,19 @@ func (m monitoringIAMPolicyModel) access(ctx context.Context) (awsapi.TrailAcces
 			return awsapi.TrailAccess{}, false
 		}
 		a.AccountIDs = append(a.AccountIDs, s.ValueString())
+	}
+	if !m.Athena.IsNull() {
+		var am athenaPolicyModel
+		if diags := m.Athena.As(ctx, &am, basetypes.ObjectAsOptions{}); diags.HasError() {
+			return awsapi.TrailAccess{}, false
+		}
+		for _, v := range []types.String{am.Region, am.AccountID, am.Workgroup, am.Database, am.Table, am.OutputLocation} {
+			if v.IsUnknown() {
+				return awsapi.TrailAccess{}, false
+			}
+		}
+		a.Athena = &awsapi.AthenaAccess{Region: am.Region.ValueString(), AccountID: am.AccountID.ValueString(), Workgroup: am.Workgroup.ValueString(),
+			Database: am.Database.ValueString(), Table: am.Table.ValueString(), OutputLocation: am.OutputLocation.ValueString()}
 	}
 	return a, true
 }

@@ -140,3 +140,53 @@ func TestAccMonitoringIAMPolicy_accountTrails(t *testing.T) {
 		},
 	})
 }
+
+// TestAccMonitoringIAMPolicy_athena adds what extraction through Athena
+// needs, and IAM accepts the document; a bad output location is refused at
+// plan time.
+func TestAccMonitoringIAMPolicy_athena(t *testing.T) {
+	moto := testenv.StartMoto(t)
+	iamc := iam.NewFromConfig(moto.Config(t, "us-east-1"))
+	want, err := awsapi.ReaderPolicy(awsapi.TrailAccess{S3Bucket: "org-logs", OrganizationID: "o-abc123def4", Athena: &awsapi.AthenaAccess{
+		Region: "us-east-2", AccountID: "222222222222", Workgroup: "activity", Database: "cloudtrail", OutputLocation: "s3://athena-results/activity/",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	athenaBlock := func(output string) string {
+		return fmt.Sprintf(`
+  s3_bucket       = "org-logs"
+  organization_id = "o-abc123def4"
+  athena = {
+    region          = "us-east-2"
+    account_id      = "222222222222"
+    workgroup       = "activity"
+    database        = "cloudtrail"
+    output_location = %q
+  }`, output)
+	}
+	dbPath := testDB(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      policyConfig(dbPath, athenaBlock("athena-results")),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Trail Location.*output location`),
+			},
+			{
+				Config: policyConfig(dbPath, athenaBlock("s3://athena-results/activity/")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(policyAddr, tfjsonpath.New("json"), knownvalue.StringExact(string(want))),
+				},
+				Check: func(s *terraform.State) error {
+					doc := s.RootModule().Resources[policyAddr].Primary.Attributes["json"]
+					if _, err := iamc.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String("activity-athena"), PolicyDocument: aws.String(doc)}); err != nil {
+						return fmt.Errorf("IAM refused the policy: %w", err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

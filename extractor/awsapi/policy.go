@@ -18,6 +18,23 @@ type TrailAccess struct {
 	OrganizationID string   // set for an organization trail: logs under AWSLogs/ORG_ID/
 	AccountIDs     []string // for account trails: logs under AWSLogs/ACCOUNT/ for each
 	KMSKeyARN      string   // the key that encrypts the logs (SSE-KMS), if any
+	// Athena, when set, adds what `extract --engine athena` needs.
+	Athena *AthenaAccess
+}
+
+// AthenaAccess is where `extract --engine athena` runs its queries. Athena
+// reads the trail's objects with the caller's own permissions, so the
+// reader's statements stay.
+type AthenaAccess struct {
+	Region    string
+	AccountID string // the account of the workgroup and the Glue catalog
+	Workgroup string
+	Database  string
+	// Table is the CloudTrail table; empty allows the default names,
+	// activity_cloudtrail_ACCOUNT.
+	Table string
+	// OutputLocation is the s3://BUCKET/PREFIX/ where results are written.
+	OutputLocation string
 }
 
 var (
@@ -51,6 +68,9 @@ func (t TrailAccess) Check() error {
 	if t.KMSKeyARN != "" && !kmsKeyARNPattern.MatchString(t.KMSKeyARN) {
 		problems = append(problems, fmt.Sprintf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID)", t.KMSKeyARN))
 	}
+	if a := t.Athena; a != nil {
+		problems = append(problems, a.problems()...)
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
@@ -63,6 +83,72 @@ func (t TrailAccess) logsRoot() string {
 		return t.S3KeyPrefix + "/AWSLogs/"
 	}
 	return "AWSLogs/"
+}
+
+var glueName = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
+
+func (a AthenaAccess) problems() []string {
+	var out []string
+	if !IsRegion(a.Region) {
+		out = append(out, fmt.Sprintf("athena region %q is not an AWS region", a.Region))
+	}
+	if !IsAccountID(a.AccountID) {
+		out = append(out, fmt.Sprintf("athena account %q is not a 12-digit account id", a.AccountID))
+	}
+	if a.Workgroup == "" || strings.ContainsAny(a.Workgroup, "*?/") {
+		out = append(out, fmt.Sprintf("athena workgroup %q: give the workgroup's name", a.Workgroup))
+	}
+	if !glueName.MatchString(a.Database) {
+		out = append(out, fmt.Sprintf("athena database %q: give lower-case letters, digits and underscores", a.Database))
+	}
+	if a.Table != "" && !glueName.MatchString(a.Table) {
+		out = append(out, fmt.Sprintf("athena table %q: give lower-case letters, digits and underscores", a.Table))
+	}
+	if b, _, err := ParseS3URL(a.OutputLocation); err != nil || !bucketNamePattern.MatchString(b) || strings.ContainsAny(a.OutputLocation, "*?") {
+		out = append(out, fmt.Sprintf("athena output location %q: give s3://BUCKET/PREFIX/", a.OutputLocation))
+	}
+	return out
+}
+
+// statements are what running the queries needs: the workgroup, the table
+// in the Glue catalog (ALTER TABLE updates it as accounts join), and the
+// results written under the output location.
+func (a AthenaAccess) statements(partition, trailBucketARN string) []policyStatement {
+	outBucket, outPrefix, _ := ParseS3URL(a.OutputLocation)
+	outPrefix = strings.TrimSuffix(outPrefix, "/")
+	if outPrefix != "" {
+		outPrefix += "/"
+	}
+	outBucketARN := "arn:" + partition + ":s3:::" + outBucket
+	table := a.Table
+	if table == "" {
+		table = "activity_cloudtrail_*"
+	}
+	glue := "arn:" + partition + ":glue:" + a.Region + ":" + a.AccountID + ":"
+	return []policyStatement{
+		{Sid: "RunAthenaQueries", Effect: "Allow",
+			Action:   []string{"athena:GetQueryExecution", "athena:GetQueryResults", "athena:StartQueryExecution", "athena:StopQueryExecution"},
+			Resource: []string{"arn:" + partition + ":athena:" + a.Region + ":" + a.AccountID + ":workgroup/" + a.Workgroup}},
+		{Sid: "DefineTrailTable", Effect: "Allow",
+			Action:   []string{"glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"},
+			Resource: []string{glue + "catalog", glue + "database/" + a.Database, glue + "table/" + a.Database + "/" + table}},
+		{Sid: "LocateBuckets", Effect: "Allow", Action: []string{"s3:GetBucketLocation"}, Resource: sortedUnique(trailBucketARN, outBucketARN)},
+		{Sid: "ListQueryResults", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{outBucketARN},
+			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": {outPrefix + "*"}}}},
+		{Sid: "WriteQueryResults", Effect: "Allow", Action: []string{"s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"},
+			Resource: []string{outBucketARN + "/" + outPrefix + "*"}},
+	}
+}
+
+func sortedUnique(in ...string) []string {
+	sort.Strings(in)
+	out := in[:0]
+	for i, s := range in {
+		if i == 0 || s != in[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // LogPrefixes are the key prefixes under which the trail's log objects lie,
@@ -135,6 +221,9 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 		doc.Statement = append(doc.Statement, policyStatement{
 			Sid: "DecryptTrailLogs", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{t.KMSKeyARN},
 		})
+	}
+	if t.Athena != nil {
+		doc.Statement = append(doc.Statement, t.Athena.statements(partition, bucketARN)...)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

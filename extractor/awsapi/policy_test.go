@@ -140,3 +140,44 @@ func TestReaderPolicyRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestReaderPolicyAthena(t *testing.T) {
+	access := TrailAccess{S3Bucket: "org-logs", OrganizationID: "o-abc123def4", Athena: &AthenaAccess{
+		Region: "us-east-2", AccountID: "222222222222", Workgroup: "activity", Database: "cloudtrail",
+		OutputLocation: "s3://athena-results/activity/",
+	}}
+	doc, err := ReaderPolicy(access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p policyDocument
+	if err := json.Unmarshal(doc, &p); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]policyStatement{}
+	for _, s := range p.Statement {
+		got[s.Sid] = s
+	}
+	for sid, want := range map[string]string{
+		"ReadTrailLogs":     "s3:GetObject on arn:aws:s3:::org-logs/AWSLogs/o-abc123def4/*",
+		"RunAthenaQueries":  "athena:GetQueryExecution,athena:GetQueryResults,athena:StartQueryExecution,athena:StopQueryExecution on arn:aws:athena:us-east-2:222222222222:workgroup/activity",
+		"DefineTrailTable":  "glue:CreateTable,glue:GetDatabase,glue:GetTable,glue:UpdateTable on arn:aws:glue:us-east-2:222222222222:catalog,arn:aws:glue:us-east-2:222222222222:database/cloudtrail,arn:aws:glue:us-east-2:222222222222:table/cloudtrail/activity_cloudtrail_*",
+		"LocateBuckets":     "s3:GetBucketLocation on arn:aws:s3:::athena-results,arn:aws:s3:::org-logs",
+		"ListQueryResults":  "s3:ListBucket on arn:aws:s3:::athena-results",
+		"WriteQueryResults": "s3:AbortMultipartUpload,s3:GetObject,s3:PutObject on arn:aws:s3:::athena-results/activity/*",
+	} {
+		s := got[sid]
+		if have := strings.Join(s.Action, ",") + " on " + strings.Join(s.Resource, ","); have != want {
+			t.Errorf("%s: %s, want %s", sid, have, want)
+		}
+	}
+	if c := got["ListQueryResults"].Condition["StringLike"]["s3:prefix"]; len(c) != 1 || c[0] != "activity/*" {
+		t.Errorf("results listed under %v", c)
+	}
+
+	access.Athena.OutputLocation = "athena-results"
+	access.Athena.Database = "Bad-Name"
+	if _, err := ReaderPolicy(access); err == nil || !strings.Contains(err.Error(), "output location") || !strings.Contains(err.Error(), "database") {
+		t.Errorf("error %v, want the output location and database refused", err)
+	}
+}

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/discover"
@@ -30,6 +32,8 @@ type extractOptions struct {
 	json          bool
 	workers       int
 	maxObjectSize int64
+	engine        string
+	athena        athena.Settings
 }
 
 // trailInfoMaxAge is how long a cached cloudtrail:GetTrail answer is used
@@ -55,7 +59,12 @@ read (corrupt gzip, not JSON, not a CloudTrail file, too large) are skipped and 
 at the end and by 'activity-extractor errors'; the exit status is then 3.
 
 S3 access uses the AWS default credential chain; set AWS_S3_USE_PATH_STYLE=true for
-S3-compatible servers that need path-style requests.`,
+S3-compatible servers that need path-style requests.
+
+--engine athena pushes the scan to Amazon Athena instead, for the integrations only: it
+creates (if absent) a CloudTrail table with partition projection over each trail's S3
+location, aggregates the window's complete days not loaded yet in one query, and loads
+the aggregated rows. Each query's id, bytes scanned and cost are printed and recorded.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExtract(cmd, g, opts) },
 	}
@@ -66,6 +75,11 @@ S3-compatible servers that need path-style requests.`,
 	f.BoolVar(&opts.json, "json", false, "print the run summary as JSON")
 	f.IntVar(&opts.workers, "workers", 0, "objects decoded at once (default: one per CPU)")
 	f.Int64Var(&opts.maxObjectSize, "max-object-size", cloudtrail.DefaultMaxObjectBytes, "largest decompressed object read, in bytes; larger ones are skipped")
+	f.StringVar(&opts.engine, "engine", "local", "where logs are scanned: local (read every object here) or athena (aggregate in Amazon Athena)")
+	f.StringVar(&opts.athena.Workgroup, "athena-workgroup", "primary", "Athena workgroup the queries run in (--engine athena)")
+	f.StringVar(&opts.athena.Database, "athena-database", "default", "Glue database holding the CloudTrail tables (--engine athena)")
+	f.StringVar(&opts.athena.Output, "athena-output", "", "s3://BUCKET/PREFIX/ for query results (--engine athena; default: the workgroup's)")
+	f.StringVar(&opts.athena.Table, "athena-table", "", "CloudTrail table name (--engine athena; default activity_cloudtrail_ACCOUNT per integration)")
 	return cmd
 }
 
@@ -102,6 +116,15 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if opts.maxObjectSize < 1<<20 {
 		return usagef("--max-object-size %d: give at least 1048576 bytes", opts.maxObjectSize)
 	}
+	switch opts.engine {
+	case "local":
+	case "athena":
+		if err := checkAthenaOptions(opts); err != nil {
+			return err
+		}
+	default:
+		return usagef("--engine %q: give local or athena", opts.engine)
+	}
 	db, err := g.openStore(ctx)
 	if err != nil {
 		return err
@@ -110,6 +133,9 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	asOf, err := parseAsOf(opts.asOf, db.Now)
 	if err != nil {
 		return err
+	}
+	if opts.engine == "athena" {
+		return runAthenaExtract(cmd, g, db, opts, asOf, window)
 	}
 	var sources []cloudtrail.Source
 	if len(opts.sources) > 0 {
@@ -198,11 +224,33 @@ func explicitSources(ctx context.Context, g *globalOptions, specs []string) ([]c
 // integrationSources turns the integrations that extract into S3 sources,
 // describing each trail unless a recent answer is cached.
 func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]cloudtrail.Source, error) {
-	ins, err := db.Integrations(ctx)
+	trails, err := integrationTrails(ctx, g, db)
 	if err != nil {
 		return nil, err
 	}
 	var out []cloudtrail.Source
+	for _, it := range trails {
+		out = append(out, it.src)
+	}
+	return out, nil
+}
+
+// integrationTrail is an integration that extracts, with its trail's
+// location and the AWS configuration that reads it.
+type integrationTrail struct {
+	in  store.Integration
+	cfg aws.Config
+	src cloudtrail.S3
+}
+
+// integrationTrails describes the trail of each integration that extracts,
+// unless a recent answer is cached.
+func integrationTrails(ctx context.Context, g *globalOptions, db *store.DB) ([]integrationTrail, error) {
+	ins, err := db.Integrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []integrationTrail
 	for _, in := range ins {
 		if in.SkipExtraction {
 			continue
@@ -233,7 +281,7 @@ func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]
 			src.Accounts = []string{in.AccountID}
 		}
 		g.logger.Info("extracting integration", "account", in.AccountID, "mode", in.Mode(), "source", src.String())
-		out = append(out, src)
+		out = append(out, integrationTrail{in: in, cfg: cfg, src: src})
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -204,4 +205,56 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get %s: %w", o.Location, err)
 	}
 	return out.Body, nil
+}
+
+// LogFolders reads the trail layout under the prefix: the organization id
+// (empty for account trails), the accounts whose logs are there, and the
+// regions any of them has logs in, sorted. A folder the reader may not list
+// is left out and reported.
+func (s S3) LogFolders(ctx context.Context) (orgID string, accounts, regions []string, err error) {
+	prefixes, err := s.accountPrefixes(ctx)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	root := LogsRoot(s.Prefix)
+	found := make([][]string, len(prefixes))
+	g, gctx := errgroup.WithContext(ctx)
+	n := s.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	g.SetLimit(n)
+	for i, p := range prefixes {
+		g.Go(func() error {
+			folders, err := s.folders(gctx, p+"CloudTrail/")
+			if s.deniedFolder(err, p) {
+				return nil
+			}
+			found[i] = folders
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return "", nil, nil, err
+	}
+	seen := map[string]bool{}
+	for i, folders := range found {
+		if len(folders) == 0 {
+			continue
+		}
+		parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(prefixes[i], root), "/"), "/")
+		if len(parts) == 2 {
+			orgID = parts[0]
+		}
+		accounts = append(accounts, parts[len(parts)-1])
+		for _, f := range folders {
+			r := strings.TrimSuffix(strings.TrimPrefix(f, prefixes[i]+"CloudTrail/"), "/")
+			if r != "" && !seen[r] {
+				seen[r] = true
+				regions = append(regions, r)
+			}
+		}
+	}
+	sort.Strings(regions)
+	return orgID, accounts, regions, nil
 }

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// AggregatedFacts are usage facts already counted elsewhere (by an Athena
+// query): uses come with their counts instead of event ids, so the event
+// ledger is not involved. Principals and resources are referred to by index.
+type AggregatedFacts struct {
+	Principals []Principal
+	Resources  []Resource
+	Uses       []UsageCount
+	Activity   []ActivityFact
+	Sessions   []SessionFact
+	Keys       []KeyFact
+	Observed   []ObservedFact
+}
+
+// UsageCount is how many distinct events of one day a principal used one
+// action on one resource (Resource -1: none of the three kinds) with one
+// outcome (ErrorCode empty: success).
+type UsageCount struct {
+	Principal   int
+	Resource    int
+	Action      string
+	ErrorCode   string
+	Day         int64
+	First, Last int64
+	Count       int64
+}
+
+// AthenaQuery is one query whose results were loaded.
+type AthenaQuery struct {
+	QueryID      string
+	Integration  string // the integration's account id
+	RunID        int64
+	Days         []int64 // the days the query aggregated
+	BytesScanned int64
+	CostUSD      float64
+	ResultRows   int64
+}
+
+// ErrDaysLoaded is returned when some of a query's days were loaded already
+// (by a run alongside this one): nothing of the query is written.
+var ErrDaysLoaded = errors.New("days already loaded")
+
+// AthenaDaysLoaded are the days of an integration already loaded from Athena
+// among [from, to].
+func (s *DB) AthenaDaysLoaded(ctx context.Context, integration string, from, to int64) (map[int64]bool, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT day FROM athena_days WHERE integration = ? AND day BETWEEN ? AND ?`, integration, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
+
+// CommitAggregated writes a query's facts together with its days in one
+// transaction: the days are in athena_days exactly when their facts are in
+// the usage tables.
+func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedFacts) error {
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	first, last := q.Days[0], q.Days[0]
+	for _, d := range q.Days {
+		first, last = min(first, d), max(last, d)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO athena_queries (query_id, integration, run_id, first_day, last_day, bytes_scanned, cost_usd, result_rows, loaded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, q.QueryID, q.Integration, q.RunID, first, last, q.BytesScanned, q.CostUSD, q.ResultRows, s.Now().Unix()); err != nil {
+		return fmt.Errorf("record query %s: %w", q.QueryID, err)
+	}
+	for _, d := range q.Days {
+		res, err := tx.ExecContext(ctx, `INSERT INTO athena_days (integration, day, query_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, q.Integration, d, q.QueryID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("integration %s, %s: %w", q.Integration, time.Unix(d*86400, 0).UTC().Format(time.DateOnly), ErrDaysLoaded)
+		}
+	}
+	st := &txStatements{tx: tx, prepared: map[string]*sql.Stmt{}}
+	defer st.close()
+	pids := make([]int64, len(f.Principals))
+	for i, p := range f.Principals {
+		if pids[i], err = UpsertPrincipal(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	rids := make([]int64, len(f.Resources))
+	for i, r := range f.Resources {
+		if rids[i], err = resolveResource(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	if err := writeUsageCounts(ctx, st, f.Uses, pids, rids); err != nil {
+		return err
+	}
+	of := &ObjectFacts{Activity: f.Activity, Sessions: f.Sessions, Keys: f.Keys, Observed: f.Observed}
+	if err := writeActivity(ctx, st, of, pids, rids); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit query %s: %w", q.QueryID, err)
+	}
+	return nil
+}
+
+// writeUsageCounts adds counted uses to usage_actions and usage_failures,
+// as writeUses does for events.
+func writeUsageCounts(ctx context.Context, st *txStatements, uses []UsageCount, pids, rids []int64) error {
+	used, err := st.get(ctx, `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
+			first_used_at = min(first_used_at, excluded.first_used_at),
+			last_used_at = max(last_used_at, excluded.last_used_at),
+			count = count + excluded.count`)
+	if err != nil {
+		return err
+	}
+	failed, err := st.get(ctx, `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
+			first_at = min(first_at, excluded.first_at),
+			last_at = max(last_at, excluded.last_at),
+			count = count + excluded.count`)
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		var resource int64
+		if u.Resource >= 0 {
+			resource = rids[u.Resource]
+		}
+		if u.ErrorCode == "" {
+			if resource == 0 {
+				continue
+			}
+			_, err = used.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.Day, u.First, u.Last, u.Count)
+		} else {
+			_, err = failed.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.ErrorCode, u.Day, u.First, u.Last, u.Count)
+		}
+		if err != nil {
+			return fmt.Errorf("record use of %s: %w", u.Action, err)
+		}
+	}
+	return nil
+}
