@@ -161,7 +161,14 @@ func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 			continue
 		}
 		r := of.resource(u.Resource)
-		of.f.Uses = append(of.f.Uses, store.UseFact{EventID: e.ID, Principal: actor, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode, At: at})
+		uf := store.UseFact{EventID: e.ID, Principal: actor, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode, At: at}
+		if e.Session != nil && e.Person == nil && e.Actor.Kind == store.KindIAMRole && !e.Session.ToolMade {
+			// Kept per session too: the store credits it to the person
+			// whose AssumeRoleWithSAML issued the session, in whatever
+			// object that event is.
+			uf.Session = e.Session.Name
+		}
+		of.f.Uses = append(of.f.Uses, uf)
 		if e.Person != nil {
 			of.f.Uses = append(of.f.Uses, store.UseFact{EventID: e.ID, Principal: person, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode, At: at})
 		}

@@ -48,6 +48,10 @@ type UseFact struct {
 	Action    string
 	ErrorCode string
 	At        int64 // unix seconds
+	// Session is the name of the role session that made the call when the
+	// event names no person (Principal is then the role): the store keeps
+	// such uses per session until a SAML sign-in names the person.
+	Session string
 }
 
 // ActivityFact is a principal's first and last event of one day.
@@ -105,6 +109,14 @@ type usageKey struct {
 	principal, resource int64
 	action, errorCode   string
 	day                 int64
+}
+
+type sessionUseKey struct {
+	role     int64
+	session  string
+	resource int64
+	action   string
+	day      int64
 }
 
 type usageAgg struct {
@@ -297,6 +309,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		return c, err
 	}
 	agg := map[usageKey]*usageAgg{}
+	sessionAgg := map[sessionUseKey]*usageAgg{}
 	counting := false
 	for i, u := range f.Uses {
 		if i == 0 || u.EventID != f.Uses[i-1].EventID {
@@ -323,6 +336,29 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		}
 		a.first, a.last, a.count = min(a.first, u.At), max(a.last, u.At), a.count+1
 		c.Uses++
+		if u.Session != "" && u.ErrorCode == "" && k.resource != 0 {
+			sk := sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}
+			if s := sessionAgg[sk]; s == nil {
+				sessionAgg[sk] = &usageAgg{first: u.At, last: u.At}
+			} else {
+				s.first, s.last = min(s.first, u.At), max(s.last, u.At)
+			}
+		}
+	}
+	if len(sessionAgg) > 0 {
+		st, err := st.get(ctx, `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
+				first_used_at = min(first_used_at, excluded.first_used_at),
+				last_used_at = max(last_used_at, excluded.last_used_at)`)
+		if err != nil {
+			return c, err
+		}
+		for k, a := range sessionAgg {
+			if _, err := st.ExecContext(ctx, k.role, k.session, k.resource, k.action, k.day, a.first, a.last); err != nil {
+				return c, fmt.Errorf("record session use of %s: %w", k.action, err)
+			}
+		}
 	}
 	used, err := st.get(ctx, `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
