@@ -3,13 +3,17 @@ package score
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func isPerson(kind string) bool {
-	return kind == store.KindOktaIdentity || kind == store.KindSSOUser
+// isPerson tells people federated from an identity provider: Okta and IAM
+// Identity Center users, and people signed in through another SAML provider.
+func isPerson(p store.Principal) bool {
+	return p.Kind == store.KindOktaIdentity || p.Kind == store.KindSSOUser ||
+		p.Kind == store.KindFederatedUser && strings.HasPrefix(p.ARN, "saml:")
 }
 
 // addPersonFacts completes the facts of a person federated from an identity

@@ -104,7 +104,7 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, start, asOf); err != nil {
 			return Summary{}, err
 		}
-		if isPerson(pr.Kind) {
+		if isPerson(pr) {
 			if err := addPersonFacts(ctx, db, &f, observed, start, asOf); err != nil {
 				return Summary{}, err
 			}
@@ -212,7 +212,7 @@ func accountsWithoutDataEvents(ctx context.Context, db *store.DB, monitored []st
 
 // notes are the caveats shown beside a principal's scores.
 func notes(p store.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
-	if !f.monitored && isPerson(p.Kind) {
+	if !f.monitored && isPerson(p) {
 		return []string{"not monitored: no logs were extracted for the window of the accounts whose roles this person may assume"}
 	}
 	if !f.monitored {
