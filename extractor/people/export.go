@@ -284,7 +284,8 @@ func (r *RoleResolver) Resolve(value string) []store.Principal {
 func (r *RoleResolver) ResolvePrefix(account, prefix string) []store.Principal {
 	var out []store.Principal
 	for name, ps := range r.byName {
-		if !strings.HasPrefix(name, prefix) {
+		if !strings.HasPrefix(name, prefix) || strings.Contains(name[len(prefix):], "_") {
+			// AWSReservedSSO_Read_Only_HASH is not the role of "Read".
 			continue
 		}
 		for _, p := range ps {

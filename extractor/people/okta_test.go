@@ -2,6 +2,14 @@ package people
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -203,5 +211,57 @@ func TestOktaNextPageOffOrg(t *testing.T) {
 	var users []OktaUser
 	if err := list(context.Background(), c, "/api/v1/users", &users); err == nil || !strings.Contains(err.Error(), "not on the org") {
 		t.Errorf("a next link to another host was followed: %v", err)
+	}
+}
+
+// An API service app gets its access token with a client assertion signed
+// by its private key (private_key_jwt) and sends it as a Bearer token.
+func TestOktaClientOAuth(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	var tokens int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/oauth2/v1/token":
+			tokens++
+			if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "client_credentials" ||
+				r.Form.Get("scope") != "okta.users.read okta.groups.read okta.apps.read" {
+				http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
+				return
+			}
+			parts := strings.Split(r.Form.Get("client_assertion"), ".")
+			sig, _ := base64.RawURLEncoding.DecodeString(parts[len(parts)-1])
+			sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+			claims, _ := base64.RawURLEncoding.DecodeString(parts[1])
+			var c struct{ Iss, Sub, Aud string }
+			_ = json.Unmarshal(claims, &c)
+			if rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, sum[:], sig) != nil || c.Iss != "0oaSERVICE" || c.Sub != "0oaSERVICE" ||
+				c.Aud != "http://"+r.Host+"/oauth2/v1/token" {
+				http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+				return
+			}
+			fmt.Fprint(w, `{"token_type":"Bearer","expires_in":3600,"access_token":"at-1","scope":"okta.users.read okta.groups.read okta.apps.read"}`)
+		default:
+			if r.Header.Get("Authorization") != "Bearer at-1" {
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"errorCode":"E0000011","errorSummary":"Invalid token provided"}`)
+				return
+			}
+			fmt.Fprint(w, "["+aliceJSON+"]")
+		}
+	}))
+	defer srv.Close()
+	c, _ := testClient(t, &oktaServer{Server: srv, now: time.Now()}, map[string]string{EnvOktaClientID: "0oaSERVICE", EnvOktaPrivateKey: keyPEM})
+	for range 2 {
+		var users []OktaUser
+		if err := list(context.Background(), c, "/api/v1/users", &users); err != nil || len(users) != 1 {
+			t.Fatalf("users %v: %v", users, err)
+		}
+	}
+	if tokens != 1 {
+		t.Errorf("%d token requests, want 1 (the token is reused until it expires)", tokens)
 	}
 }
