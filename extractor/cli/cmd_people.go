@@ -40,7 +40,9 @@ groups, with the roles of the assignment (samlRoles): either from Okta's managem
 API (--okta-org and --okta-app; credentials from the environment only:
 OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_FILE for
 an API service app), or from an export file (--okta-export) that
---write-okta-export writes. A role may be named by ARN, by "PROVIDER_ARN,ROLE_ARN",
+--write-okta-export writes. Without a source flag, the Okta org and app come from the
+integrations' okta_org_url and okta_app_id, and bare role names refer to those
+integrations' accounts. A role may be named by ARN, by "PROVIDER_ARN,ROLE_ARN",
 or by name: names resolve to the roles discovery found, limited to --okta-account
 when given.
 
@@ -77,9 +79,6 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 	if opts.oktaExport != "" && opts.writeExport != "" {
 		return usagef("--write-okta-export writes what the Okta API returned; it does not apply with --okta-export")
 	}
-	if !fromAPI && opts.oktaExport == "" && opts.ssoAssignments == "" && !opts.list {
-		return usagef("name a source: --okta-org with --okta-app, --okta-export, or --sso-assignments")
-	}
 	if fromAPI && (opts.oktaOrg == "" || opts.oktaApp == "") {
 		return usagef("the Okta API needs both --okta-org and --okta-app")
 	}
@@ -93,6 +92,34 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		return err
 	}
 	defer db.Close()
+	if !fromAPI && opts.oktaExport == "" && opts.ssoAssignments == "" && !opts.list {
+		// The integrations' okta_org_url and okta_app_id, when they agree.
+		ins, err := db.Integrations(ctx)
+		if err != nil {
+			return err
+		}
+		var accounts []string
+		for _, in := range ins {
+			if in.OktaOrgURL == "" {
+				continue
+			}
+			org := strings.TrimRight(in.OktaOrgURL, "/")
+			if opts.oktaOrg != "" && (org != opts.oktaOrg || in.OktaAppID != opts.oktaApp) {
+				return usagef("integrations name several Okta apps (%s %s, %s %s): load each with --okta-org and --okta-app",
+					opts.oktaOrg, opts.oktaApp, in.OktaOrgURL, in.OktaAppID)
+			}
+			opts.oktaOrg, opts.oktaApp = org, in.OktaAppID
+			accounts = append(accounts, in.AccountID)
+		}
+		if opts.oktaOrg == "" {
+			return usagef("name a source: --okta-org with --okta-app, --okta-export, or --sso-assignments " +
+				"(or set okta_org_url and okta_app_id on an activity_monitoring_integration)")
+		}
+		fromAPI = true
+		if len(opts.oktaAccounts) == 0 {
+			opts.oktaAccounts = accounts
+		}
+	}
 	out := cmd.OutOrStdout()
 	var x *people.OktaExport
 	switch {
