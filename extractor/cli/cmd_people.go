@@ -54,8 +54,9 @@ under their own keys: "Users" (identitystore list-users), "Groups" and
 AWSReservedSSO_NAME_* role of each account, as discovery found it: run discover
 first.
 
-Each source replaces what an earlier load of the same source stored. Credentials are
-never written to the database or to logs.`,
+Each source replaces what an earlier load of the same source stored; --list prints
+what is stored, alone when no source is set. Credentials are never written to the
+database or to logs. Exit status 3 when some role assignments name no role known.`,
 		Example: `  OKTA_API_TOKEN=... activity-extractor people --okta-org https://example.okta.com --okta-app 0oa1abcd
   activity-extractor people --okta-export okta.json --okta-account 111111111111
   activity-extractor people --sso-assignments sso.json --list`,
@@ -92,7 +93,7 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		return err
 	}
 	defer db.Close()
-	if !fromAPI && opts.oktaExport == "" && opts.ssoAssignments == "" && !opts.list {
+	if !fromAPI && opts.oktaExport == "" && opts.ssoAssignments == "" {
 		// The integrations' okta_org_url and okta_app_id, when they agree.
 		ins, err := db.Integrations(ctx)
 		if err != nil {
@@ -111,11 +112,11 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 			opts.oktaOrg, opts.oktaApp = org, in.OktaAppID
 			accounts = append(accounts, in.AccountID)
 		}
-		if opts.oktaOrg == "" {
+		if opts.oktaOrg == "" && !opts.list {
 			return usagef("name a source: --okta-org with --okta-app, --okta-export, or --sso-assignments " +
 				"(or set okta_org_url and okta_app_id on an activity_monitoring_integration)")
 		}
-		fromAPI = true
+		fromAPI = opts.oktaOrg != ""
 		if len(opts.oktaAccounts) == 0 {
 			opts.oktaAccounts = accounts
 		}
