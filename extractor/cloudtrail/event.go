@@ -280,14 +280,17 @@ var toolSessionPrefixes = []string{
 }
 
 // ToolMadeSession tells whether a role session name was made up by a tool
-// rather than chosen to name someone: the SDKs' default prefixes, or a
-// name of digits, hexadecimal or a UUID. Such sessions are credited to the
-// role only.
+// rather than chosen to name someone: the SDKs' default prefixes, an EC2
+// instance id (instance profiles), or a name of digits, hexadecimal or a
+// UUID. Such sessions are credited to the role only.
 func ToolMadeSession(name string) bool {
 	if name == "" {
 		return true
 	}
 	lower := strings.ToLower(name)
+	if id, ok := strings.CutPrefix(lower, "i-"); ok && len(id) >= 8 && strings.Trim(id, "0123456789abcdef") == "" {
+		return true
+	}
 	for _, p := range toolSessionPrefixes {
 		if strings.HasPrefix(lower, p) {
 			return true

@@ -86,7 +86,9 @@ func TestToolMadeSession(t *testing.T) {
 		"5d41402abc4b2a76b9719d911017c592":     true,
 		"":                                     true,
 		"alice@example.com":                    false,
+		"i-0123456789abcdef0":                  true,
 		"alice":                                false,
+		"i-am-alice":                           false,
 		"MyAssignedRoleSessionName":            false,
 		"jenkins-deploy":                       false,
 	} {
