@@ -122,13 +122,32 @@ func TestPeopleSharingARole(t *testing.T) {
 
 	runCLI(t, ctx, []string{"--db", db, "discover", "--authz-details", filepath.Join(tmp, "authz.json"),
 		"--resource", peopleAccount + ":app-data", "--resource", peopleAccount + ":app-logs"})
-	out, _ := runCLI(t, ctx, []string{"--db", db, "people", "--okta-export", filepath.Join(tmp, "okta.json")})
-	if out != "okta: 3 people, 2 roles, 3 assignments\n" {
-		t.Errorf("people: %q", out)
-	}
 	for range 2 {
 		// A re-run reads nothing new and changes nothing.
 		runCLI(t, ctx, []string{"--db", db, "extract", "--source", trail, "--as-of", scenarioAsOf, "--window", "30d"})
+	}
+
+	// Before Okta's assignments are loaded, Alice holds the role she was
+	// seen using, and Bob is unknown: the role's score hides him.
+	runCLI(t, ctx, []string{"--db", db, "score", "--as-of", scenarioAsOf, "--window", "30d"})
+	var before reportJSON
+	if err := json.Unmarshal([]byte(scenarioReport(t, db)), &before); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range before.Principals {
+		switch p.ARN {
+		case "okta:alice@example.com":
+			if p.OPS == nil || *p.OPS != 0 || p.ActionOPS == nil || *p.ActionOPS != 50 {
+				t.Errorf("alice before the Okta load: %s", show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt))
+			}
+		case "okta:bob@example.com":
+			t.Error("bob is known before the Okta load")
+		}
+	}
+
+	out, _ := runCLI(t, ctx, []string{"--db", db, "people", "--okta-export", filepath.Join(tmp, "okta.json")})
+	if out != "okta: 3 people, 2 roles, 3 assignments\n" {
+		t.Errorf("people: %q", out)
 	}
 	runCLI(t, ctx, []string{"--db", db, "score", "--as-of", scenarioAsOf, "--window", "30d"})
 	var rep reportJSON

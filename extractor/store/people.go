@@ -85,13 +85,13 @@ func (s *DB) ReplacePersonRoles(ctx context.Context, source string, rows []Perso
 }
 
 // PersonRolesOf lists the roles a person may assume by the identity
-// provider's assignments, with the roles they were seen using through
-// sessions credited to them (the only ones known when no assignments were
-// loaded).
+// provider's assignments or, when none were loaded for the person, the
+// roles they were seen using through sessions credited to them.
 func (s *DB) PersonRolesOf(ctx context.Context, personID int64) ([]Principal, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE id IN (
 			SELECT role_id FROM person_roles WHERE person_id = :p
-			UNION SELECT role_id FROM usage_sessions WHERE person_id = :p)
+			UNION SELECT role_id FROM usage_sessions WHERE person_id = :p
+				AND NOT EXISTS (SELECT 1 FROM person_roles WHERE person_id = :p))
 		AND kind = 'iam_role' ORDER BY arn`, sql.Named("p", personID))
 	if err != nil {
 		return nil, err
