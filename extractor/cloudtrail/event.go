@@ -358,7 +358,8 @@ func mapSAML(r *Record, e *Event) {
 	} else {
 		e.Actor = store.Principal{ARN: "saml:" + provider + ":" + person, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: person}
 	}
-	if roleARN != "" {
+	if roleARN != "" && r.ErrorCode == "" {
+		// A refused sign-in issued no session.
 		e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity, ToolMade: ToolMadeSession(sessionName)}
 	}
 }

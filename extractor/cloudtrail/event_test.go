@@ -75,6 +75,10 @@ func TestMapSAMLFederation(t *testing.T) {
 		e.Session == nil || *e.Session != (Session{RoleARN: "arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth", Name: "MyAssignedRoleSessionName"}) {
 		t.Errorf("actor %+v session %+v", e.Actor, e.Session)
 	}
+	r.ErrorCode = "AccessDenied"
+	if e = mustMap(t, r); e.Session != nil || e.Actor.ARN != "okta:SamlExample" {
+		t.Errorf("refused sign-in: actor %+v session %+v", e.Actor, e.Session)
+	}
 }
 
 func TestToolMadeSession(t *testing.T) {
