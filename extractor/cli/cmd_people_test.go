@@ -27,10 +27,9 @@ func TestPeopleFromIntegrationSettings(t *testing.T) {
 		}
 		w.Header().Set("X-Rate-Limit-Remaining", "99")
 		switch r.URL.Path {
-		case "/api/v1/users":
-			fmt.Fprint(w, `[{"id":"00u1","status":"ACTIVE","profile":{"login":"alice@example.com"}}]`)
 		case "/api/v1/apps/0oaAWS/users":
-			fmt.Fprint(w, `[{"id":"00u1","scope":"USER","profile":{"samlRoles":["admin"]}}]`)
+			fmt.Fprint(w, `[{"id":"00u1","scope":"USER","profile":{"samlRoles":["admin"]},
+				"_embedded":{"user":{"id":"00u1","status":"ACTIVE","profile":{"login":"alice@example.com"}}}}]`)
 		case "/api/v1/apps/0oaAWS/groups":
 			fmt.Fprint(w, `[]`)
 		default:

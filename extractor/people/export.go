@@ -22,7 +22,7 @@ import (
 //	{
 //	  "org_url": "https://example.okta.com",
 //	  "app_id": "0oa1...",
-//	  "users":      [ GET /api/v1/users items ],
+//	  "users":      [ the users assigned, as GET /api/v1/users/ID returns them ],
 //	  "app_users":  [ GET /api/v1/apps/APP/users items ],
 //	  "app_groups": [ GET /api/v1/apps/APP/groups items ],
 //	  "groups":     [ GET /api/v1/groups/GROUP items, for their names ],
@@ -73,7 +73,10 @@ type OktaAppUser struct {
 	Credentials struct {
 		UserName string `json:"userName,omitempty"`
 	} `json:"credentials"`
-	Profile OktaAppProfile `json:"profile"`
+	Profile  OktaAppProfile `json:"profile"`
+	Embedded struct {
+		User OktaUser `json:"user"`
+	} `json:"_embedded,omitzero"`
 }
 
 // OktaAppGroup is a group assigned to the app.
@@ -83,7 +86,7 @@ type OktaAppGroup struct {
 	Profile  OktaAppProfile `json:"profile"`
 	Embedded struct {
 		Group OktaGroup `json:"group"`
-	} `json:"_embedded,omitempty"`
+	} `json:"_embedded,omitzero"`
 }
 
 // OktaGroup is an Okta group.
@@ -104,8 +107,8 @@ func ReadOktaExport(path string) (*OktaExport, error) {
 	if err := json.Unmarshal(b, &x); err != nil {
 		return nil, fmt.Errorf("%s: not an Okta export: %w", path, err)
 	}
-	if x.Users == nil || (x.AppUsers == nil && x.AppGroups == nil) {
-		return nil, fmt.Errorf("%s: not an Okta export: it needs \"users\" and \"app_users\" or \"app_groups\"", path)
+	if x.AppUsers == nil && x.AppGroups == nil {
+		return nil, fmt.Errorf("%s: not an Okta export: it needs \"app_users\" or \"app_groups\"", path)
 	}
 	return &x, nil
 }
@@ -134,7 +137,13 @@ type Assignment struct {
 // of every assigned group counts.
 func OktaAssignments(x *OktaExport) []Assignment {
 	logins := map[string]string{}
-	for _, u := range x.Users {
+	users := x.Users
+	for _, au := range x.AppUsers {
+		if au.Embedded.User.ID != "" {
+			users = append(users, au.Embedded.User)
+		}
+	}
+	for _, u := range users {
 		if u.Status == "DEPROVISIONED" {
 			continue
 		}

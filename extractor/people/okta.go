@@ -294,20 +294,28 @@ func (c *OktaClient) wait(ctx context.Context, d time.Duration) error {
 	return c.Sleep(ctx, d)
 }
 
-// Fetch reads what an export holds from the API: the org's users, the
-// app's user and group assignments, and the members of the groups
-// assigned.
+// Fetch reads what an export holds from the API: the app's user
+// assignments (with each user embedded), its group assignments (with each
+// group embedded), and the members of those groups. It reads only the users
+// the app is assigned to, not the whole org.
 func (c *OktaClient) Fetch(ctx context.Context, appID string) (*OktaExport, error) {
 	if appID == "" {
 		return nil, errors.New("no Okta app id: give the AWS Account Federation app's id")
 	}
 	app := "/api/v1/apps/" + url.PathEscape(appID)
 	x := &OktaExport{OrgURL: c.Org.String(), AppID: appID, GroupMembers: map[string][]string{}}
-	if err := list(ctx, c, "/api/v1/users?limit=200", &x.Users); err != nil {
+	seen := map[string]bool{}
+	addUser := func(u OktaUser) {
+		if u.ID != "" && !seen[u.ID] {
+			seen[u.ID] = true
+			x.Users = append(x.Users, u)
+		}
+	}
+	if err := list(ctx, c, app+"/users?limit=500&expand=user", &x.AppUsers); err != nil {
 		return nil, err
 	}
-	if err := list(ctx, c, app+"/users?limit=500", &x.AppUsers); err != nil {
-		return nil, err
+	for _, au := range x.AppUsers {
+		addUser(au.Embedded.User)
 	}
 	if err := list(ctx, c, app+"/groups?limit=200&expand=group", &x.AppGroups); err != nil {
 		return nil, err
@@ -320,11 +328,15 @@ func (c *OktaClient) Fetch(ctx context.Context, appID string) (*OktaExport, erro
 		ids := make([]string, 0, len(members))
 		for _, m := range members {
 			ids = append(ids, m.ID)
+			addUser(m)
 		}
 		x.GroupMembers[g.ID] = ids
 		if g.Embedded.Group.ID != "" {
 			x.Groups = append(x.Groups, g.Embedded.Group)
 		}
+	}
+	if x.Users == nil {
+		x.Users = []OktaUser{}
 	}
 	return x, nil
 }

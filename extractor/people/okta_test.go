@@ -25,7 +25,7 @@ import (
 // oktaServer serves Okta's documented response shapes: JSON arrays, pages
 // linked by Link rel="next" headers with an after cursor, X-Rate-Limit-*
 // headers on every answer, and one 429 (errorCode E0000047) before the
-// second page of users.
+// second page of a group's members.
 type oktaServer struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -44,12 +44,13 @@ const (
 func newOktaServer(t *testing.T, now time.Time) *oktaServer {
 	s := &oktaServer{now: now, throttle: true}
 	pages := map[string][]string{
-		"/api/v1/users": {"[" + aliceJSON + "," + bobJSON + "]", "[" + carolJSON + "]"},
 		"/api/v1/apps/0oaAWS/users": {`[{"id":"00u1alice","scope":"USER","status":"PROVISIONED","credentials":{"userName":"alice@example.com"},
 			"profile":{"samlRoles":["arn:aws:iam::111111111111:saml-provider/Okta,arn:aws:iam::111111111111:role/admin"]},
-			"_links":{"user":{"href":"https://example.okta.com/api/v1/users/00u1alice"}}},
-			{"id":"00u2bob","scope":"GROUP","status":"PROVISIONED","credentials":{"userName":"bob@example.com"},"profile":{"samlRoles":["admin"]}},
-			{"id":"00u3carol","scope":"USER","status":"PROVISIONED","credentials":{"userName":"carol@example.com"},"profile":{"samlRoles":["admin"]}}]`},
+			"_links":{"user":{"href":"https://example.okta.com/api/v1/users/00u1alice"}},"_embedded":{"user":` + aliceJSON + `}},
+			{"id":"00u3carol","scope":"USER","status":"PROVISIONED","credentials":{"userName":"carol@example.com"},"profile":{"samlRoles":["admin"]},
+			"_embedded":{"user":` + carolJSON + `}}]`,
+			`[{"id":"00u2bob","scope":"GROUP","status":"PROVISIONED","credentials":{"userName":"bob@example.com"},"profile":{"samlRoles":["admin"]},
+			"_embedded":{"user":` + bobJSON + `}}]`},
 		"/api/v1/apps/0oaAWS/groups": {`[{"id":"00gADMINS","priority":0,"profile":{"samlRoles":["admin","readonly"]},
 			"_embedded":{"group":{"id":"00gADMINS","profile":{"name":"aws-admins","description":"AWS admins"}}}}]`},
 		"/api/v1/groups/00gADMINS/users": {"[" + aliceJSON + "]", "[" + bobJSON + "]"},
@@ -64,7 +65,7 @@ func newOktaServer(t *testing.T, now time.Time) *oktaServer {
 		w.Header().Set("X-Rate-Limit-Limit", "600")
 		w.Header().Set("X-Rate-Limit-Reset", reset)
 		page, _ := strconv.Atoi(r.URL.Query().Get("after"))
-		if r.URL.Path == "/api/v1/users" && page == 1 && s.throttle {
+		if r.URL.Path == "/api/v1/groups/00gADMINS/users" && page == 1 && s.throttle {
 			s.throttle = false
 			w.Header().Set("X-Rate-Limit-Remaining", "0")
 			w.WriteHeader(http.StatusTooManyRequests)
@@ -78,7 +79,9 @@ func newOktaServer(t *testing.T, now time.Time) *oktaServer {
 			return
 		}
 		w.Header().Set("X-Rate-Limit-Remaining", "599")
-		self := s.URL + r.URL.Path + "?limit=" + r.URL.Query().Get("limit")
+		q := r.URL.Query()
+		q.Del("after")
+		self := s.URL + r.URL.Path + "?" + q.Encode()
 		w.Header().Add("Link", "<"+self+">; rel=\"self\"")
 		if page+1 < len(ps) {
 			w.Header().Add("Link", "<"+self+"&after="+strconv.Itoa(page+1)+">; rel=\"next\"")
@@ -117,9 +120,9 @@ func TestOktaClientFetch(t *testing.T) {
 	if !reflect.DeepEqual(*slept, []time.Duration{31 * time.Second}) || c.Throttled != 1 {
 		t.Errorf("waits %v, throttled %d", *slept, c.Throttled)
 	}
-	wantPaths := []string{"/api/v1/users?limit=200", "/api/v1/users?limit=200&after=1", "/api/v1/users?limit=200&after=1",
-		"/api/v1/apps/0oaAWS/users?limit=500", "/api/v1/apps/0oaAWS/groups?limit=200&expand=group",
-		"/api/v1/groups/00gADMINS/users?limit=200", "/api/v1/groups/00gADMINS/users?limit=200&after=1"}
+	wantPaths := []string{"/api/v1/apps/0oaAWS/users?limit=500&expand=user", "/api/v1/apps/0oaAWS/users?expand=user&limit=500&after=1",
+		"/api/v1/apps/0oaAWS/groups?limit=200&expand=group",
+		"/api/v1/groups/00gADMINS/users?limit=200", "/api/v1/groups/00gADMINS/users?limit=200&after=1", "/api/v1/groups/00gADMINS/users?limit=200&after=1"}
 	if !reflect.DeepEqual(s.paths, wantPaths) || c.Requests != len(wantPaths) {
 		t.Errorf("requests %d:\n%s", c.Requests, strings.Join(s.paths, "\n"))
 	}
