@@ -37,17 +37,25 @@ func LoadOkta(ctx context.Context, db *store.DB, x *OktaExport, accounts []strin
 	as := OktaAssignments(x)
 	var rows []store.PersonRole
 	unresolved := map[string]bool{}
+	account := map[string]string{}
 	for _, a := range as {
 		roles := res.Resolve(a.Role)
 		if len(roles) == 0 {
 			unresolved[a.Role] = true
 		}
 		for _, r := range roles {
+			if account[a.Login] == "" {
+				account[a.Login] = r.AccountID
+			}
 			rows = append(rows, store.PersonRole{Person: OktaPrincipal(a.Login), Role: r, Via: a.Via})
 		}
 	}
 	for _, login := range OktaPeople(as) {
 		rows = append(rows, store.PersonRole{Person: OktaPrincipal(login)})
+	}
+	for i := range rows {
+		// A person new to the store is shown in the account of their first role.
+		rows[i].Person.AccountID = account[rows[i].Person.Name]
 	}
 	n, err := db.ReplacePersonRoles(ctx, store.PeopleSourceOkta, rows)
 	if err != nil {
@@ -73,12 +81,16 @@ func LoadSSO(ctx context.Context, db *store.DB, x *SSOAssignments) (Loaded, erro
 		if len(roles) == 0 {
 			unresolved[a.AccountID+":"+a.PermissionSet] = true
 		}
-		for _, r := range roles {
-			rows = append(rows, store.PersonRole{Person: SSOPrincipal(a.UserName), Role: r, Via: a.Via})
-		}
+		person := SSOPrincipal(a.UserName)
 		if !seen[a.UserName] {
+			// A person new to the store is shown in the account of their
+			// first assignment.
 			seen[a.UserName] = true
-			rows = append(rows, store.PersonRole{Person: SSOPrincipal(a.UserName)})
+			person.AccountID = a.AccountID
+			rows = append(rows, store.PersonRole{Person: person})
+		}
+		for _, r := range roles {
+			rows = append(rows, store.PersonRole{Person: person, Role: r, Via: a.Via})
 		}
 	}
 	n, err := db.ReplacePersonRoles(ctx, store.PeopleSourceSSO, rows)
