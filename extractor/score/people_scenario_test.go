@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -292,5 +293,65 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 	}
 	if rep.Coverage.UnattributedSessions != 0 {
 		t.Errorf("unattributed sessions = %d", rep.Coverage.UnattributedSessions)
+	}
+}
+
+// IAM Identity Center: the permission set Admin is the role
+// AWSReservedSSO_Admin_* of the account; Identity Center names its sessions
+// after the user. Kim uses it, Lee (through a group) never does.
+func TestIdentityCenterUsersSharingAPermissionSet(t *testing.T) {
+	ctx := context.Background()
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "activity.db")
+	trail := filepath.Join(tmp, "trail")
+	const role = "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+	authz := strings.NewReplacer(`"Path": "/", "RoleName": "admin"`, `"Path": "/aws-reserved/sso.amazonaws.com/", "RoleName": "AWSReservedSSO_Admin_0123456789abcdef"`,
+		"arn:aws:iam::333333333333:role/admin", role).Replace(peopleAuthz)
+	sso := `{"Users": [{"UserId": "u-1", "UserName": "kim"}, {"UserId": "u-2", "UserName": "lee"}],
+	  "Groups": [{"GroupId": "g-1", "DisplayName": "admins"}],
+	  "GroupMemberships": [{"GroupId": "g-1", "MemberId": {"UserId": "u-2"}}],
+	  "PermissionSets": [{"PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-1", "Name": "Admin"}],
+	  "AccountAssignments": [
+	    {"AccountId": "333333333333", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-1", "PrincipalType": "USER", "PrincipalId": "u-1"},
+	    {"AccountId": "333333333333", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-1", "PrincipalType": "GROUP", "PrincipalId": "g-1"}]}`
+	for n, c := range map[string]string{"authz.json": authz, "sso.json": sso} {
+		if err := os.WriteFile(filepath.Join(tmp, n), []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	call := sessionCall("33333333-0000-4000-8000-000000000001", "2026-11-21T10:00:00Z", "kim", "GetObject", "app-data")
+	ui := call["userIdentity"].(map[string]any)
+	ui["arn"] = "arn:aws:sts::333333333333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/kim"
+	ui["sessionContext"].(map[string]any)["sessionIssuer"] = map[string]any{"type": "Role", "arn": role,
+		"accountId": peopleAccount, "userName": "AWSReservedSSO_Admin_0123456789abcdef"}
+	writeDelivery(t, trail, "21", "333333333333_CloudTrail_us-east-1_20261121T1000Z_a.json.gz", call)
+
+	runCLI(t, ctx, []string{"--db", db, "discover", "--authz-details", filepath.Join(tmp, "authz.json"),
+		"--resource", peopleAccount + ":app-data", "--resource", peopleAccount + ":app-logs"})
+	runCLI(t, ctx, []string{"--db", db, "extract", "--source", trail, "--as-of", scenarioAsOf, "--window", "30d"})
+	out, _ := runCLI(t, ctx, []string{"--db", db, "people", "--sso-assignments", filepath.Join(tmp, "sso.json")})
+	if out != "sso: 2 people, 1 roles, 2 assignments\n" {
+		t.Errorf("people: %q", out)
+	}
+	runCLI(t, ctx, []string{"--db", db, "score", "--as-of", scenarioAsOf, "--window", "30d"})
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(scenarioReport(t, db)), &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range rep.Principals {
+		if p.Kind == store.KindSSOUser {
+			got[p.ARN] = show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt)
+		}
+	}
+	f := func(v float64) *float64 { return &v }
+	last := "2026-11-21T10:00:00Z"
+	want := map[string]string{
+		// One of two buckets, one of six actions used.
+		"sso:kim": show(store.KindSSOUser, true, f(50), f(83.3), false, &last),
+		"sso:lee": show(store.KindSSOUser, true, f(100), f(100), true, nil),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Identity Center users:\n got %v\nwant %v", got, want)
 	}
 }
