@@ -21,7 +21,7 @@ func isPerson(p store.Principal) bool {
 // assume; they are monitored when the logs of one of those roles' accounts
 // were read; their use and activity include those of the role sessions a
 // SAML sign-in issued them.
-func addPersonFacts(ctx context.Context, db *store.DB, f *principalFacts, observed map[string]time.Time, start, asOf time.Time) error {
+func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *principalFacts, observed map[string]time.Time, start, asOf time.Time) error {
 	roles, err := db.PersonRolesOf(ctx, f.principal.ID)
 	if err != nil {
 		return err
@@ -35,7 +35,7 @@ func addPersonFacts(ctx context.Context, db *store.DB, f *principalFacts, observ
 				f.observedSince = &first
 			}
 		}
-		g, err := db.GrantsOf(ctx, r.ID)
+		g, err := rg.of(ctx, db, r.ID)
 		if err != nil {
 			return err
 		}
@@ -118,4 +118,28 @@ func unionGrants(lists [][]store.Grant) []store.Grant {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Resource.ARN < out[j].Resource.ARN })
 	return out
+}
+
+// roleGrants keeps the grants of the roles people were last scored through:
+// many people share few roles, and a role's grants are read once for all of
+// them. It holds at most roleGrantsKept roles, so memory stays bounded.
+type roleGrants struct {
+	byRole map[int64][]store.Grant
+}
+
+const roleGrantsKept = 64
+
+func (c *roleGrants) of(ctx context.Context, db *store.DB, roleID int64) ([]store.Grant, error) {
+	if g, ok := c.byRole[roleID]; ok {
+		return g, nil
+	}
+	g, err := db.GrantsOf(ctx, roleID)
+	if err != nil {
+		return nil, err
+	}
+	if c.byRole == nil || len(c.byRole) >= roleGrantsKept {
+		c.byRole = map[int64][]store.Grant{}
+	}
+	c.byRole[roleID] = g
+	return g, nil
 }

@@ -78,6 +78,7 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 	}
 	defer w.Rollback()
 	sum := Summary{}
+	var rg roleGrants
 	missing := map[string]int{}
 	for _, m := range cov.MissingDays {
 		missing[m.AccountID] = len(m.Days)
@@ -105,7 +106,7 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 			return Summary{}, err
 		}
 		if isPerson(pr) {
-			if err := addPersonFacts(ctx, db, &f, observed, start, asOf); err != nil {
+			if err := addPersonFacts(ctx, db, &rg, &f, observed, start, asOf); err != nil {
 				return Summary{}, err
 			}
 		}
