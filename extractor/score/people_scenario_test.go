@@ -355,3 +355,42 @@ func TestIdentityCenterUsersSharingAPermissionSet(t *testing.T) {
 		t.Errorf("Identity Center users:\n got %v\nwant %v", got, want)
 	}
 }
+
+// The generated organization: each account's federated role is assigned
+// through Okta to the person who uses it and to a colleague who never signs
+// in. The role and its user look alike; the colleague is dormant.
+func TestGeneratedPeopleSharingARole(t *testing.T) {
+	ctx := context.Background()
+	gen := generated(t)
+	db := filepath.Join(t.TempDir(), "activity.db")
+	runCLI(t, ctx, []string{"--db", db, "extract", "--source", filepath.Join(gen, "trail"), "--as-of", scenarioAsOf})
+	runCLI(t, ctx, append([]string{"--db", db, "discover"}, authzArgs(t, gen)...))
+	runCLI(t, ctx, []string{"--db", db, "people", "--okta-export", filepath.Join(gen, "okta-export.json")})
+	var m struct {
+		Demo map[string]string `json:"demo"`
+	}
+	b, err := os.ReadFile(filepath.Join(gen, "manifest.json"))
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	var rep reportJSON
+	if err := json.Unmarshal([]byte(scenarioReport(t, db, "--stored=false")), &rep); err != nil {
+		t.Fatal(err)
+	}
+	byARN := map[string]principalJSON{}
+	for _, p := range rep.Principals {
+		byARN[p.ARN] = p
+	}
+	active, idle := byARN["okta:"+m.Demo["active_person"]], byARN["okta:"+m.Demo["dormant_person"]]
+	role := byARN["arn:aws:iam::"+active.AccountID+":role/federated/OktaDataAnalysts"]
+	if role.ARN == "" || !role.Monitored || role.Dormant || role.OPS == nil {
+		t.Fatalf("the shared role: %+v", role)
+	}
+	if !active.Monitored || active.Dormant || active.OPS == nil || *active.OPS != *role.OPS || *active.ActionOPS != *role.ActionOPS {
+		t.Errorf("the person using the role: %s; the role: %s", show(active.Kind, active.Monitored, active.OPS, active.ActionOPS, active.Dormant, active.LastActivityAt),
+			show(role.Kind, role.Monitored, role.OPS, role.ActionOPS, role.Dormant, role.LastActivityAt))
+	}
+	if idle.Kind != store.KindOktaIdentity || !idle.Monitored || !idle.Dormant || idle.OPS == nil || *idle.OPS != 100 || idle.LastActivityAt != nil {
+		t.Errorf("the colleague who never signs in: %s", show(idle.Kind, idle.Monitored, idle.OPS, idle.ActionOPS, idle.Dormant, idle.LastActivityAt))
+	}
+}
