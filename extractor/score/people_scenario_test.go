@@ -201,6 +201,32 @@ func TestPeopleSharingARole(t *testing.T) {
 		t.Errorf("unattributed sessions = %d, want 1 (the botocore session)", n)
 	}
 
+	// As of a moment inside Alice's session, only the calls before it
+	// count. Last activity is then a lower bound (the session's first
+	// instant, her sign-in), as for every principal within a day.
+	for _, c := range []struct {
+		asOf     string
+		wantUsed []string
+	}{{"2026-11-20T09:06:30Z", []string{"s3:GetObject", "s3:ListBucket"}}, {"2026-11-20T09:04:00Z", nil}} {
+		out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", c.asOf, "--window", "1d", "--stored=false"})
+		var r reportJSON
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range r.Principals {
+			if p.ARN != "okta:alice@example.com" {
+				continue
+			}
+			var used []string
+			for _, res := range p.Resources {
+				used = append(used, res.UsedActions...)
+			}
+			if !p.Monitored || p.Dormant || !reflect.DeepEqual(p.LastActivityAt, str("2026-11-20T09:00:00Z")) || !reflect.DeepEqual(used, c.wantUsed) {
+				t.Errorf("as of %s: alice %s, used %v", c.asOf, show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt), used)
+			}
+		}
+	}
+
 	// The data sources find people by login.
 	s, err := store.OpenReadOnly(ctx, db)
 	if err != nil {
