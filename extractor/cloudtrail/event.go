@@ -281,8 +281,7 @@ var toolSessionPrefixes = []string{
 
 // ToolMadeSession tells whether a role session name was made up by a tool
 // rather than chosen to name someone: the SDKs' default prefixes, an EC2
-// instance id (instance profiles), or a name of digits, hexadecimal or a
-// UUID. Such sessions are credited to the role only.
+// instance id (instance profiles), an epoch time, hexadecimal or a UUID. Such sessions are credited to the role only.
 func ToolMadeSession(name string) bool {
 	if name == "" {
 		return true
@@ -310,7 +309,9 @@ func ToolMadeSession(name string) bool {
 			hex++
 		}
 	}
-	return digits == len(lower) || hex == len(lower) && len(lower) >= 12 && digits > 0
+	// Epoch times (10 digits and more) are tools'; shorter numbers may be
+	// employee ids an identity provider chose.
+	return digits == len(lower) && len(lower) >= 10 || hex == len(lower) && len(lower) >= 12 && digits > 0
 }
 
 // mapSAML handles AssumeRoleWithSAML, whose caller is the federated person:

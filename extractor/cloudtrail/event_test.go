@@ -92,6 +92,7 @@ func TestToolMadeSession(t *testing.T) {
 		"alice@example.com":                    false,
 		"i-0123456789abcdef0":                  true,
 		"alice":                                false,
+		"123456":                               false,
 		"i-am-alice":                           false,
 		"MyAssignedRoleSessionName":            false,
 		"jenkins-deploy":                       false,

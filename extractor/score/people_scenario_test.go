@@ -202,12 +202,13 @@ func TestPeopleSharingARole(t *testing.T) {
 	}
 
 	// As of a moment inside Alice's session, only the calls before it
-	// count. Last activity is then a lower bound (the session's first
-	// instant, her sign-in), as for every principal within a day.
+	// count. Last activity is then a lower bound (the first instant of the
+	// session's day, or her sign-in), as for every principal within a day.
 	for _, c := range []struct {
 		asOf     string
 		wantUsed []string
-	}{{"2026-11-20T09:06:30Z", []string{"s3:GetObject", "s3:ListBucket"}}, {"2026-11-20T09:04:00Z", nil}} {
+		last     string
+	}{{"2026-11-20T09:06:30Z", []string{"s3:GetObject", "s3:ListBucket"}, "2026-11-20T09:05:00Z"}, {"2026-11-20T09:04:00Z", nil, "2026-11-20T09:00:00Z"}} {
 		out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", c.asOf, "--window", "1d", "--stored=false"})
 		var r reportJSON
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -221,7 +222,7 @@ func TestPeopleSharingARole(t *testing.T) {
 			for _, res := range p.Resources {
 				used = append(used, res.UsedActions...)
 			}
-			if !p.Monitored || p.Dormant || !reflect.DeepEqual(p.LastActivityAt, str("2026-11-20T09:00:00Z")) || !reflect.DeepEqual(used, c.wantUsed) {
+			if !p.Monitored || p.Dormant || !reflect.DeepEqual(p.LastActivityAt, &c.last) || !reflect.DeepEqual(used, c.wantUsed) {
 				t.Errorf("as of %s: alice %s, used %v", c.asOf, show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt), used)
 			}
 		}
@@ -284,9 +285,16 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 				"arn": "arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth", "accountId": "444455556666", "userName": "SAMLTestRoleShibboleth"}}},
 		"requestParameters": map[string]any{"bucketName": "reports", "key": "q3.csv"},
 	}
+	// Three days later, without a new sign-in, the session's name is used
+	// again: not by a session the sign-in issued, which lasts 12 hours at most.
+	later := map[string]any{}
+	for k, v := range call {
+		later[k] = v
+	}
+	later["eventID"], later["eventTime"] = "22222222-0000-4000-8000-000000000002", "2019-11-04T08:00:00Z"
 	dir := filepath.Join(trail, "AWSLogs", "444455556666", "CloudTrail", "us-east-2", "2019", "11", "01")
 	for name, rec := range map[string]map[string]any{"444455556666_CloudTrail_us-east-2_20191101T1920Z_a.json.gz": call,
-		"444455556666_CloudTrail_us-east-2_20191101T1915Z_b.json.gz": signIn} {
+		"444455556666_CloudTrail_us-east-2_20191101T1915Z_b.json.gz": signIn, "444455556666_CloudTrail_us-east-2_20191104T0800Z_c.json.gz": later} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -300,7 +308,7 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	asOf := "2019-11-02T00:00:00Z"
+	asOf := "2019-11-05T00:00:00Z"
 	runCLI(t, ctx, []string{"--db", db, "extract", "--source", trail, "--as-of", asOf, "--window", "7d"})
 	out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", asOf, "--window", "7d"})
 	var rep reportJSON
@@ -316,6 +324,11 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 	if person == nil || person.Kind != store.KindFederatedUser || !person.Monitored || person.Dormant ||
 		person.LastActivityAt == nil || *person.LastActivityAt != "2019-11-01T19:20:00Z" {
 		t.Fatalf("the person who signed in: %+v", person)
+	}
+	for _, p := range rep.Principals {
+		if p.ARN == "arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth" && (p.LastActivityAt == nil || *p.LastActivityAt != "2019-11-04T08:00:00Z") {
+			t.Errorf("the role: %+v", p)
+		}
 	}
 	if rep.Coverage.UnattributedSessions != 0 {
 		t.Errorf("unattributed sessions = %d", rep.Coverage.UnattributedSessions)

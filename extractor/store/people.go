@@ -134,17 +134,19 @@ func (s *DB) PersonAssignments(ctx context.Context) ([]PersonAssignment, error) 
 	return out, rows.Err()
 }
 
-// personSessions are the role sessions a SAML sign-in issued to the person:
-// usage_sessions rows that name the person, by role and session name.
-const personSessions = `SELECT DISTINCT role_id, session_name FROM usage_sessions WHERE person_id = :p`
+// personSessionDays are the days on which a person's SAML sign-ins could
+// have issued a session of a role and name: the sign-in's day and the next,
+// since a session lasts at most 12 hours.
+const personSessionDays = `SELECT role_id, session_name, day FROM saml_signins WHERE person_id = :p
+	UNION SELECT role_id, session_name, day + 1 FROM saml_signins WHERE person_id = :p`
 
 // SessionUsesInWindow lists the successful uses inside [start, asOf] of the
 // role sessions issued to a person whose calls did not name the person.
 func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asOf time.Time) ([]WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.resource_id, u.action,
 			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
-		FROM (`+personSessions+`) x
-		JOIN usage_session_actions u ON u.role_id = x.role_id AND u.session_name = x.session_name
+		FROM (`+personSessionDays+`) x
+		JOIN usage_session_actions u ON u.role_id = x.role_id AND u.session_name = x.session_name AND u.day = x.day
 		WHERE u.day BETWEEN :d0 AND :d1
 			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
 		GROUP BY 1, 2`,
@@ -168,16 +170,18 @@ func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asO
 }
 
 // SessionActivity returns the latest event up to asOf of the role sessions
-// issued to a person, and whether any fell inside [start, asOf].
+// issued to a person whose calls did not name the person, and whether any
+// fell inside [start, asOf].
 func (s *DB) SessionActivity(ctx context.Context, personID int64, start, asOf time.Time) (*time.Time, bool, error) {
 	var last sql.NullInt64
 	var active int
 	err := s.sql.QueryRowContext(ctx, `SELECT
-			max(CASE WHEN s.last_at <= :asof THEN s.last_at WHEN s.first_at <= :asof THEN s.first_at END),
-			coalesce(max(s.first_at BETWEEN :start AND :asof OR s.last_at BETWEEN :start AND :asof), 0)
-		FROM (`+personSessions+`) x
-		JOIN usage_sessions s ON s.role_id = x.role_id AND s.session_name = x.session_name`,
-		sql.Named("p", personID), sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix())).
+			max(CASE WHEN d.last_at <= :asof THEN d.last_at WHEN d.first_at <= :asof THEN d.first_at END),
+			coalesce(max(d.first_at BETWEEN :start AND :asof OR d.last_at BETWEEN :start AND :asof), 0)
+		FROM (`+personSessionDays+`) x
+		JOIN usage_session_days d ON d.role_id = x.role_id AND d.session_name = x.session_name AND d.day = x.day
+		WHERE d.day <= :d1`,
+		sql.Named("p", personID), sql.Named("d1", Day(asOf)), sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix())).
 		Scan(&last, &active)
 	return timePtr(last), active == 1, err
 }

@@ -133,8 +133,8 @@ func (s *DB) UnattributedSessions(ctx context.Context, start, asOf time.Time) (i
 	var n int
 	err := s.sql.QueryRowContext(ctx, `SELECT count(DISTINCT s.role_id || '/' || s.session_name) FROM usage_sessions s
 		WHERE s.person_id IS NULL AND s.first_at <= ? AND s.last_at >= ?
-			AND NOT EXISTS (SELECT 1 FROM usage_sessions l WHERE l.role_id = s.role_id
-				AND l.session_name = s.session_name AND l.person_id IS NOT NULL)`, asOf.Unix(), start.Unix()).Scan(&n)
+			AND NOT EXISTS (SELECT 1 FROM saml_signins l WHERE l.role_id = s.role_id AND l.session_name = s.session_name)`,
+		asOf.Unix(), start.Unix()).Scan(&n)
 	return n, err
 }
 

@@ -29,8 +29,11 @@ type ObjectFacts struct {
 	Uses     []UseFact
 	Activity []ActivityFact
 	Sessions []SessionFact
-	Keys     []KeyFact
-	Observed []ObservedFact
+	// SessionDays are the days of sessions whose uses carry Session.
+	SessionDays []SessionDayFact
+	SignIns     []SignInFact
+	Keys        []KeyFact
+	Observed    []ObservedFact
 }
 
 // InputError is a bad object (RecordIndex -1) or record.
@@ -69,6 +72,24 @@ type SessionFact struct {
 	SourceIdentity string
 	Person         int
 	First, Last    int64
+}
+
+// SessionDayFact is the first and last event of one day of a role session
+// whose events name no person.
+type SessionDayFact struct {
+	Role        int
+	Name        string
+	Day         int64
+	First, Last int64
+}
+
+// SignInFact is an AssumeRoleWithSAML that issued a session of a role, with
+// its name, to a person on a day.
+type SignInFact struct {
+	Role   int
+	Name   string
+	Person int
+	Day    int64
 }
 
 // KeyFact is a KMS key's last use of one day, and last cryptographic use
@@ -423,6 +444,29 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *ObjectFacts, pid
 				person = sql.NullInt64{Int64: pids[s.Person], Valid: true}
 			}
 			if _, err := st.ExecContext(ctx, pids[s.Role], s.Name, s.SourceIdentity, person, s.First, s.Last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.SessionDays) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_session_days (role_id, session_name, day, first_at, last_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (role_id, session_name, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
+		if err != nil {
+			return err
+		}
+		for _, d := range f.SessionDays {
+			if _, err := st.ExecContext(ctx, pids[d.Role], d.Name, d.Day, d.First, d.Last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.SignIns) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO saml_signins (role_id, session_name, person_id, day) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		for _, si := range f.SignIns {
+			if _, err := st.ExecContext(ctx, pids[si.Role], si.Name, pids[si.Person], si.Day); err != nil {
 				return err
 			}
 		}

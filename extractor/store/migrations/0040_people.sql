@@ -1,12 +1,34 @@
 -- People federated from an identity provider: which roles each may assume,
 -- and what the sessions they were issued did.
 
--- Successful uses by role sessions whose events name no person (the session
--- name is not an e-mail address, and no sourceIdentity names one). The score
--- step credits them to the person whose AssumeRoleWithSAML issued a session
--- of that role and name (usage_sessions rows with a person_id), whichever
--- object each event came from. Sessions with names tools make up
--- (botocore-session-*, UUIDs) are not kept: they stay the role's.
+-- SAML sign-ins: AssumeRoleWithSAML issued a session of the role, with that
+-- name, to the person on that day. A session lasts at most 12 hours, so its
+-- calls fall on that day or the next.
+CREATE TABLE saml_signins (
+    role_id      INTEGER NOT NULL REFERENCES principals (id),
+    session_name TEXT    NOT NULL,
+    person_id    INTEGER NOT NULL REFERENCES principals (id),
+    day          INTEGER NOT NULL,
+    PRIMARY KEY (role_id, session_name, person_id, day)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX saml_signins_person ON saml_signins (person_id);
+
+-- Activity and successful uses of role sessions whose events name no person
+-- (the session name is not an e-mail address, and no sourceIdentity names
+-- one), per day. The score step credits a day of a session to the person
+-- whose sign-in issued a session of that role and name that day or the day
+-- before, whichever object each event came from. Sessions with names tools
+-- make up (botocore-session-*, instance ids, UUIDs) are not kept: they stay
+-- the role's.
+CREATE TABLE usage_session_days (
+    role_id      INTEGER NOT NULL REFERENCES principals (id),
+    session_name TEXT    NOT NULL,
+    day          INTEGER NOT NULL,
+    first_at     INTEGER NOT NULL,
+    last_at      INTEGER NOT NULL,
+    PRIMARY KEY (role_id, session_name, day)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE usage_session_actions (
     role_id       INTEGER NOT NULL REFERENCES principals (id),
     session_name  TEXT    NOT NULL,
