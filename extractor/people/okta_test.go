@@ -199,8 +199,10 @@ func TestOktaClientCredentials(t *testing.T) {
 		!strings.Contains(err.Error(), "OKTA_API_TOKEN") {
 		t.Errorf("no credentials: %v", err)
 	}
-	if _, err := NewOktaClient("example.okta.com", func(string) string { return "x" }); err == nil {
-		t.Error("an org URL without scheme was accepted")
+	for _, org := range []string{"example.okta.com", "http://example.okta.com"} {
+		if _, err := NewOktaClient(org, func(string) string { return "x" }); err == nil {
+			t.Errorf("org URL %q was accepted", org)
+		}
 	}
 }
 
