@@ -354,9 +354,14 @@ func mapSAML(r *Record, e *Event) {
 	if person == "" {
 		return
 	}
-	if strings.Contains(strings.ToLower(provider), "okta") || strings.Contains(person, "@") {
+	switch {
+	case strings.HasPrefix(provider, "AWSSSO_") || strings.HasPrefix(lastSegment(roleARN), "AWSReservedSSO_"):
+		// IAM Identity Center signs its users in to member accounts
+		// through its own SAML provider (AWSSSO_..._DO_NOT_DELETE).
+		e.Actor = store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: r.RecipientAccountID, Name: person}
+	case strings.Contains(strings.ToLower(provider), "okta") || strings.Contains(person, "@"):
 		e.Actor = store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: r.RecipientAccountID, Name: person}
-	} else {
+	default:
 		e.Actor = store.Principal{ARN: "saml:" + provider + ":" + person, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: person}
 	}
 	if roleARN != "" && r.ErrorCode == "" {

@@ -79,6 +79,11 @@ func TestMapSAMLFederation(t *testing.T) {
 	if e = mustMap(t, r); e.Session != nil || e.Actor.ARN != "okta:SamlExample" {
 		t.Errorf("refused sign-in: actor %+v session %+v", e.Actor, e.Session)
 	}
+	r.ErrorCode = ""
+	r.RequestParameters.PrincipalARN = "arn:aws:iam::444455556666:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+	if e = mustMap(t, r); e.Actor.ARN != "sso:SamlExample" || e.Actor.Kind != store.KindSSOUser {
+		t.Errorf("Identity Center sign-in: actor %+v", e.Actor)
+	}
 }
 
 func TestToolMadeSession(t *testing.T) {
