@@ -91,6 +91,43 @@ data "activity_monitoring_ops" "one" {
 	})
 }
 
+// TestAccMonitoringOPS_people reads people federated from Okta by login: two
+// share one role, one uses it, the other is dormant.
+func TestAccMonitoringOPS_people(t *testing.T) {
+	f := scoredStore(t)
+	if f.activePerson == "" || f.dormantPerson == "" {
+		t.Fatal("the generated world names no Okta people")
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(f.dbPath) + fmt.Sprintf(`
+data "activity_monitoring_ops" "active" {
+  principal = %q
+}
+data "activity_monitoring_ops" "idle" {
+  principal = %q
+}
+data "activity_monitoring_principals" "dormant_people" {
+  kinds        = ["okta_identity"]
+  dormant_only = true
+}`, f.activePerson, f.dormantPerson),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.active", tfjsonpath.New("kind"), knownvalue.StringExact("okta_identity")),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.active", tfjsonpath.New("monitored"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.active", tfjsonpath.New("dormant"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.idle", tfjsonpath.New("arn"), knownvalue.StringExact("okta:"+f.dormantPerson)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.idle", tfjsonpath.New("monitored"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.idle", tfjsonpath.New("dormant"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.idle", tfjsonpath.New("ops"), knownvalue.Float64Exact(100)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.idle", tfjsonpath.New("last_activity_at"), knownvalue.Null()),
+			},
+			Check: resource.TestMatchResourceAttr("data.activity_monitoring_principals.dormant_people", "principals.#", regexp.MustCompile(`^[1-9]`)),
+		}},
+	})
+}
+
 // TestAccMonitoringOPS_postconditionFails is the gate of a pipeline: a plan
 // that reads an over-provisioned principal fails with the author's message.
 func TestAccMonitoringOPS_postconditionFails(t *testing.T) {

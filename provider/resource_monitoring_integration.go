@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -44,6 +45,8 @@ type monitoringIntegrationModel struct {
 	ExtractForOrganization types.Bool   `tfsdk:"extract_for_organization"`
 	SkipExtraction         types.Bool   `tfsdk:"skip_extraction"`
 	RoleARN                types.String `tfsdk:"role_arn"`
+	OktaOrgURL             types.String `tfsdk:"okta_org_url"`
+	OktaAppID              types.String `tfsdk:"okta_app_id"`
 	Verify                 types.Bool   `tfsdk:"verify"`
 	TrailARN               types.String `tfsdk:"trail_arn"`
 	S3Bucket               types.String `tfsdk:"s3_bucket"`
@@ -107,6 +110,20 @@ func (r *monitoringIntegrationResource) Schema(_ context.Context, _ resource.Sch
 					"and logs. When unset, the default AWS credential chain is used as is.",
 				Optional:   true,
 				Validators: []validator.String{roleARNValidator()},
+			},
+			"okta_org_url": schema.StringAttribute{
+				MarkdownDescription: "The Okta org people sign in to this account through, such as `https://example.okta.com`. " +
+					"`activity-extractor people` reads from it which roles each Okta user may assume, so that people are scored " +
+					"like IAM users. The API credentials never go here: the extractor takes them from its environment " +
+					"(`OKTA_API_TOKEN`, or `OKTA_CLIENT_ID` with `OKTA_PRIVATE_KEY`).",
+				Optional:   true,
+				Validators: []validator.String{oktaOrgURLValidator(), stringvalidator.AlsoRequires(path.MatchRoot("okta_app_id"))},
+			},
+			"okta_app_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the Okta AWS Account Federation app whose user and group assignments grant " +
+					"this account's roles. Requires `okta_org_url`.",
+				Optional:   true,
+				Validators: []validator.String{oktaAppIDValidator(), stringvalidator.AlsoRequires(path.MatchRoot("okta_org_url"))},
 			},
 			"verify": schema.BoolAttribute{
 				MarkdownDescription: "Whether to call `cloudtrail:GetTrail` at plan and apply time, so that a trail that does " +
@@ -254,6 +271,8 @@ func (m monitoringIntegrationModel) toStore() store.Integration {
 		ExtractForOrganization: m.ExtractForOrganization.ValueBool(),
 		SkipExtraction:         m.SkipExtraction.ValueBool(),
 		RoleARN:                m.RoleARN.ValueString(),
+		OktaOrgURL:             m.OktaOrgURL.ValueString(),
+		OktaAppID:              m.OktaAppID.ValueString(),
 	}
 	if m.Verify.ValueBool() && !m.TrailARN.IsNull() {
 		in.TrailInfo = store.TrailInfo{
@@ -322,6 +341,7 @@ func (r *monitoringIntegrationResource) Read(ctx context.Context, req resource.R
 	if in.RoleARN != "" {
 		m.RoleARN = types.StringValue(in.RoleARN)
 	}
+	m.OktaOrgURL, m.OktaAppID = stringOrNull(in.OktaOrgURL), stringOrNull(in.OktaAppID)
 	if m.Verify.IsNull() { // imported
 		m.Verify = types.BoolValue(false)
 	}
@@ -380,4 +400,11 @@ func (r *monitoringIntegrationResource) ImportState(ctx context.Context, req res
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
 }

@@ -47,7 +47,8 @@ func checkStored(dbPath string, want store.Integration) resource.TestCheckFunc {
 			return err
 		}
 		if got.Trail != want.Trail || got.Region != want.Region || got.ExtractForOrganization != want.ExtractForOrganization ||
-			got.SkipExtraction != want.SkipExtraction || got.RoleARN != want.RoleARN {
+			got.SkipExtraction != want.SkipExtraction || got.RoleARN != want.RoleARN ||
+			got.OktaOrgURL != want.OktaOrgURL || got.OktaAppID != want.OktaAppID {
 			return fmt.Errorf("stored integration %+v, want %+v", got, want)
 		}
 		var out, errs bytes.Buffer
@@ -120,16 +121,20 @@ func TestAccMonitoringIntegration_lifecycle(t *testing.T) {
   trail           = %q
   region          = "us-east-2"
   skip_extraction = true
-  role_arn        = %q`, orgTrail, role)),
+  role_arn        = %q
+  okta_org_url    = "https://example.okta.com/"
+  okta_app_id     = "0oa1b2c3d4EXAMPLE697"`, orgTrail, role)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(integrationAddr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("skip_extraction"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("role_arn"), knownvalue.StringExact(role)),
+					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("okta_org_url"), knownvalue.StringExact("https://example.okta.com/")),
+					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("okta_app_id"), knownvalue.StringExact("0oa1b2c3d4EXAMPLE697")),
 				},
 				Check: checkStored(dbPath, store.Integration{AccountID: "111111111111", Trail: orgTrail, Region: "us-east-2",
-					SkipExtraction: true, RoleARN: role}),
+					SkipExtraction: true, RoleARN: role, OktaOrgURL: "https://example.okta.com/", OktaAppID: "0oa1b2c3d4EXAMPLE697"}),
 			},
 			{
 				ResourceName:      integrationAddr,
@@ -251,6 +256,20 @@ func TestAccMonitoringIntegration_validation(t *testing.T) {
   trail = "main"
   region = "us-east-1"
   role_arn = "arn:aws:iam::111111111111:user/alice"`, `Invalid Role ARN`},
+		{"Okta org URL with a path", `account_id = "111111111111"
+  trail = "main"
+  region = "us-east-1"
+  okta_org_url = "https://example.okta.com/app/amazon_aws"
+  okta_app_id = "0oa1"`, `Invalid Okta Org URL`},
+		{"Okta org URL over http", `account_id = "111111111111"
+  trail = "main"
+  region = "us-east-1"
+  okta_org_url = "http://example.okta.com"
+  okta_app_id = "0oa1"`, `Invalid Okta Org URL`},
+		{"Okta app without the org", `account_id = "111111111111"
+  trail = "main"
+  region = "us-east-1"
+  okta_app_id = "0oa1"`, `(?s)okta_org_url.*must be specified|Missing Attribute Configuration`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {

@@ -21,6 +21,8 @@ type scoredFixture struct {
 	overProvisioned string
 	dormant         string
 	unmonitored     string
+	activePerson    string     // an Okta login that uses its federated role
+	dormantPerson   string     // an Okta login that may assume the same role and never does
 	report          reportJSON // `report --format json --stored` of the same store
 }
 
@@ -106,6 +108,8 @@ func buildFixture(dir string) (*scoredFixture, error) {
 			Over        string `json:"over_provisioned_user"`
 			Dormant     string `json:"dormant_user"`
 			Unmonitored string `json:"unmonitored_user"`
+			Active      string `json:"active_person"`
+			Idle        string `json:"dormant_person"`
 		} `json:"demo"`
 	}
 	raw, err := os.ReadFile(filepath.Join(gen, "manifest.json"))
@@ -131,6 +135,9 @@ func buildFixture(dir string) (*scoredFixture, error) {
 	if _, err := runExtractor(args...); err != nil {
 		return nil, err
 	}
+	if _, err := runExtractor("--db", db, "people", "--okta-export", filepath.Join(gen, "okta-export.json")); err != nil {
+		return nil, err
+	}
 	if _, err := runExtractor("--db", db, "score", "--as-of", fixtureAsOf); err != nil {
 		return nil, err
 	}
@@ -138,6 +145,7 @@ func buildFixture(dir string) (*scoredFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &scoredFixture{dir: dir, dbPath: db, overProvisioned: manifest.Demo.Over, dormant: manifest.Demo.Dormant, unmonitored: manifest.Demo.Unmonitored}
+	f := &scoredFixture{dir: dir, dbPath: db, overProvisioned: manifest.Demo.Over, dormant: manifest.Demo.Dormant, unmonitored: manifest.Demo.Unmonitored,
+		activePerson: manifest.Demo.Active, dormantPerson: manifest.Demo.Idle}
 	return f, json.Unmarshal(out, &f.report)
 }

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -92,6 +94,37 @@ func roleARNValidator() validator.String {
 			}
 			return fmt.Sprintf("%q is not an IAM role ARN. Give the ARN of the role the extractor assumes, "+
 				"such as \"arn:aws:iam::111111111111:role/activity-reader\".", s)
+		},
+	}
+}
+
+func oktaOrgURLValidator() validator.String {
+	return stringCheck{
+		description: "must be an Okta org URL, https://ORG.okta.com",
+		summary:     "Invalid Okta Org URL",
+		check: func(s string) string {
+			u, err := url.Parse(s)
+			if err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" {
+				return ""
+			}
+			return fmt.Sprintf("%q is not an Okta org URL. Give the org's base URL, such as \"https://example.okta.com\", "+
+				"without a path; credentials are never part of it.", s)
+		},
+	}
+}
+
+var oktaAppID = regexp.MustCompile(`^[0-9A-Za-z]{1,64}$`)
+
+func oktaAppIDValidator() validator.String {
+	return stringCheck{
+		description: "must be an Okta application id",
+		summary:     "Invalid Okta App ID",
+		check: func(s string) string {
+			if oktaAppID.MatchString(s) {
+				return ""
+			}
+			return fmt.Sprintf("%q is not an Okta application id. Give the id of the AWS Account Federation app, "+
+				"such as \"0oa1b2c3d4EXAMPLE697\", as in the app's Admin Console URL.", s)
 		},
 	}
 }

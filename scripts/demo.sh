@@ -56,6 +56,9 @@ ae extract --source "$out/org/trail" --as-of $AS_OF
 step "discovering entitlements from the accounts' authorization details"
 ae discover $(for f in "$out"/org/authz/*.json; do printf -- '--authz-details %s ' "$f"; done)
 
+step "loading which roles the Okta people may assume (an export of the Okta app's assignments)"
+ae people --okta-export "$out/org/okta-export.json"
+
 step "scoring the 30 days up to $AS_OF, and checking the rules"
 ae score --as-of $AS_OF || [ $? -eq 4 ]
 

@@ -91,8 +91,8 @@ func runGenerate(cmd *cobra.Command, g *globalOptions, opts generateOptions) err
 	fmt.Fprintf(out, "wrote %d events in %d objects (%d delivered twice), %d digests, %s, in %s\n",
 		m.Stats.Events, m.Stats.Objects, m.Stats.Duplicates, m.Stats.Digests, humanBytes(m.Stats.Bytes), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "organization %s, events from %s to %s\n", m.OrganizationID, m.From, m.To)
-	fmt.Fprintf(out, "trail:  %s/trail\nauthz:  %s/authz/*.json\n", opts.out, opts.out)
-	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user"} {
+	fmt.Fprintf(out, "trail:  %s/trail\nauthz:  %s/authz/*.json\nokta:   %s/%s\n", opts.out, opts.out, opts.out, generate.OktaExportFile)
+	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "active_person", "dormant_person"} {
 		fmt.Fprintf(out, "%-22s %s\n", k+":", m.Demo[k])
 	}
 	return nil

@@ -50,6 +50,8 @@ type integrationJSON struct {
 	SkipExtraction         bool    `json:"skip_extraction"`
 	Mode                   string  `json:"mode"`
 	RoleARN                *string `json:"role_arn"`
+	OktaOrgURL             *string `json:"okta_org_url"`
+	OktaAppID              *string `json:"okta_app_id"`
 	TrailARN               *string `json:"trail_arn"`
 	S3Bucket               *string `json:"s3_bucket"`
 	S3KeyPrefix            *string `json:"s3_key_prefix"`
@@ -98,8 +100,10 @@ func toIntegrationJSON(in store.Integration) integrationJSON {
 	j := integrationJSON{
 		AccountID: in.AccountID, Trail: in.Trail, Region: in.Region,
 		ExtractForOrganization: in.ExtractForOrganization, SkipExtraction: in.SkipExtraction, Mode: in.Mode(),
-		RoleARN:   nonEmpty(in.RoleARN),
-		CreatedAt: rfc3339(in.CreatedAt), UpdatedAt: rfc3339(in.UpdatedAt),
+		RoleARN:    nonEmpty(in.RoleARN),
+		OktaOrgURL: nonEmpty(in.OktaOrgURL),
+		OktaAppID:  nonEmpty(in.OktaAppID),
+		CreatedAt:  rfc3339(in.CreatedAt), UpdatedAt: rfc3339(in.UpdatedAt),
 	}
 	if t := in.TrailInfo; !t.ResolvedAt.IsZero() {
 		at := rfc3339(t.ResolvedAt)

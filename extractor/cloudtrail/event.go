@@ -42,6 +42,9 @@ type Session struct {
 	RoleARN        string
 	Name           string
 	SourceIdentity string
+	// ToolMade is set when an SDK or tool made the name up: the session
+	// cannot be credited to a person.
+	ToolMade bool
 }
 
 // Use is one IAM action an event needed, on one resource of the three kinds
@@ -216,9 +219,11 @@ func nameOr(name, arn string) string {
 }
 
 // mapSession attributes a role session to its role, and to a person when
-// the session's sourceIdentity, or a session name shaped like an e-mail
-// address, names one (identity providers such as Okta and IAM Identity
-// Center name sessions after the person).
+// the session names one: IAM Identity Center names the sessions of its
+// roles (AWSReservedSSO_*) after its user; other identity providers such as
+// Okta usually after the person's e-mail address, in the session name or
+// sourceIdentity. A session named otherwise is left to the store, which
+// credits it to the person whose AssumeRoleWithSAML issued it.
 func mapSession(r *Record, e *Event) {
 	u := r.UserIdentity
 	var issuer SessionIssuer
@@ -245,27 +250,75 @@ func mapSession(r *Record, e *Event) {
 	}
 	roleName := nameOr(issuer.UserName, roleARN)
 	e.Actor = store.Principal{ARN: roleARN, Kind: store.KindIAMRole, AccountID: accountOr(issuer.AccountID, roleARN), Name: roleName}
-	e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity}
-	person := sourceIdentity
-	if person == "" && strings.Contains(sessionName, "@") {
+	e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity, ToolMade: ToolMadeSession(sessionName)}
+	var person string
+	switch {
+	case strings.HasPrefix(roleName, "AWSReservedSSO_"):
+		person = sourceIdentity
+		if person == "" && !e.Session.ToolMade {
+			person = sessionName
+		}
+		if person != "" {
+			e.Person = &store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: e.Actor.AccountID, Name: person}
+		}
+		return
+	case strings.Contains(sourceIdentity, "@"):
+		person = sourceIdentity
+	case strings.Contains(sessionName, "@") && !e.Session.ToolMade:
 		person = sessionName
 	}
 	if person != "" {
-		e.Person = personPrincipal(roleName, person, e.Actor.AccountID)
+		e.Person = &store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: e.Actor.AccountID, Name: person}
 	}
 }
 
-// personPrincipal names a person who used a role. Sessions of IAM Identity
-// Center's roles (AWSReservedSSO_*) are its users; any other named person
-// came through a SAML identity provider, which the project takes to be Okta.
-func personPrincipal(roleName, person, account string) *store.Principal {
-	if strings.HasPrefix(roleName, "AWSReservedSSO_") {
-		return &store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: account, Name: person}
-	}
-	return &store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: account, Name: person}
+// toolSessionPrefixes start the session names SDKs, CLIs and tools make up
+// when their caller gives none.
+var toolSessionPrefixes = []string{
+	"botocore-session-", "aws-go-sdk-", "aws-sdk-java-", "aws-sdk-js-", "aws-sdk-rust-", "aws-sdk-dotnet-",
+	"awscli-session-", "aws-cli-", "boto3-session-", "terraform-", "session-", "cdk-",
 }
 
-// mapSAML handles AssumeRoleWithSAML, whose caller is the federated person.
+// ToolMadeSession tells whether a role session name was made up by a tool
+// rather than chosen to name someone: the SDKs' default prefixes, an EC2
+// instance id (instance profiles), an epoch time, hexadecimal or a UUID. Such sessions are credited to the role only.
+func ToolMadeSession(name string) bool {
+	if name == "" {
+		return true
+	}
+	lower := strings.ToLower(name)
+	if id, ok := strings.CutPrefix(lower, "i-"); ok && len(id) >= 8 && strings.Trim(id, "0123456789abcdef") == "" {
+		return true
+	}
+	for _, p := range toolSessionPrefixes {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	if _, ok := parseUUID(name); ok {
+		return true
+	}
+	digits, hex := 0, 0
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			hex++
+		case c >= 'a' && c <= 'f':
+			hex++
+		}
+	}
+	// Epoch times (10 digits and more) are tools'; shorter numbers may be
+	// employee ids an identity provider chose.
+	return digits == len(lower) && len(lower) >= 10 || hex == len(lower) && len(lower) >= 12 && digits > 0
+}
+
+// mapSAML handles AssumeRoleWithSAML, whose caller is the federated person:
+// the SAML subject (or the sourceIdentity the assertion set), through the
+// identity provider named by principalArn. The session it issues is named
+// by responseElements.assumedRoleUser; the store credits the later calls
+// of that session to the person.
 func mapSAML(r *Record, e *Event) {
 	u := r.UserIdentity
 	person := u.UserName
@@ -284,6 +337,16 @@ func mapSAML(r *Record, e *Event) {
 		if re.SourceIdentity != "" {
 			sourceIdentity = re.SourceIdentity
 		}
+		if ru := re.AssumedRoleUser; ru != nil {
+			if a, err := awsapi.ParseARN(ru.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
+				if parts := strings.SplitN(a.Resource, "/", 3); len(parts) == 3 {
+					sessionName = parts[2]
+					if roleARN == "" {
+						roleARN = "arn:" + a.Partition + ":iam::" + a.AccountID + ":role/" + parts[1]
+					}
+				}
+			}
+		}
 	}
 	if sourceIdentity != "" {
 		person = sourceIdentity
@@ -291,13 +354,19 @@ func mapSAML(r *Record, e *Event) {
 	if person == "" {
 		return
 	}
-	if strings.Contains(strings.ToLower(provider), "okta") || strings.Contains(sessionName, "@") {
+	switch {
+	case strings.HasPrefix(provider, "AWSSSO_") || strings.HasPrefix(lastSegment(roleARN), "AWSReservedSSO_"):
+		// IAM Identity Center signs its users in to member accounts
+		// through its own SAML provider (AWSSSO_..._DO_NOT_DELETE).
+		e.Actor = store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: r.RecipientAccountID, Name: person}
+	case strings.Contains(strings.ToLower(provider), "okta") || strings.Contains(person, "@"):
 		e.Actor = store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: r.RecipientAccountID, Name: person}
-	} else {
+	default:
 		e.Actor = store.Principal{ARN: "saml:" + provider + ":" + person, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: person}
 	}
-	if roleARN != "" {
-		e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity}
+	if roleARN != "" && r.ErrorCode == "" {
+		// A refused sign-in issued no session.
+		e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity, ToolMade: ToolMadeSession(sessionName)}
 	}
 }
 

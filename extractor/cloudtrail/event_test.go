@@ -62,6 +62,50 @@ func TestMapSAMLFederation(t *testing.T) {
 	if len(e.Uses) != 1 || e.Uses[0].Action != "sts:AssumeRoleWithSAML" || e.Uses[0].Resource != nil {
 		t.Errorf("uses = %+v", e.Uses)
 	}
+
+	// The session comes from responseElements.assumedRoleUser when the
+	// request does not name it; an Okta provider or an e-mail subject makes
+	// the person an Okta identity.
+	r := docEvent(t, "iam-user-guide.jsonl", "AssumeRoleWithSAML")
+	r.RequestParameters.RoleARN, r.RequestParameters.RoleSessionName, r.RequestParameters.SourceIdentity = "", "", ""
+	r.ResponseElements.SourceIdentity = ""
+	r.RequestParameters.PrincipalARN = "arn:aws:iam::444455556666:saml-provider/Okta"
+	e = mustMap(t, r)
+	if e.Actor.ARN != "okta:SamlExample" || e.Actor.Kind != store.KindOktaIdentity ||
+		e.Session == nil || *e.Session != (Session{RoleARN: "arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth", Name: "MyAssignedRoleSessionName"}) {
+		t.Errorf("actor %+v session %+v", e.Actor, e.Session)
+	}
+	r.ErrorCode = "AccessDenied"
+	if e = mustMap(t, r); e.Session != nil || e.Actor.ARN != "okta:SamlExample" {
+		t.Errorf("refused sign-in: actor %+v session %+v", e.Actor, e.Session)
+	}
+	r.ErrorCode = ""
+	r.RequestParameters.PrincipalARN = "arn:aws:iam::444455556666:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+	if e = mustMap(t, r); e.Actor.ARN != "sso:SamlExample" || e.Actor.Kind != store.KindSSOUser {
+		t.Errorf("Identity Center sign-in: actor %+v", e.Actor)
+	}
+}
+
+func TestToolMadeSession(t *testing.T) {
+	for name, want := range map[string]bool{
+		"botocore-session-1700000000":          true,
+		"aws-go-sdk-1700000000000000000":       true,
+		"1700000000":                           true,
+		"3f2b8c1e-9d4a-4c5b-8e7f-0a1b2c3d4e5f": true,
+		"5d41402abc4b2a76b9719d911017c592":     true,
+		"":                                     true,
+		"alice@example.com":                    false,
+		"i-0123456789abcdef0":                  true,
+		"alice":                                false,
+		"123456":                               false,
+		"i-am-alice":                           false,
+		"MyAssignedRoleSessionName":            false,
+		"jenkins-deploy":                       false,
+	} {
+		if got := ToolMadeSession(name); got != want {
+			t.Errorf("ToolMadeSession(%q) = %v", name, got)
+		}
+	}
 }
 
 func TestMapWebIdentityFederation(t *testing.T) {
@@ -141,6 +185,21 @@ func TestMapSessionPerson(t *testing.T) {
 	e = mustMap(t, r)
 	if e.Person == nil || e.Person.ARN != "sso:kim" || e.Person.Kind != store.KindSSOUser || e.Session.SourceIdentity != "kim" {
 		t.Errorf("SSO session person = %+v", e.Person)
+	}
+	// Identity Center names the session after the user, e-mail or not.
+	r.UserIdentity.ARN = "arn:aws:sts::222222222222:assumed-role/AWSReservedSSO_Admin_0123/kim"
+	r.UserIdentity.SessionContext.SourceIdentity = ""
+	if e = mustMap(t, r); e.Person == nil || e.Person.ARN != "sso:kim" {
+		t.Errorf("SSO session kim: person = %+v", e.Person)
+	}
+	// Other sessions name a person by e-mail address only; a tool-made
+	// name is the role's alone.
+	r.UserIdentity.SessionContext = &SessionContext{SessionIssuer: SessionIssuer{ARN: "arn:aws:iam::222222222222:role/people/Admins", UserName: "Admins"}}
+	for _, name := range []string{"jane", "botocore-session-1700000000"} {
+		r.UserIdentity.ARN = "arn:aws:sts::222222222222:assumed-role/Admins/" + name
+		if e = mustMap(t, r); e.Person != nil || e.Session.ToolMade != (name != "jane") {
+			t.Errorf("session %s: person %+v, session %+v", name, e.Person, e.Session)
+		}
 	}
 }
 

@@ -14,6 +14,8 @@ type objectFacts struct {
 	resources  map[string]int
 	activity   map[[2]int64]int // (principal, day) → index in f.Activity
 	sessions   map[sessionKey]int
+	sessionDay map[sessionDayKey]int
+	signIns    map[store.SignInFact]bool
 	keys       map[[2]int64]int // (resource, day) → index in f.Keys
 	observed   map[observedKey]int
 }
@@ -21,6 +23,12 @@ type objectFacts struct {
 type sessionKey struct {
 	role                 int
 	name, sourceIdentity string
+}
+
+type sessionDayKey struct {
+	role int
+	name string
+	day  int64
 }
 
 type observedKey struct {
@@ -35,6 +43,8 @@ func newObjectFacts(o cloudtrail.Object) *objectFacts {
 		resources:  map[string]int{},
 		activity:   map[[2]int64]int{},
 		sessions:   map[sessionKey]int{},
+		sessionDay: map[sessionDayKey]int{},
+		signIns:    map[store.SignInFact]bool{},
 		keys:       map[[2]int64]int{},
 		observed:   map[observedKey]int{},
 	}
@@ -83,6 +93,25 @@ func (of *objectFacts) session(role int, s *cloudtrail.Session, person int, at i
 	}
 	of.sessions[k] = len(of.f.Sessions)
 	of.f.Sessions = append(of.f.Sessions, store.SessionFact{Role: role, Name: s.Name, SourceIdentity: s.SourceIdentity, Person: person, First: at, Last: at})
+}
+
+func (of *objectFacts) sessionActive(role int, name string, at int64) {
+	k := sessionDayKey{role: role, name: name, day: at / 86400}
+	if i, ok := of.sessionDay[k]; ok {
+		d := &of.f.SessionDays[i]
+		d.First, d.Last = min(d.First, at), max(d.Last, at)
+		return
+	}
+	of.sessionDay[k] = len(of.f.SessionDays)
+	of.f.SessionDays = append(of.f.SessionDays, store.SessionDayFact{Role: role, Name: name, Day: k.day, First: at, Last: at})
+}
+
+func (of *objectFacts) signIn(role int, name string, person int, at int64) {
+	si := store.SignInFact{Role: role, Name: name, Person: person, Day: at / 86400}
+	if !of.signIns[si] {
+		of.signIns[si] = true
+		of.f.SignIns = append(of.f.SignIns, si)
+	}
 }
 
 func (of *objectFacts) keyUsed(r int, at int64, crypto bool) {
@@ -144,6 +173,9 @@ func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 		person = of.principal(*e.Person)
 		of.active(person, at)
 	}
+	// Kept per session: the store credits it to the person whose
+	// AssumeRoleWithSAML issued the session, in whatever object that event is.
+	perSession := e.Session != nil && e.Person == nil && e.Actor.Kind == store.KindIAMRole && !e.Session.ToolMade
 	if e.Session != nil {
 		role := actor
 		if e.Actor.Kind != store.KindIAMRole {
@@ -151,8 +183,14 @@ func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 			// belongs to the role assumed.
 			person = actor
 			role = of.principal(store.Principal{ARN: e.Session.RoleARN, Kind: store.KindIAMRole, AccountID: cloudtrail.AccountOf(e.Session.RoleARN), Name: cloudtrail.NameOf(e.Session.RoleARN)})
+			if !e.Session.ToolMade {
+				of.signIn(role, e.Session.Name, person, at)
+			}
 		}
 		of.session(role, e.Session, person, at)
+		if perSession {
+			of.sessionActive(actor, e.Session.Name, at)
+		}
 	}
 	for _, u := range e.Uses {
 		if u.Resource == nil && e.ErrorCode == "" {
@@ -161,7 +199,11 @@ func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 			continue
 		}
 		r := of.resource(u.Resource)
-		of.f.Uses = append(of.f.Uses, store.UseFact{EventID: e.ID, Principal: actor, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode, At: at})
+		uf := store.UseFact{EventID: e.ID, Principal: actor, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode, At: at}
+		if perSession {
+			uf.Session = e.Session.Name
+		}
+		of.f.Uses = append(of.f.Uses, uf)
 		if e.Person != nil {
 			of.f.Uses = append(of.f.Uses, store.UseFact{EventID: e.ID, Principal: person, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode, At: at})
 		}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-json"
@@ -151,7 +152,57 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 		m.Stats.Digests += s.Digests
 		m.Stats.Bytes += s.Bytes
 	}
+	if err := writeJSON(filepath.Join(o.Out, OktaExportFile), w.oktaExport(m.Demo)); err != nil {
+		return m, err
+	}
 	return m, writeJSON(filepath.Join(o.Out, "manifest.json"), m)
+}
+
+// OktaExportFile is the Okta export (`activity-extractor people
+// --okta-export`) that assigns each account's federated role.
+const OktaExportFile = "okta-export.json"
+
+// oktaExport assigns each account's OktaDataAnalysts role, through one Okta
+// group per account, to the person who uses it and to a colleague who never
+// signs in: the role is in use, the colleague is dormant. It names the pair
+// of the first account in the trail in demo.
+func (w *world) oktaExport(demo map[string]string) map[string]any {
+	type user struct {
+		ID      string            `json:"id"`
+		Status  string            `json:"status"`
+		Profile map[string]string `json:"profile"`
+	}
+	var users []user
+	var appGroups, groups []map[string]any
+	members := map[string][]string{}
+	seen := map[string]string{}
+	userID := func(login string) string {
+		if id, ok := seen[login]; ok {
+			return id
+		}
+		id := "00u" + stableID(login)[4:]
+		seen[login] = id
+		users = append(users, user{ID: id, Status: "ACTIVE", Profile: map[string]string{"login": login, "email": login}})
+		return id
+	}
+	for _, a := range w.accounts {
+		for _, id := range a.identities {
+			if id.person == "" {
+				continue
+			}
+			idle := strings.Replace(id.person, "@", ".contractor@", 1)
+			gid := "00g" + stableID("group:" + a.id)[4:]
+			groups = append(groups, map[string]any{"id": gid, "profile": map[string]string{"name": "aws-" + a.alias + "-data-analysts"}})
+			appGroups = append(appGroups, map[string]any{"id": gid, "priority": len(appGroups),
+				"profile": map[string]any{"samlRoles": []string{"arn:aws:iam::" + a.id + ":saml-provider/Okta," + id.arn}}})
+			members[gid] = []string{userID(id.person), userID(idle)}
+			if a.inTrail && demo["active_person"] == "" {
+				demo["active_person"], demo["dormant_person"] = id.person, idle
+			}
+		}
+	}
+	return map[string]any{"org_url": "https://example.okta.com", "app_id": "0oaGENERATEDAWS",
+		"users": users, "app_users": []any{}, "app_groups": appGroups, "groups": groups, "group_members": members}
 }
 
 // stableID derives an IAM-style unique id from a name, so that ids do not

@@ -93,7 +93,8 @@ func caveats(c store.Coverage) []string {
 		out = append(out, fmt.Sprintf("account %s: no S3 object-level events seen: if its trail does not log S3 data events, bucket OPS may be too high", a))
 	}
 	if n := c.UnattributedSessions; n > 0 {
-		out = append(out, fmt.Sprintf("%d role %s could not be credited to a person: their use counts for the role only",
+		out = append(out, fmt.Sprintf("%d role %s could not be credited to a person (tool-made session names such as "+
+			"botocore-session-*, workloads, or sign-ins not in the logs read): their use counts for the role only",
 			n, plural(n, "session", "sessions")))
 	}
 	return out

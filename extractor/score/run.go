@@ -78,6 +78,7 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 	}
 	defer w.Rollback()
 	sum := Summary{}
+	var rg roleGrants
 	missing := map[string]int{}
 	for _, m := range cov.MissingDays {
 		missing[m.AccountID] = len(m.Days)
@@ -103,6 +104,11 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 		}
 		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, start, asOf); err != nil {
 			return Summary{}, err
+		}
+		if isPerson(pr) {
+			if err := addPersonFacts(ctx, db, &rg, &f, observed, start, asOf); err != nil {
+				return Summary{}, err
+			}
 		}
 		f.notes = notes(pr, f, missing, withObjects, noDataEvents)
 		ps := scorePrincipal(f, start)
@@ -207,6 +213,9 @@ func accountsWithoutDataEvents(ctx context.Context, db *store.DB, monitored []st
 
 // notes are the caveats shown beside a principal's scores.
 func notes(p store.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
+	if !f.monitored && isPerson(p) {
+		return []string{"not monitored: no logs were extracted for the window of the accounts whose roles this person may assume"}
+	}
 	if !f.monitored {
 		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
 	}

@@ -18,6 +18,10 @@ type Integration struct {
 	ExtractForOrganization bool   // this account holds the organization trail's logs: extract every account
 	SkipExtraction         bool   // another integration's extraction covers this account
 	RoleARN                string // role the extractor assumes for this account; empty for the default credentials
+	// OktaOrgURL and OktaAppID name the Okta org and AWS Account Federation
+	// app people sign in to this account through; empty when none.
+	OktaOrgURL string
+	OktaAppID  string
 
 	// Trail is what cloudtrail:GetTrail last answered; zero until asked.
 	TrailInfo TrailInfo
@@ -50,7 +54,7 @@ func (in Integration) Mode() string {
 
 const integrationColumns = `account_id, trail, region, extract_for_organization, skip_extraction, role_arn,
 	trail_arn, s3_bucket, s3_key_prefix, is_organization_trail, kms_key_id, trail_resolved_at,
-	created_at, updated_at`
+	okta_org_url, okta_app_id, created_at, updated_at`
 
 func scanIntegration(row interface{ Scan(...any) error }) (Integration, error) {
 	var in Integration
@@ -59,7 +63,7 @@ func scanIntegration(row interface{ Scan(...any) error }) (Integration, error) {
 	var created, updated int64
 	err := row.Scan(&in.AccountID, &in.Trail, &in.Region, &org, &skip, &in.RoleARN,
 		&in.TrailInfo.ARN, &in.TrailInfo.S3Bucket, &in.TrailInfo.S3KeyPrefix, &isOrg, &in.TrailInfo.KMSKeyID, &resolved,
-		&created, &updated)
+		&in.OktaOrgURL, &in.OktaAppID, &created, &updated)
 	in.ExtractForOrganization, in.SkipExtraction, in.TrailInfo.IsOrganizationTrail = org == 1, skip == 1, isOrg == 1
 	in.TrailInfo.ResolvedAt = unixOrZero(resolved)
 	in.CreatedAt, in.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
@@ -71,10 +75,10 @@ func scanIntegration(row interface{ Scan(...any) error }) (Integration, error) {
 func (s *DB) CreateIntegration(ctx context.Context, in Integration) error {
 	now := s.Now().Unix()
 	_, err := s.sql.ExecContext(ctx, `INSERT INTO integrations (`+integrationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.AccountID, in.Trail, in.Region, boolInt(in.ExtractForOrganization), boolInt(in.SkipExtraction), in.RoleARN,
 		in.TrailInfo.ARN, in.TrailInfo.S3Bucket, in.TrailInfo.S3KeyPrefix, boolInt(in.TrailInfo.IsOrganizationTrail),
-		in.TrailInfo.KMSKeyID, nullUnix(in.TrailInfo.ResolvedAt), now, now)
+		in.TrailInfo.KMSKeyID, nullUnix(in.TrailInfo.ResolvedAt), in.OktaOrgURL, in.OktaAppID, now, now)
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("integration for account %s: %w", in.AccountID, ErrExists)
@@ -91,11 +95,11 @@ func (s *DB) UpdateIntegration(ctx context.Context, in Integration) error {
 	res, err := s.sql.ExecContext(ctx, `UPDATE integrations SET
 		trail = ?, region = ?, extract_for_organization = ?, skip_extraction = ?, role_arn = ?,
 		trail_arn = ?, s3_bucket = ?, s3_key_prefix = ?, is_organization_trail = ?, kms_key_id = ?,
-		trail_resolved_at = ?, updated_at = ?
+		trail_resolved_at = ?, okta_org_url = ?, okta_app_id = ?, updated_at = ?
 		WHERE account_id = ?`,
 		in.Trail, in.Region, boolInt(in.ExtractForOrganization), boolInt(in.SkipExtraction), in.RoleARN,
 		in.TrailInfo.ARN, in.TrailInfo.S3Bucket, in.TrailInfo.S3KeyPrefix, boolInt(in.TrailInfo.IsOrganizationTrail),
-		in.TrailInfo.KMSKeyID, nullUnix(in.TrailInfo.ResolvedAt), s.Now().Unix(), in.AccountID)
+		in.TrailInfo.KMSKeyID, nullUnix(in.TrailInfo.ResolvedAt), in.OktaOrgURL, in.OktaAppID, s.Now().Unix(), in.AccountID)
 	if err != nil {
 		return fmt.Errorf("update integration for account %s: %w", in.AccountID, err)
 	}

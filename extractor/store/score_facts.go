@@ -126,11 +126,15 @@ func (s *DB) AccountsWithObjectEvents(ctx context.Context, start, asOf time.Time
 }
 
 // UnattributedSessions counts role sessions active in [start, asOf] that
-// could not be credited to a person.
+// could not be credited to a person: neither their events nor a SAML
+// sign-in that issued a session of that role and name named one. Sessions
+// whose names tools made up are among them.
 func (s *DB) UnattributedSessions(ctx context.Context, start, asOf time.Time) (int, error) {
 	var n int
-	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM usage_sessions WHERE person_id IS NULL
-		AND first_at <= ? AND last_at >= ?`, asOf.Unix(), start.Unix()).Scan(&n)
+	err := s.sql.QueryRowContext(ctx, `SELECT count(DISTINCT s.role_id || '/' || s.session_name) FROM usage_sessions s
+		WHERE s.person_id IS NULL AND s.first_at <= ? AND s.last_at >= ?
+			AND NOT EXISTS (SELECT 1 FROM saml_signins l WHERE l.role_id = s.role_id AND l.session_name = s.session_name)`,
+		asOf.Unix(), start.Unix()).Scan(&n)
 	return n, err
 }
 

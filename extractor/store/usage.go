@@ -29,8 +29,11 @@ type ObjectFacts struct {
 	Uses     []UseFact
 	Activity []ActivityFact
 	Sessions []SessionFact
-	Keys     []KeyFact
-	Observed []ObservedFact
+	// SessionDays are the days of sessions whose uses carry Session.
+	SessionDays []SessionDayFact
+	SignIns     []SignInFact
+	Keys        []KeyFact
+	Observed    []ObservedFact
 }
 
 // InputError is a bad object (RecordIndex -1) or record.
@@ -48,6 +51,10 @@ type UseFact struct {
 	Action    string
 	ErrorCode string
 	At        int64 // unix seconds
+	// Session is the name of the role session that made the call when the
+	// event names no person (Principal is then the role): the store keeps
+	// such uses per session until a SAML sign-in names the person.
+	Session string
 }
 
 // ActivityFact is a principal's first and last event of one day.
@@ -65,6 +72,24 @@ type SessionFact struct {
 	SourceIdentity string
 	Person         int
 	First, Last    int64
+}
+
+// SessionDayFact is the first and last event of one day of a role session
+// whose events name no person.
+type SessionDayFact struct {
+	Role        int
+	Name        string
+	Day         int64
+	First, Last int64
+}
+
+// SignInFact is an AssumeRoleWithSAML that issued a session of a role, with
+// its name, to a person on a day.
+type SignInFact struct {
+	Role   int
+	Name   string
+	Person int
+	Day    int64
 }
 
 // KeyFact is a KMS key's last use of one day, and last cryptographic use
@@ -105,6 +130,14 @@ type usageKey struct {
 	principal, resource int64
 	action, errorCode   string
 	day                 int64
+}
+
+type sessionUseKey struct {
+	role     int64
+	session  string
+	resource int64
+	action   string
+	day      int64
 }
 
 type usageAgg struct {
@@ -297,6 +330,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		return c, err
 	}
 	agg := map[usageKey]*usageAgg{}
+	sessionAgg := map[sessionUseKey]*usageAgg{}
 	counting := false
 	for i, u := range f.Uses {
 		if i == 0 || u.EventID != f.Uses[i-1].EventID {
@@ -323,6 +357,29 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		}
 		a.first, a.last, a.count = min(a.first, u.At), max(a.last, u.At), a.count+1
 		c.Uses++
+		if u.Session != "" && u.ErrorCode == "" && k.resource != 0 {
+			sk := sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}
+			if s := sessionAgg[sk]; s == nil {
+				sessionAgg[sk] = &usageAgg{first: u.At, last: u.At}
+			} else {
+				s.first, s.last = min(s.first, u.At), max(s.last, u.At)
+			}
+		}
+	}
+	if len(sessionAgg) > 0 {
+		st, err := st.get(ctx, `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
+				first_used_at = min(first_used_at, excluded.first_used_at),
+				last_used_at = max(last_used_at, excluded.last_used_at)`)
+		if err != nil {
+			return c, err
+		}
+		for k, a := range sessionAgg {
+			if _, err := st.ExecContext(ctx, k.role, k.session, k.resource, k.action, k.day, a.first, a.last); err != nil {
+				return c, fmt.Errorf("record session use of %s: %w", k.action, err)
+			}
+		}
 	}
 	used, err := st.get(ctx, `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -387,6 +444,29 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *ObjectFacts, pid
 				person = sql.NullInt64{Int64: pids[s.Person], Valid: true}
 			}
 			if _, err := st.ExecContext(ctx, pids[s.Role], s.Name, s.SourceIdentity, person, s.First, s.Last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.SessionDays) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_session_days (role_id, session_name, day, first_at, last_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (role_id, session_name, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
+		if err != nil {
+			return err
+		}
+		for _, d := range f.SessionDays {
+			if _, err := st.ExecContext(ctx, pids[d.Role], d.Name, d.Day, d.First, d.Last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(f.SignIns) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO saml_signins (role_id, session_name, person_id, day) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		for _, si := range f.SignIns {
+			if _, err := st.ExecContext(ctx, pids[si.Role], si.Name, pids[si.Person], si.Day); err != nil {
 				return err
 			}
 		}
