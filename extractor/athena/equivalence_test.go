@@ -181,6 +181,10 @@ var usageDumps = []string{
 		JOIN principals p ON p.id = u.role_id LEFT JOIN principals q ON q.id = u.person_id ORDER BY 1, 2, 3`,
 	`SELECT r.arn, u.day, u.last_activity_at, coalesce(u.last_crypto_at, 0) FROM usage_key_days u JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2`,
 	`SELECT account_id, region, day, events FROM usage_observed ORDER BY 1, 2, 3`,
+	`SELECT p.arn, u.session_name, u.day, u.first_at, u.last_at FROM usage_session_days u JOIN principals p ON p.id = u.role_id ORDER BY 1, 2, 3`,
+	`SELECT p.arn, u.session_name, r.arn, u.action, u.day, u.first_used_at, u.last_used_at FROM usage_session_actions u
+		JOIN principals p ON p.id = u.role_id JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2, 3, 4, 5`,
+	`SELECT p.arn, u.session_name, q.arn, u.day FROM saml_signins u JOIN principals p ON p.id = u.role_id JOIN principals q ON q.id = u.person_id ORDER BY 1, 2, 3, 4`,
 }
 
 func dump(t *testing.T, path, query string) string {

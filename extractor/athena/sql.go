@@ -156,6 +156,7 @@ var groupColumns = []column{
 	})},
 	{"response_subject", only(samlUser, response("subject"))},
 	{"response_sourceidentity", only(samlUser, response("sourceIdentity"))},
+	{"response_session", only(samlUser, response("assumedRoleUser", "arn"))},
 	{"response_keyarn", only(service("kms"), response("keyMetadata", "arn"))},
 	// The resources the mapping reads: buckets and keys whole, objects by
 	// their bucket only, so that object keys do not split the groups.

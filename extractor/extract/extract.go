@@ -278,7 +278,7 @@ func commitBatch(ctx context.Context, w *store.UsageWriter, batch []result) (sto
 			}
 			continue
 		}
-		read = append(read, &r.facts.f)
+		read = append(read, r.facts.facts())
 	}
 	if len(read) == 0 {
 		return store.Committed{}, nil

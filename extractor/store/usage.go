@@ -320,6 +320,29 @@ func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[event
 	return fresh, nil
 }
 
+// upsertUsedSQL adds successful uses of one day.
+const upsertUsedSQL = `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
+	VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
+		first_used_at = min(first_used_at, excluded.first_used_at),
+		last_used_at = max(last_used_at, excluded.last_used_at),
+		count = count + excluded.count`
+
+// upsertFailedSQL adds refused or failed attempts of one day.
+const upsertFailedSQL = `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
+		first_at = min(first_at, excluded.first_at),
+		last_at = max(last_at, excluded.last_at),
+		count = count + excluded.count`
+
+// upsertSessionUseSQL adds a session's use of one day.
+const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
+		first_used_at = min(first_used_at, excluded.first_used_at),
+		last_used_at = max(last_used_at, excluded.last_used_at)`
+
 func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64) (Committed, error) {
 	var c Committed
 	if len(f.Uses) == 0 {
@@ -367,11 +390,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		}
 	}
 	if len(sessionAgg) > 0 {
-		st, err := st.get(ctx, `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
-				first_used_at = min(first_used_at, excluded.first_used_at),
-				last_used_at = max(last_used_at, excluded.last_used_at)`)
+		st, err := st.get(ctx, upsertSessionUseSQL)
 		if err != nil {
 			return c, err
 		}
@@ -381,21 +400,11 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 			}
 		}
 	}
-	used, err := st.get(ctx, `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
-			first_used_at = min(first_used_at, excluded.first_used_at),
-			last_used_at = max(last_used_at, excluded.last_used_at),
-			count = count + excluded.count`)
+	used, err := st.get(ctx, upsertUsedSQL)
 	if err != nil {
 		return c, err
 	}
-	failed, err := st.get(ctx, `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
-			first_at = min(first_at, excluded.first_at),
-			last_at = max(last_at, excluded.last_at),
-			count = count + excluded.count`)
+	failed, err := st.get(ctx, upsertFailedSQL)
 	if err != nil {
 		return c, err
 	}

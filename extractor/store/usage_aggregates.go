@@ -15,10 +15,25 @@ type AggregatedFacts struct {
 	Principals []Principal
 	Resources  []Resource
 	Uses       []UsageCount
-	Activity   []ActivityFact
-	Sessions   []SessionFact
-	Keys       []KeyFact
-	Observed   []ObservedFact
+	// SessionUses are the successful uses of role sessions that name no
+	// person, kept until a sign-in names one (as UseFact.Session).
+	SessionUses []SessionUseFact
+	Activity    []ActivityFact
+	Sessions    []SessionFact
+	SessionDays []SessionDayFact
+	SignIns     []SignInFact
+	Keys        []KeyFact
+	Observed    []ObservedFact
+}
+
+// SessionUseFact is the first and last successful use of one day of an
+// action on a resource by a role session.
+type SessionUseFact struct {
+	Role, Resource int
+	Session        string
+	Action         string
+	Day            int64
+	First, Last    int64
 }
 
 // UsageCount is how many distinct events of one day a principal used one
@@ -111,7 +126,10 @@ func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedF
 	if err := writeUsageCounts(ctx, st, f.Uses, pids, rids); err != nil {
 		return err
 	}
-	of := &ObjectFacts{Activity: f.Activity, Sessions: f.Sessions, Keys: f.Keys, Observed: f.Observed}
+	if err := writeSessionUses(ctx, st, f.SessionUses, pids, rids); err != nil {
+		return err
+	}
+	of := &ObjectFacts{Activity: f.Activity, Sessions: f.Sessions, SessionDays: f.SessionDays, SignIns: f.SignIns, Keys: f.Keys, Observed: f.Observed}
 	if err := writeActivity(ctx, st, of, pids, rids); err != nil {
 		return err
 	}
@@ -124,21 +142,11 @@ func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedF
 // writeUsageCounts adds counted uses to usage_actions and usage_failures,
 // as writeUses does for events.
 func writeUsageCounts(ctx context.Context, st *txStatements, uses []UsageCount, pids, rids []int64) error {
-	used, err := st.get(ctx, `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
-			first_used_at = min(first_used_at, excluded.first_used_at),
-			last_used_at = max(last_used_at, excluded.last_used_at),
-			count = count + excluded.count`)
+	used, err := st.get(ctx, upsertUsedSQL)
 	if err != nil {
 		return err
 	}
-	failed, err := st.get(ctx, `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
-			first_at = min(first_at, excluded.first_at),
-			last_at = max(last_at, excluded.last_at),
-			count = count + excluded.count`)
+	failed, err := st.get(ctx, upsertFailedSQL)
 	if err != nil {
 		return err
 	}
@@ -157,6 +165,24 @@ func writeUsageCounts(ctx context.Context, st *txStatements, uses []UsageCount, 
 		}
 		if err != nil {
 			return fmt.Errorf("record use of %s: %w", u.Action, err)
+		}
+	}
+	return nil
+}
+
+// writeSessionUses adds role sessions' uses to usage_session_actions, as
+// writeUses does for events.
+func writeSessionUses(ctx context.Context, st *txStatements, uses []SessionUseFact, pids, rids []int64) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	ins, err := st.get(ctx, upsertSessionUseSQL)
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		if _, err := ins.ExecContext(ctx, pids[u.Role], u.Session, rids[u.Resource], u.Action, u.Day, u.First, u.Last); err != nil {
+			return fmt.Errorf("record session use of %s: %w", u.Action, err)
 		}
 	}
 	return nil

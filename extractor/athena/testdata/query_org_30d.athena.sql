@@ -32,6 +32,7 @@ SELECT
   response_arn,
   response_subject,
   response_sourceidentity,
+  response_session,
   response_keyarn,
   resources,
   min(eventtime) AS first_time,
@@ -72,6 +73,7 @@ FROM (
     CASE WHEN lower(split_part(eventsource, '.', 1)) IN ('secretsmanager') THEN coalesce(nullif(coalesce(json_extract_scalar(responseelements, '$["arn"]'), ''), ''), nullif(coalesce(json_extract_scalar(responseelements, '$["aRN"]'), ''), ''), coalesce(json_extract_scalar(responseelements, '$["ARN"]'), '')) ELSE '' END AS response_arn,
     CASE WHEN useridentity.type = 'SAMLUser' THEN coalesce(json_extract_scalar(responseelements, '$["subject"]'), '') ELSE '' END AS response_subject,
     CASE WHEN useridentity.type = 'SAMLUser' THEN coalesce(json_extract_scalar(responseelements, '$["sourceIdentity"]'), '') ELSE '' END AS response_sourceidentity,
+    CASE WHEN useridentity.type = 'SAMLUser' THEN coalesce(json_extract_scalar(responseelements, '$["assumedRoleUser"]["arn"]'), '') ELSE '' END AS response_session,
     CASE WHEN lower(split_part(eventsource, '.', 1)) IN ('kms') THEN coalesce(json_extract_scalar(responseelements, '$["keyMetadata"]["arn"]'), '') ELSE '' END AS response_keyarn,
     CASE WHEN lower(split_part(eventsource, '.', 1)) IN ('s3', 'kms') THEN coalesce(array_join(filter(transform(resources, x -> CASE WHEN x.type IN ('AWS::S3::Bucket', 'AWS::KMS::Key') THEN concat(x.type, chr(31), coalesce(x.arn, ''), chr(31), coalesce(x.accountid, '')) WHEN x.type = 'AWS::S3::Object' THEN concat(x.type, chr(31), coalesce(regexp_extract(x.arn, '^[^/]*'), ''), chr(31), '') END), x -> x IS NOT NULL), chr(30)), '') ELSE '' END AS resources,
     eventtime,
@@ -113,5 +115,6 @@ GROUP BY
   response_arn,
   response_subject,
   response_sourceidentity,
+  response_session,
   response_keyarn,
   resources
