@@ -156,5 +156,9 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", o.Location, err)
 	}
-	return out.Body, nil
+	length := int64(-1)
+	if out.ContentLength != nil {
+		length = *out.ContentLength
+	}
+	return newCheckedBody(out.Body, o.Location, length), nil
 }
