@@ -269,8 +269,8 @@ func TestReliabilityHugePolicy(t *testing.T) {
 		}
 		statements = append(statements, map[string]any{
 			"Sid": fmt.Sprintf("S%d", i), "Effect": effect,
-			"Action":   []string{"s3:Get*", "s3:List*", fmt.Sprintf("kms:Decrypt%d", i)},
-			"Resource": []string{fmt.Sprintf("arn:aws:s3:::bucket-%d", i%500), fmt.Sprintf("arn:aws:s3:::bucket-%d/*", i%500)},
+			"Action":    []string{"s3:Get*", "s3:List*", fmt.Sprintf("kms:Decrypt%d", i)},
+			"Resource":  []string{fmt.Sprintf("arn:aws:s3:::bucket-%d", i%500), fmt.Sprintf("arn:aws:s3:::bucket-%d/*", i%500)},
 			"Condition": map[string]any{"StringLike": map[string]any{"aws:userid": fmt.Sprintf("A*%d", i)}},
 		})
 	}
