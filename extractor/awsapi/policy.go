@@ -107,7 +107,15 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 	bucketARN := "arn:" + partition + ":s3:::" + t.S3Bucket
 	prefixes := t.LogPrefixes()
 	objects := make([]string, 0, len(prefixes))
-	listed := make([]string, 0, len(prefixes))
+	// The extractor lists the logs root with a delimiter first, to find the
+	// organization and account folders under it: that one listing, exactly,
+	// shows folder names and no object.
+	root := "AWSLogs/"
+	if t.S3KeyPrefix != "" {
+		root = t.S3KeyPrefix + "/AWSLogs/"
+	}
+	listed := make([]string, 0, len(prefixes)+1)
+	listed = append(listed, root)
 	for _, p := range prefixes {
 		objects = append(objects, bucketARN+"/"+p+"*")
 		listed = append(listed, p+"*")

@@ -38,6 +38,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       "Condition": {
         "StringLike": {
           "s3:prefix": [
+            "audit/AWSLogs/",
             "audit/AWSLogs/o-abc123def4/*"
           ]
         }
