@@ -12,7 +12,7 @@ log=build/reliability.log
 : >"$log"
 export ACTIVITY_RELIABILITY=1 ACTIVITY_REQUIRE_SERVERS=${ACTIVITY_REQUIRE_SERVERS:-1}
 full=${RELIABILITY_FULL:-0}
-fuzztime=${RELIABILITY_FUZZTIME:-$([ "$full" = 1 ] && echo 5m || echo 10s)}
+fuzztime=${RELIABILITY_FUZZTIME:-$([ "$full" = 1 ] && echo 5m || echo 6s)}
 timeout=$([ "$full" = 1 ] && echo 120m || echo 15m)
 status=0
 start=$(date +%s)

@@ -14,7 +14,7 @@ import (
 func TestReliabilityCrashes(t *testing.T) {
 	c := begin(t, "crash-kill9")
 	kills := size(10, 50)
-	tr := generate(t, size(30000, 200000), size(10, 20))
+	tr := generate(t, size(20000, 200000), size(10, 20))
 
 	began := time.Now()
 	clean := cleanRun(t, tr)

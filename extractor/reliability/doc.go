@@ -6,5 +6,8 @@
 //
 //	RELIABILITY case=NAME inputs=N faults=N runs=N lost=N twice=N result=pass|fail
 //
-// that scripts/reliability.sh gathers into one table.
+// that scripts/reliability.sh gathers into one table. inputs counts what a
+// case tried (objects, records, statements, outputs searched); faults counts
+// what it inflicted (kills, S3 faults, hostile objects, statements removed,
+// reads made while another process wrote).
 package reliability
