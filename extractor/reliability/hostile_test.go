@@ -146,7 +146,7 @@ func TestReliabilityHostileObjects(t *testing.T) {
 		if status != 3 {
 			t.Errorf("exit status %d, want 3 (finished, some inputs skipped)\n%s", status, ch.stderr.String())
 		}
-		if bound := 2*2*limit + 300<<20; rss > bound {
+		if bound := 2*2*limit + 512<<20; rss > bound {
 			t.Errorf("limit %d MiB: peak RSS %d MiB, above %d MiB", limit>>20, rss>>20, bound>>20)
 		}
 		if took > 2*time.Minute {
