@@ -275,8 +275,6 @@ func TestReliabilityHugePolicy(t *testing.T) {
 		})
 	}
 	doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": statements})
-	var buckets []map[string]any
-	_ = buckets
 	authz := map[string]any{
 		"UserDetailList": []map[string]any{{
 			"Path": "/", "UserName": "many", "UserId": "AIDAMANY", "Arn": "arn:aws:iam::" + hostileAccount + ":user/many",

@@ -89,9 +89,7 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	dir := t.TempDir()
-	local := filepath.Join(dir, "o.json.gz")
+	local := filepath.Join(t.TempDir(), "o.json.gz")
 	var records []map[string]any
 	for i := range 20 {
 		u := iamUser("lp-user")
@@ -105,9 +103,8 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body.Write(data)
 	key := "AWSLogs/" + account + "/CloudTrail/us-east-1/2026/11/20/" + account + "_CloudTrail_us-east-1_20261120T1200Z_lp1.json.gz"
-	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body.Bytes())}); err != nil {
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(data)}); err != nil {
 		t.Fatal(err)
 	}
 

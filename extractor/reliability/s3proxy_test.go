@@ -87,8 +87,6 @@ func startFaultyS3(t *testing.T, upstream string, seed uint64, share float64) *f
 			proxy.ServeHTTP(w, r)
 		}
 	}))
-	// A panicking handler is logged by net/http; the abort is deliberate.
-	p.Server.Config.ErrorLog = nil
 	t.Cleanup(p.Close)
 	return p
 }
