@@ -60,7 +60,7 @@ func (d *monitoringIAMPolicyDataSource) Metadata(_ context.Context, req datasour
 func (d *monitoringIAMPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The least-privilege IAM policy that `activity-extractor` needs to read one trail's logs: " +
-			"`cloudtrail:GetTrail` and `cloudtrail:GetEventSelectors` (where the logs are, and whether they hold S3 data events), `s3:ListBucket` on the trail's bucket limited to the log prefix (and to the folder names right under `AWSLogs/`, which tell the organization id and the accounts), `s3:GetObject` on the " +
+			"`cloudtrail:GetTrail` and `cloudtrail:GetEventSelectors` (where the logs are, and whether they hold S3 data events), `s3:ListBucket` on the trail's bucket limited to the log prefix (for an organization trail, also the folder names right under `AWSLogs/`, which tell the organization id), `s3:GetObject` on the " +
 			"log objects of the organization (organization trail) or of the listed accounts (account trails) and nothing " +
 			"else in the bucket, and `kms:Decrypt` on the trail's key when the logs are SSE-KMS encrypted. The same inputs " +
 			"always give the same JSON, ready for `aws_iam_policy`. With `athena` set, it adds what extraction through Amazon Athena " +

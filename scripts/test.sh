@@ -12,9 +12,12 @@ status=0
 failures=()
 
 echo "== unit and integration tests"
-go test -count=1 -v -skip '^TestAcc' ${TEST_FLAGS:-} ./... >build/test-unit.log 2>&1 || { status=1; failures+=(unit); }
+go test -count=1 -v -skip '^(TestAcc|TestReliability)' ${TEST_FLAGS:-} ./... >build/test-unit.log 2>&1 || { status=1; failures+=(unit); }
 grep -E '^(ok |FAIL|---.*FAIL|panic:)' build/test-unit.log
 [ $status -eq 0 ] || grep -B2 -A30 -E '^--- FAIL' build/test-unit.log | head -200
+
+echo "== reliability, short version (crashes, storage faults, concurrency, hostile input, secrets, fuzzing)"
+scripts/reliability.sh || { status=1; failures+=(reliability); }
 
 echo "== acceptance tests"
 scripts/testacc.sh || { status=1; failures+=(acceptance); }
@@ -33,9 +36,9 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 tofu=$root/.bin/tofu
 if [ -x "$tofu" ]; then "$tofu" fmt -check -recursive examples || { echo "examples: run: make fmt"; status=1; failures+=(terraform-fmt); }; fi
 
-passed=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- PASS')
-failed=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- FAIL')
-skipped=$(cat build/test-unit.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- SKIP')
+passed=$(cat build/test-unit.log build/reliability.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- PASS')
+failed=$(cat build/test-unit.log build/reliability.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- FAIL')
+skipped=$(cat build/test-unit.log build/reliability.log build/testacc-*.log 2>/dev/null | grep -cE '^\s*--- SKIP')
 [ $status -eq 0 ] || echo "make test: FAILED: ${failures[*]}"
 [ -z "${CI_START:-}" ] || echo "ci: finished in $(( $(date +%s) - CI_START ))s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"

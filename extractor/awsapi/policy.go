@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -208,15 +209,17 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 		// organization, and GetEventSelectors tells whether it logs S3 data
 		// events; they reveal where logs are and what they hold, nothing in them.
 		{Sid: "DescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetEventSelectors", "cloudtrail:GetTrail"}, Resource: []string{"*"}},
-		// The folders right under AWSLogs/ tell an organization trail's
-		// organization id and which accounts have logs; listing them with the
-		// delimiter shows those folder names and no object.
-		{Sid: "ListTrailLogFolders", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
-			Condition: map[string]map[string][]string{"StringEquals": {"s3:delimiter": {"/"}, "s3:prefix": {t.logsRoot()}}}},
 		{Sid: "ListTrailLogs", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": listed}}},
 		{Sid: "ReadTrailLogs", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: objects},
 	}}
+	if t.OrganizationID != "" {
+		// An organization trail's logs are read by listing the folders
+		// right under AWSLogs/ (the organization) and then the accounts';
+		// with the delimiter, that listing shows folder names, no object.
+		doc.Statement = slices.Insert(doc.Statement, 1, policyStatement{Sid: "ListTrailLogFolders", Effect: "Allow", Action: []string{"s3:ListBucket"},
+			Resource: []string{bucketARN}, Condition: map[string]map[string][]string{"StringEquals": {"s3:delimiter": {"/"}, "s3:prefix": {t.logsRoot()}}}})
+	}
 	if t.KMSKeyARN != "" {
 		doc.Statement = append(doc.Statement, policyStatement{
 			Sid: "DecryptTrailLogs", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{t.KMSKeyARN},

@@ -105,10 +105,10 @@ func TestReaderPolicyAccountTrailsStableAndNarrow(t *testing.T) {
 	if err := json.Unmarshal(first, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Statement) != 4 {
-		t.Fatalf("%d statements without a key, want 4", len(doc.Statement))
+	if len(doc.Statement) != 3 {
+		t.Fatalf("%d statements without a key, want 3", len(doc.Statement))
 	}
-	got := strings.Join(doc.Statement[3].Resource, ",")
+	got := strings.Join(doc.Statement[2].Resource, ",")
 	if got != "arn:aws-us-gov:s3:::logs/AWSLogs/111111111111/*,arn:aws-us-gov:s3:::logs/AWSLogs/222222222222/*" {
 		t.Errorf("object resources %s", got)
 	}

@@ -63,6 +63,11 @@ func BucketRegion(err error) string {
 // IsAccessDenied tells whether an AWS API refused a call for lack of
 // permission.
 func IsAccessDenied(err error) bool {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden {
+		// Whatever the body says, or when it cannot be read.
+		return true
+	}
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		return false

@@ -27,6 +27,7 @@ type discoverOptions struct {
 	regions        []string
 	accounts       []string
 	orgPolicies    bool
+	printPolicy    bool
 }
 
 func newDiscoverCommand(g *globalOptions) *cobra.Command {
@@ -42,7 +43,8 @@ default credentials or the integration's role_arn: IAM GetAccountAuthorizationDe
 S3 ListBuckets and GetBucketPolicy, KMS ListKeys, ListAliases and GetKeyPolicy,
 Secrets Manager ListSecrets and GetResourcePolicy, and with --organization-policies
 the SCPs and RCPs of AWS Organizations. A call that is denied is reported and the
-rest goes on (exit status 3).
+rest goes on (exit status 3). --print-policy prints the IAM policy granting exactly
+these calls, to attach to the identity discover runs as.
 
 With file flags it works offline from what the AWS CLI saved:
 
@@ -82,6 +84,7 @@ every account in the database.`,
 	f.StringArrayVar(&opts.regions, "region", nil, "from AWS: regions to list keys and secrets in (repeatable; default the integration's region)")
 	f.StringArrayVar(&opts.accounts, "account", nil, "from AWS: discover only these integrations' accounts (repeatable)")
 	f.BoolVar(&opts.orgPolicies, "organization-policies", false, "from AWS: read SCPs and RCPs from AWS Organizations")
+	f.BoolVar(&opts.printPolicy, "print-policy", false, "print the IAM policy discovery from AWS needs (with --organization-policies: and Organizations') and exit")
 	return cmd
 }
 
@@ -136,6 +139,14 @@ func (o discoverOptions) files() (discover.Files, error) {
 
 func runDiscover(cmd *cobra.Command, g *globalOptions, opts discoverOptions) error {
 	ctx := cmd.Context()
+	if opts.printPolicy {
+		doc, err := awsapi.DiscoverPolicy(opts.orgPolicies)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", doc)
+		return err
+	}
 	if opts.fromFiles() && (len(opts.regions)+len(opts.accounts) > 0 || opts.orgPolicies) {
 		return usagef("--region, --account and --organization-policies apply to discovery from AWS, not from files")
 	}

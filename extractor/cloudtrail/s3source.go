@@ -36,8 +36,11 @@ type S3 struct {
 func (s S3) String() string { return "s3://" + s.Bucket + "/" + s.Prefix }
 
 // List lists the objects; fn is called from one goroutine at a time.
+// Folders below the logs root that the reader may not list are left out,
+// and named at the end by a *ListDeniedError once everything else was listed.
 func (s S3) List(ctx context.Context, from, to time.Time, fn func(Object) error) error {
-	accounts, err := s.accountPrefixes(ctx)
+	var denied denials
+	accounts, err := s.accountPrefixes(ctx, &denied)
 	if err != nil {
 		return err
 	}
@@ -47,7 +50,7 @@ func (s S3) List(ctx context.Context, from, to time.Time, fn func(Object) error)
 	var prefixes []string
 	for _, ap := range accounts {
 		regions, err := s.folders(ctx, ap+"CloudTrail/")
-		if s.deniedFolder(err, ap) {
+		if s.deniedFolder(err, ap, &denied) {
 			continue
 		}
 		if err != nil {
@@ -74,23 +77,71 @@ func (s S3) List(ctx context.Context, from, to time.Time, fn func(Object) error)
 			})
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return denied.err(s.Bucket)
+}
+
+// ListDeniedError names the folders of a trail's logs that the reader was
+// not allowed to list: their logs were not read.
+type ListDeniedError struct {
+	Bucket   string
+	Prefixes []string
+	Err      error // the first refusal
+}
+
+func (e *ListDeniedError) Error() string {
+	return fmt.Sprintf("listing was denied under %d folder(s) of s3://%s (first: %s): %v", len(e.Prefixes), e.Bucket, e.Prefixes[0], e.Err)
+}
+
+func (e *ListDeniedError) Unwrap() error { return e.Err }
+
+// Reason says what was not read under one of the prefixes, and what to do.
+func (e *ListDeniedError) Reason(prefix string) string {
+	return "listing s3://" + e.Bucket + "/" + prefix + " was denied, so its logs were not read; if they belong to this trail, " +
+		"grant s3:ListBucket for the prefix " + prefix + "* (data source activity_monitoring_iam_policy renders the statements)"
+}
+
+// denials collects refused listings; safe for concurrent use.
+type denials struct {
+	mu       sync.Mutex
+	prefixes []string
+	first    error
+}
+
+func (d *denials) add(prefix string, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.prefixes = append(d.prefixes, prefix)
+	if d.first == nil {
+		d.first = err
+	}
+}
+
+func (d *denials) err(bucket string) error {
+	if len(d.prefixes) == 0 {
+		return nil
+	}
+	return &ListDeniedError{Bucket: bucket, Prefixes: d.prefixes, Err: d.first}
 }
 
 // accountPrefixes finds [PREFIX/]AWSLogs/[ORG/]ACCOUNT/ folders; nil when
 // the bucket has no trail layout under the prefix. With Accounts named, an
 // organization folder is not listed: the named accounts' folders in it are
 // read directly, so a reader allowed only those accounts' logs is enough.
-func (s S3) accountPrefixes(ctx context.Context) ([]string, error) {
+func (s S3) accountPrefixes(ctx context.Context, denied *denials) ([]string, error) {
 	root := LogsRoot(s.Prefix)
 	top, err := s.folders(ctx, root)
 	if err != nil {
 		if len(s.Accounts) == 0 || !awsapi.IsAccessDenied(err) {
 			return nil, err
 		}
-		// A reader policy older than the ListTrailLogFolders statement:
-		// the account layout is all that can be tried.
-		s.warn("cannot list the log folders; reading the account layout only", "prefix", root, "error", err)
+		// The policy for account trails does not let the reader see which
+		// folders are there: the accounts' own folders are read.
+		if s.Logger != nil {
+			s.Logger.Debug("the log folders cannot be listed; reading the accounts' folders", "prefix", root)
+		}
 		top = nil
 		for _, a := range s.Accounts {
 			top = append(top, root+a+"/")
@@ -123,7 +174,7 @@ func (s S3) accountPrefixes(ctx context.Context) ([]string, error) {
 			continue
 		}
 		accts, err := s.folders(ctx, p)
-		if s.deniedFolder(err, p) {
+		if s.deniedFolder(err, p, denied) {
 			continue
 		}
 		if err != nil {
@@ -137,21 +188,17 @@ func (s S3) accountPrefixes(ctx context.Context) ([]string, error) {
 }
 
 // deniedFolder tells whether err is a refusal to list a folder below the
-// logs root, and says so. Such a folder belongs to another trail than the
-// one the reader policy was written for (or, for a named account inside an
-// organization's folder, is only a guess): the rest is read.
-func (s S3) deniedFolder(err error, prefix string) bool {
+// logs root, and says so. Such a folder may belong to another trail than
+// the one the reader policy was written for: the rest is read.
+func (s S3) deniedFolder(err error, prefix string, denied *denials) bool {
 	if err == nil || !awsapi.IsAccessDenied(err) {
 		return false
 	}
-	s.warn("listing a log folder was denied; the logs under it are not read", "prefix", prefix, "error", err)
-	return true
-}
-
-func (s S3) warn(msg string, args ...any) {
 	if s.Logger != nil {
-		s.Logger.Warn(msg, args...)
+		s.Logger.Warn("listing a log folder was denied; the logs under it are not read", "prefix", prefix, "error", err)
 	}
+	denied.add(prefix, err)
+	return true
 }
 
 // folders lists the common prefixes right under prefix.
@@ -204,7 +251,11 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", o.Location, err)
 	}
-	return out.Body, nil
+	length := int64(-1)
+	if out.ContentLength != nil {
+		length = *out.ContentLength
+	}
+	return newCheckedBody(out.Body, o.Location, length), nil
 }
 
 // LogFolders reads the trail layout under the prefix: the organization id
@@ -212,7 +263,8 @@ func (s S3) Open(ctx context.Context, o Object) (io.ReadCloser, error) {
 // regions any of them has logs in, sorted. A folder the reader may not list
 // is left out and reported.
 func (s S3) LogFolders(ctx context.Context) (orgID string, accounts, regions []string, err error) {
-	prefixes, err := s.accountPrefixes(ctx)
+	var denied denials
+	prefixes, err := s.accountPrefixes(ctx, &denied)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -227,7 +279,7 @@ func (s S3) LogFolders(ctx context.Context) (orgID string, accounts, regions []s
 	for i, p := range prefixes {
 		g.Go(func() error {
 			folders, err := s.folders(gctx, p+"CloudTrail/")
-			if s.deniedFolder(err, p) {
+			if s.deniedFolder(err, p, &denied) {
 				return nil
 			}
 			found[i] = folders

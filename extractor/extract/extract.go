@@ -70,6 +70,8 @@ type result struct {
 	// unread: the object could not be fetched; it stays out of the ledger
 	// so the next run tries again.
 	unread bool
+	// folder: a folder that could not be listed, not an object.
+	folder bool
 }
 
 // Run extracts the sources into db.
@@ -128,6 +130,20 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 					return gctx.Err()
 				}
 			})
+			var denied *cloudtrail.ListDeniedError
+			if errors.As(err, &denied) {
+				// Recorded as inputs not read, as an unreadable object is.
+				for _, p := range denied.Prefixes {
+					of := newObjectFacts(cloudtrail.Object{Location: "s3://" + denied.Bucket + "/" + p})
+					of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: -1, Reason: denied.Reason(p)})
+					select {
+					case results <- result{facts: of, unread: true, folder: true}:
+					case <-gctx.Done():
+						return gctx.Err()
+					}
+				}
+				err = nil
+			}
 			if err != nil {
 				return fmt.Errorf("list %s: %w", src, err)
 			}
@@ -186,6 +202,10 @@ commit:
 			sum.Duplicates += c.Duplicates
 			log.Debug("committed", "objects", len(batch), "first", batch[0].facts.f.Location)
 			for _, r := range batch {
+				if r.folder {
+					sum.Skipped++
+					continue
+				}
 				sum.Done++
 				sum.Events += r.facts.f.Events
 				sum.Bytes += r.facts.f.Size

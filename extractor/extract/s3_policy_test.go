@@ -248,14 +248,14 @@ func TestExtractWithReaderPolicyOnly(t *testing.T) {
 	if gate.redirects != 1 {
 		t.Errorf("%d requests went to the trail's region, want the one that finds the bucket's", gate.redirects)
 	}
-	// The organization folder was looked into only where the account's logs
-	// could have been, and that was refused and said.
-	wantDenied := "s3:ListBucket arn:aws:s3:::" + bucket + " prefix=AWSLogs/" + org + "/" + account + "/CloudTrail/ delimiter=/"
+	// The account trail's policy does not show the folders under AWSLogs/:
+	// that one listing is refused, and the account's own folder is read.
+	wantDenied := "s3:ListBucket arn:aws:s3:::" + bucket + " prefix=AWSLogs/ delimiter=/"
 	if len(gate.denied) != 1 || gate.denied[0] != wantDenied {
 		t.Errorf("denied requests %q, want only %q", gate.denied, wantDenied)
 	}
-	if !strings.Contains(stderr.String(), "listing a log folder was denied") || !strings.Contains(stderr.String(), "AWSLogs/"+org+"/"+account+"/") {
-		t.Errorf("the denied folder is not reported:\n%s", stderr.String())
+	if strings.Contains(stderr.String(), "WARN") {
+		t.Errorf("warnings for a policy that allows all the trail's logs:\n%s", stderr.String())
 	}
 	folder := openDB(t)
 	run(t, folder, ct.Folder{Dir: invictusDir})
@@ -274,8 +274,9 @@ func TestExtractWithReaderPolicyOnly(t *testing.T) {
 	stdout.Reset()
 	stderr.Reset()
 	args = []string{"--db", orgDB, "extract", "--source", "s3://" + bucket, "--as-of", "2023-07-11T00:00:00Z", "--json"}
-	if err := cli.Run(ctx, args, cli.Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, "test"); err != nil {
-		t.Fatalf("organization extract: %v\n%s", err, stderr.String())
+	err = cli.Run(ctx, args, cli.Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, "test")
+	if cli.ExitCode(err) != 3 {
+		t.Fatalf("organization extract: exit status %d (%v), want 3: a folder was not read\n%s", cli.ExitCode(err), err, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), `"objects_read": 1`) {
 		t.Errorf("organization summary:\n%s", stdout.String())
@@ -283,5 +284,15 @@ func TestExtractWithReaderPolicyOnly(t *testing.T) {
 	wantDenied = "s3:ListBucket arn:aws:s3:::" + bucket + " prefix=AWSLogs/" + account + "/CloudTrail/ delimiter=/"
 	if len(gate.denied) != 1 || gate.denied[0] != wantDenied {
 		t.Errorf("denied requests %q, want only %q", gate.denied, wantDenied)
+	}
+	// What was not read is kept and shown with what to do.
+	stdout.Reset()
+	if err := cli.Run(ctx, []string{"--db", orgDB, "errors"}, cli.Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"s3://" + bucket + "/AWSLogs/" + account + "/", "was denied", "grant s3:ListBucket for the prefix AWSLogs/" + account + "/*"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("errors lack %q:\n%s", want, stdout.String())
+		}
 	}
 }

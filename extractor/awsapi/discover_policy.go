@@ -1,0 +1,36 @@
+package awsapi
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// DiscoverPolicy is the identity policy `activity-extractor discover` needs
+// in each account it reads entitlements from: the account's IAM
+// authorization details, and the resource policies of its buckets, keys and
+// secrets. organization adds what --organization-policies reads from AWS
+// Organizations (in the management or a delegated administrator account).
+// These calls read policies, never data; AWS scopes none of them to a
+// resource narrower than "*" except the per-resource reads, which must reach
+// every bucket, key and secret to be complete.
+func DiscoverPolicy(organization bool) ([]byte, error) {
+	statements := []policyStatement{
+		{Sid: "ReadIdentityPolicies", Effect: "Allow", Action: []string{"iam:GetAccountAuthorizationDetails"}, Resource: []string{"*"}},
+		{Sid: "ReadBucketPolicies", Effect: "Allow", Action: []string{"s3:GetBucketPolicy", "s3:ListAllMyBuckets"}, Resource: []string{"*"}},
+		{Sid: "ReadKeyPolicies", Effect: "Allow", Action: []string{"kms:GetKeyPolicy", "kms:ListAliases", "kms:ListKeys"}, Resource: []string{"*"}},
+		{Sid: "ReadSecretPolicies", Effect: "Allow", Action: []string{"secretsmanager:GetResourcePolicy", "secretsmanager:ListSecrets"}, Resource: []string{"*"}},
+	}
+	if organization {
+		statements = append(statements, policyStatement{Sid: "ReadOrganizationPolicies", Effect: "Allow",
+			Action:   []string{"organizations:DescribePolicy", "organizations:ListParents", "organizations:ListPoliciesForTarget"},
+			Resource: []string{"*"}})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(policyDocument{Version: "2012-10-17", Statement: statements}); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

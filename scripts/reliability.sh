@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The reliability suite (issue #9): crashes, storage faults, concurrency,
+# hostile input, secrets, least privilege, and fuzzing of the parsers. Prints
+# one table: case, inputs tried, faults injected, runs, events lost, events
+# counted twice, result. RELIABILITY_FULL=1 gives the release sizes; the
+# default is the short version CI runs. Exits 1 when any case failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p build
+log=build/reliability.log
+: >"$log"
+export ACTIVITY_RELIABILITY=1 ACTIVITY_REQUIRE_SERVERS=${ACTIVITY_REQUIRE_SERVERS:-1}
+full=${RELIABILITY_FULL:-0}
+fuzztime=${RELIABILITY_FUZZTIME:-$([ "$full" = 1 ] && echo 5m || echo 6s)}
+timeout=$([ "$full" = 1 ] && echo 120m || echo 15m)
+status=0
+start=$(date +%s)
+
+echo "== reliability tests ($([ "$full" = 1 ] && echo full || echo short))"
+go test -count=1 -v -timeout "$timeout" -run '^TestReliability' ./extractor/reliability >>"$log" 2>&1 || status=1
+
+# Fuzz targets: package and name. Every error must name its input; a crash
+# leaves its input under the package's testdata/fuzz for `go test` to replay.
+fuzz_targets=(
+  "./extractor/cloudtrail FuzzDecode"
+  "./extractor/cloudtrail FuzzMapRecord"
+  "./extractor/cloudtrail FuzzActions"
+  "./extractor/iam FuzzParsePolicy"
+  "./extractor/awsapi FuzzParseARN"
+)
+fuzz_rows=()
+for target in "${fuzz_targets[@]}"; do
+  read -r pkg name <<<"$target"
+  if ! grep -qs "func $name(" "$pkg"/*_test.go; then
+    fuzz_rows+=("RELIABILITY case=fuzz-$name inputs=0 faults=0 runs=0 lost=0 twice=0 result=not-present")
+    continue
+  fi
+  echo "== fuzz $name ($fuzztime)"
+  out=$(go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" "$pkg" 2>&1)
+  rc=$?
+  echo "$out" >>"$log"
+  execs=$(echo "$out" | grep -oE 'execs: [0-9]+' | tail -1 | grep -oE '[0-9]+')
+  corpus=$(echo "$out" | grep -oE '\(total: [0-9]+\)' | tail -1 | grep -oE '[0-9]+')
+  result=pass
+  [ $rc -eq 0 ] || { result=fail; status=1; echo "$out" | grep -A20 -E '^\s*--- FAIL|panic:' | head -40; }
+  fuzz_rows+=("RELIABILITY case=fuzz-$name inputs=${corpus:-0} faults=0 runs=${execs:-0} lost=0 twice=0 result=$result")
+done
+printf '%s\n' "${fuzz_rows[@]}" >>"$log"
+
+# A test that failed before printing its line still shows in the table.
+for t in $(grep -oE '^--- FAIL: TestReliability[A-Za-z0-9_]*' "$log" | awk '{print $3}'); do
+  grep -q "^RELIABILITY .*result=fail" "$log" || echo "RELIABILITY case=$t inputs=0 faults=0 runs=0 lost=0 twice=0 result=fail" >>"$log"
+done
+
+echo
+grep '^RELIABILITY ' "$log" | awk '
+  BEGIN { printf "%-28s %8s %8s %10s %6s %6s  %s\n", "case", "inputs", "faults", "runs", "lost", "twice", "result"
+          printf "%-28s %8s %8s %10s %6s %6s  %s\n", "----", "------", "------", "----", "----", "-----", "------" }
+  { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "%-28s %8s %8s %10s %6s %6s  %s\n", v["case"], v["inputs"], v["faults"], v["runs"], v["lost"], v["twice"], v["result"]
+    if (v["case"] ~ /^fuzz-/) execs += v["runs"] }
+  END { printf "fuzz executions in total: %d\n", execs }'
+grep -q '^RELIABILITY .*result=fail' "$log" && status=1
+if [ $status -ne 0 ]; then
+  echo "reliability: FAILED (details in $log)"
+  grep -B2 -A25 -E '^\s*--- FAIL' "$log" | head -120
+fi
+echo "reliability: $([ $status -eq 0 ] && echo passed || echo failed) in $(( $(date +%s) - start ))s"
+exit $status
