@@ -117,7 +117,19 @@ type rawDeliveryFile struct {
 	Records *[]json.RawMessage `json:"Records"`
 }
 
+// decodeRecords reads a delivery file: with the scanner when it can, with
+// the general decoder otherwise (anything unusual, bad input included),
+// which gives the same result for everything the scanner reads.
 func decodeRecords(data []byte, n int64) (Decoded, error) {
+	if records, ok := scanDeliveryFile(data); ok {
+		return Decoded{Records: records, Bytes: n}, nil
+	}
+	return decodeGeneral(data, n)
+}
+
+// decodeGeneral reads a delivery file with a general JSON decoder, and
+// names what is wrong with a bad one.
+func decodeGeneral(data []byte, n int64) (Decoded, error) {
 	var f deliveryFile
 	err := json.Unmarshal(data, &f)
 	if err == nil {
