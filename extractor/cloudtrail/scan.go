@@ -1,23 +1,30 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
 
-// The scanner is the fast path of decoding: it reads a delivery file byte by
-// byte, keeps the fields Record declares (the tables in record.go) and skips
-// the rest without building it. It gives up (ok false) on anything but a
-// well-formed file of well-shaped records: invalid JSON, a value of the wrong
-// type, a repeated field, a key with escapes or non-ASCII bytes, invalid
-// UTF-8 or a lone surrogate in a kept string, nesting deeper than
+// The scanner is the fast path of decoding: it reads a delivery file, keeps
+// the fields Record declares (the tables in record.go) and passes over the
+// rest. It reads what it keeps strictly and gives up (ok false) on anything
+// unusual: a value of the wrong type, a repeated field, a key with escapes
+// or bytes outside ASCII, a kept string with a control character, invalid
+// UTF-8 or a lone surrogate, a NUL byte anywhere, nesting deeper than
 // maxScanDepth. The general decoder then reads the object, so every input
 // gives exactly what the general decoder gives, only faster for the usual
-// ones.
+// ones. Values it passes over are skipped the way the general decoder
+// (github.com/goccy/go-json) skips them: strings to the first unescaped
+// quote, objects and arrays to their matching brace or bracket, without
+// checking what is in between; FuzzDecode holds the two to the same result.
 
 // maxScanDepth bounds nesting; deeper objects go to the general decoder.
 const maxScanDepth = 512
+
+// maxFieldName is the longest field name the tables may hold.
+const maxFieldName = 32
 
 // arenaChunk is the size of the blocks kept strings are copied into: one
 // allocation for many strings, and no pointers for the collector to scan.
@@ -38,11 +45,14 @@ type scanner struct {
 // fieldScan reads one field's value into v; false gives up.
 type fieldScan[T any] func(s *scanner, v *T) bool
 
-// fieldSet maps a struct's field names, in ASCII lower case as the general
-// decoder matches them, to their readers.
-type fieldSet[T any] map[string]fieldEntry[T]
+// fieldSet finds a struct's fields by name, in ASCII lower case as the
+// general decoder matches them.
+type fieldSet[T any] struct {
+	byLen [maxFieldName + 1][]fieldEntry[T]
+}
 
 type fieldEntry[T any] struct {
+	name string // in lower case
 	bit  uint32 // a bit of its own, to tell a repeated field
 	scan fieldScan[T]
 }
@@ -54,12 +64,45 @@ type field[T any] struct {
 }
 
 // fields builds a fieldSet from declared fields.
-func fields[T any](fs ...field[T]) fieldSet[T] {
-	set := make(fieldSet[T], len(fs))
+func fields[T any](fs ...field[T]) *fieldSet[T] {
+	set := new(fieldSet[T])
 	for i, f := range fs {
-		set[lowerASCII(f.name)] = fieldEntry[T]{bit: 1 << i, scan: f.scan}
+		if len(f.name) > maxFieldName || i >= 32 {
+			panic("cloudtrail: field " + f.name + " does not fit the scanner's tables")
+		}
+		set.byLen[len(f.name)] = append(set.byLen[len(f.name)], fieldEntry[T]{name: lowerASCII(f.name), bit: 1 << i, scan: f.scan})
 	}
 	return set
+}
+
+// lookup finds the field a key names, or nil.
+func (fs *fieldSet[T]) lookup(key []byte) *fieldEntry[T] {
+	if len(key) > maxFieldName {
+		return nil
+	}
+	entries := fs.byLen[len(key)]
+	for i := range entries {
+		if equalFoldASCII(key, entries[i].name) {
+			return &entries[i]
+		}
+	}
+	return nil
+}
+
+// equalFoldASCII tells whether key, in ASCII lower case, is lower.
+func equalFoldASCII(key []byte, lower string) bool {
+	if len(key) != len(lower) {
+		return false
+	}
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerASCII(s string) string {
@@ -85,7 +128,7 @@ func stringsField[T any](get func(*T) *[]string) fieldScan[T] {
 }
 
 // pointerField reads an object (or null, leaving nil) into a new *U.
-func pointerField[T, U any](get func(*T) **U, set *fieldSet[U]) fieldScan[T] {
+func pointerField[T, U any](get func(*T) **U, set **fieldSet[U]) fieldScan[T] {
 	return func(s *scanner, v *T) bool {
 		if s.null() {
 			return true
@@ -98,7 +141,7 @@ func pointerField[T, U any](get func(*T) **U, set *fieldSet[U]) fieldScan[T] {
 
 // structField reads an object (or null, leaving it as is) into a U held by
 // value.
-func structField[T, U any](get func(*T) *U, set *fieldSet[U]) fieldScan[T] {
+func structField[T, U any](get func(*T) *U, set **fieldSet[U]) fieldScan[T] {
 	return func(s *scanner, v *T) bool {
 		if s.null() {
 			return true
@@ -108,69 +151,110 @@ func structField[T, U any](get func(*T) *U, set *fieldSet[U]) fieldScan[T] {
 }
 
 // objectsField reads an array of objects.
-func objectsField[T, U any](get func(*T) *[]U, set *fieldSet[U]) fieldScan[T] {
+func objectsField[T, U any](get func(*T) *[]U, set **fieldSet[U]) fieldScan[T] {
 	return func(s *scanner, v *T) bool {
-		return scanArray(s, get(v), func(s *scanner, e *U) bool {
-			if s.peek() != '{' {
-				return false
-			}
-			return scanObject(s, e, *set)
-		})
+		return scanArray(s, get(v), func(s *scanner, e *U) bool { return scanObject(s, e, *set) })
 	}
 }
 
 // scanDeliveryFile reads {"Records": [...]}; ok is false when the general
 // decoder must read data instead.
 func scanDeliveryFile(data []byte) (records []Record, ok bool) {
+	if bytes.IndexByte(data, 0) >= 0 {
+		// The general decoder takes NUL for the end of its input.
+		return nil, false
+	}
 	s := scanner{data: data}
 	s.ws()
-	if !s.consume('{') {
+	if !s.consume('{') || !s.enter() {
 		return nil, false
 	}
 	found := false
-	ok = s.members(func(key []byte, known bool) bool {
-		if !known || string(key) != "records" {
-			return s.skip()
-		}
-		if found || s.peek() != '[' {
-			return false
-		}
-		found = true
-		records = make([]Record, 0, len(data)/1024+1)
-		return scanArray(&s, &records, func(s *scanner, r *Record) bool {
-			if s.peek() != '{' {
-				return false
-			}
-			return scanObject(s, r, recordFields)
-		})
-	})
 	s.ws()
-	if !ok || !found || s.pos != len(s.data) {
+	if !s.consume('}') {
+		for {
+			s.ws()
+			key, ok := s.key()
+			if !ok {
+				return nil, false
+			}
+			s.ws()
+			if !s.consume(':') {
+				return nil, false
+			}
+			s.ws()
+			if !equalFoldASCII(key, "records") {
+				ok = s.skip()
+			} else if !found && s.peek() == '[' {
+				found = true
+				records = make([]Record, 0, len(data)/1024+1)
+				ok = scanArray(&s, &records, func(s *scanner, r *Record) bool { return scanObject(s, r, recordFields) })
+			} else {
+				ok = false
+			}
+			if !ok {
+				return nil, false
+			}
+			s.ws()
+			if s.consume(',') {
+				continue
+			}
+			if !s.consume('}') {
+				return nil, false
+			}
+			break
+		}
+	}
+	s.ws()
+	if !found || s.pos != len(s.data) {
 		return nil, false
 	}
 	return records, true
 }
 
-// scanObject reads an object into v. The scanner is at its '{'.
-func scanObject[T any](s *scanner, v *T, set fieldSet[T]) bool {
-	if !s.consume('{') {
+// scanObject reads an object into v.
+func scanObject[T any](s *scanner, v *T, set *fieldSet[T]) bool {
+	if !s.consume('{') || !s.enter() {
 		return false
 	}
 	var seen uint32
-	return s.members(func(key []byte, known bool) bool {
-		if !known {
-			return s.skip()
-		}
-		f, ok := set[string(key)]
+	s.ws()
+	if s.consume('}') {
+		s.depth--
+		return true
+	}
+	for {
+		s.ws()
+		key, ok := s.key()
 		if !ok {
-			return s.skip()
-		}
-		if seen&f.bit != 0 {
 			return false
 		}
-		seen |= f.bit
-		return f.scan(s, v)
-	})
+		s.ws()
+		if !s.consume(':') {
+			return false
+		}
+		s.ws()
+		if f := set.lookup(key); f == nil {
+			ok = s.skip()
+		} else if seen&f.bit == 0 {
+			seen |= f.bit
+			ok = f.scan(s, v)
+		} else {
+			ok = false
+		}
+		if !ok {
+			return false
+		}
+		s.ws()
+		if s.consume(',') {
+			continue
+		}
+		if !s.consume('}') {
+			return false
+		}
+		s.depth--
+		return true
+	}
 }
 
 // scanArray reads an array (or null, leaving *dst nil) into *dst.
@@ -178,15 +262,12 @@ func scanArray[E any](s *scanner, dst *[]E, elem func(*scanner, *E) bool) bool {
 	if s.null() {
 		return true
 	}
-	if !s.consume('[') {
-		return false
-	}
-	if !s.enter() {
+	if !s.consume('[') || !s.enter() {
 		return false
 	}
 	out := (*dst)[:0]
 	if out == nil {
-		out = []E{}
+		out = make([]E, 0, 4)
 	}
 	s.ws()
 	if s.consume(']') {
@@ -214,71 +295,33 @@ func scanArray[E any](s *scanner, dst *[]E, elem func(*scanner, *E) bool) bool {
 	}
 }
 
-// members reads the members of an object whose '{' was just read, calling
-// value at each value with the key in ASCII lower case; known is false
-// when the key cannot name a declared field (too long for any).
-func (s *scanner) members(value func(key []byte, known bool) bool) bool {
-	if !s.enter() {
-		return false
-	}
-	var buf [32]byte
-	s.ws()
-	if s.consume('}') {
-		s.depth--
-		return true
-	}
-	for {
-		s.ws()
-		key, known, ok := s.key(buf[:0])
-		if !ok {
-			return false
-		}
-		s.ws()
-		if !s.consume(':') {
-			return false
-		}
-		s.ws()
-		if !value(key, known) {
-			return false
-		}
-		s.ws()
-		if s.consume(',') {
-			continue
-		}
-		if !s.consume('}') {
-			return false
-		}
-		s.depth--
-		return true
-	}
-}
-
-// key reads an object key into buf in ASCII lower case. A key with escapes
-// or bytes outside ASCII gives up: the general decoder's matching of those
-// is its own.
-func (s *scanner) key(buf []byte) (key []byte, known, ok bool) {
+// key reads an object key. A key with escapes or bytes outside ASCII gives
+// up: the general decoder's matching of those is its own.
+func (s *scanner) key() ([]byte, bool) {
 	if !s.consume('"') {
-		return nil, false, false
+		return nil, false
 	}
 	start := s.pos
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
-		switch {
-		case c == '"':
-			s.pos++
-			return buf, s.pos-1-start <= cap(buf), true
-		case c == '\\' || c < 0x20 || c >= utf8.RuneSelf:
-			return nil, false, false
-		}
-		if len(buf) < cap(buf) {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			buf = append(buf, c)
-		}
-		s.pos++
+	i := start
+	for i < len(s.data) && plain[s.data[i]] {
+		i++
 	}
-	return nil, false, false
+	if i < len(s.data) && s.data[i] == '"' {
+		s.pos = i + 1
+		return s.data[start:i], true
+	}
+	// A control character is only a key matching no field; a backslash
+	// or a byte outside ASCII gives up.
+	for ; i < len(s.data); i++ {
+		switch c := s.data[i]; {
+		case c == '"':
+			s.pos = i + 1
+			return s.data[start:i], true
+		case c == '\\' || c >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
 }
 
 func (s *scanner) enter() bool {
@@ -468,17 +511,13 @@ func (s *scanner) keep(b []byte) string {
 	return unsafe.String(&s.arena[off], len(b))
 }
 
-// skip reads past one value, checking that it is valid JSON.
+// skip reads past one value as the general decoder does.
 func (s *scanner) skip() bool {
 	switch s.peek() {
 	case '"':
 		return s.skipString()
-	case '{':
-		s.pos++
-		return s.members(func([]byte, bool) bool { return s.skip() })
-	case '[':
-		s.pos++
-		return s.skipArray()
+	case '{', '[':
+		return s.skipNested()
 	case 't':
 		return s.literal("true")
 	case 'f':
@@ -489,63 +528,57 @@ func (s *scanner) skip() bool {
 	return s.number()
 }
 
-func (s *scanner) skipArray() bool {
-	if !s.enter() {
-		return false
-	}
-	s.ws()
-	if s.consume(']') {
-		s.depth--
-		return true
-	}
-	for {
-		s.ws()
-		if !s.skip() {
-			return false
-		}
-		s.ws()
-		if s.consume(',') {
-			continue
-		}
-		if !s.consume(']') {
-			return false
-		}
-		s.depth--
-		return true
-	}
-}
-
-// skipString reads past a string, checking its escapes and that it holds
-// no control character. Bytes outside ASCII are passed over unchecked, as
-// the general decoder passes over them in the values it skips.
+// skipString reads past a string: to the first quote that is not escaped,
+// whatever comes before it.
 func (s *scanner) skipString() bool {
-	i := s.pos + 1
-	for i < len(s.data) {
-		c := s.data[i]
-		switch {
-		case plain[c] || c >= utf8.RuneSelf:
-			i++
-		case c == '"':
+	for i := s.pos + 1; i < len(s.data); i++ {
+		switch s.data[i] {
+		case '"':
 			s.pos = i + 1
 			return true
-		case c == '\\':
-			if i+1 >= len(s.data) {
-				return false
-			}
-			switch s.data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if _, ok := s.hex4(i + 2); !ok {
-					return false
-				}
-				i += 6
-			default:
-				return false
-			}
-		default:
-			return false
+		case '\\':
+			i++
 		}
+	}
+	return false
+}
+
+// skipNested reads past an object or an array: to the brace or bracket
+// that closes it, strings passed over, counting only the kind it opened
+// with (as the general decoder does) but giving up past maxScanDepth of
+// either kind.
+func (s *scanner) skipNested() bool {
+	open := s.data[s.pos]
+	end := byte('}')
+	if open == '[' {
+		end = ']'
+	}
+	count, base := 0, s.depth
+	for s.pos < len(s.data) {
+		switch c := s.data[s.pos]; c {
+		case '"':
+			if !s.skipString() {
+				return false
+			}
+			continue
+		case '{', '[':
+			if c == open {
+				count++
+			}
+			if !s.enter() {
+				return false
+			}
+		case '}', ']':
+			s.depth--
+			if c == end {
+				if count--; count == 0 {
+					s.pos++
+					s.depth = base
+					return true
+				}
+			}
+		}
+		s.pos++
 	}
 	return false
 }

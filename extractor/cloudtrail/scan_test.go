@@ -39,10 +39,12 @@ func TestScanTablesMatchRecord(t *testing.T) {
 	}
 }
 
-func keys[T any](set fieldSet[T]) []string {
+func keys[T any](set *fieldSet[T]) []string {
 	var out []string
-	for k := range set {
-		out = append(out, k)
+	for _, entries := range set.byLen {
+		for _, e := range entries {
+			out = append(out, e.name)
+		}
 	}
 	sort.Strings(out)
 	return out
