@@ -78,18 +78,38 @@ func (d Decoder) Decode(r io.Reader) (Decoded, error) {
 	return decodeRecords(buf.Bytes(), n)
 }
 
+// readers are the buffered and gzip readers of one object, kept for the
+// next: a gzip reader holds large tables that are reset, not remade.
+type readers struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+var readerPool = sync.Pool{New: func() any { return &readers{br: bufio.NewReaderSize(nil, 64<<10)} }}
+
 // readAll decompresses r into buf, refusing more than limit bytes.
 func readAll(buf *bytes.Buffer, r io.Reader, limit int64) (int64, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	rd := readerPool.Get().(*readers)
+	defer func() {
+		rd.br.Reset(nil)
+		readerPool.Put(rd)
+	}()
+	br := rd.br
+	br.Reset(r)
 	magic, _ := br.Peek(2)
 	var src io.Reader = br
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		var err error
+		if rd.zr == nil {
+			rd.zr, err = gzip.NewReader(br)
+		} else {
+			err = rd.zr.Reset(br)
+		}
 		if err != nil {
 			return 0, bad("gzip: %v", err)
 		}
-		defer zr.Close()
-		src = zr
+		defer rd.zr.Close()
+		src = rd.zr
 	}
 	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
 	switch {

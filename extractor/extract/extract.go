@@ -160,6 +160,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	})
 
 	w := db.NewUsageWriter(runID)
+	defer w.Close()
 	var commitErr error
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()

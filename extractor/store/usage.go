@@ -94,11 +94,26 @@ type UsageWriter struct {
 	runID      int64
 	principals map[string]int64
 	resources  map[string]int64
+	// statements are prepared once for the run, and bound to each
+	// transaction, rather than prepared again in every transaction.
+	statements map[string]*sql.Stmt
 }
 
-// NewUsageWriter starts writing facts for the run.
+// NewUsageWriter starts writing facts for the run. Close releases it.
 func (s *DB) NewUsageWriter(runID int64) *UsageWriter {
-	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}}
+	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}, statements: map[string]*sql.Stmt{}}
+}
+
+// Close releases the writer's prepared statements.
+func (w *UsageWriter) Close() error {
+	var first error
+	for q, st := range w.statements {
+		if err := st.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(w.statements, q)
+	}
+	return first
 }
 
 type usageKey struct {
@@ -133,7 +148,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB)); err != nil {
 		return c, err
 	}
-	st := &txStatements{tx: tx, prepared: map[string]*sql.Stmt{}}
+	st := &txStatements{tx: tx, w: w, prepared: map[string]*sql.Stmt{}}
 	defer st.close()
 	newPrincipals := map[string]int64{}
 	newResources := map[string]int64{}
@@ -192,9 +207,10 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	return c, nil
 }
 
-// txStatements prepares each statement once per transaction.
+// txStatements binds the writer's statements to one transaction.
 type txStatements struct {
 	tx       *sql.Tx
+	w        *UsageWriter
 	prepared map[string]*sql.Stmt
 }
 
@@ -202,10 +218,15 @@ func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error)
 	if st, ok := t.prepared[query]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	run, ok := t.w.statements[query]
+	if !ok {
+		var err error
+		if run, err = t.w.db.sql.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.w.statements[query] = run
 	}
+	st := t.tx.StmtContext(ctx, run)
 	t.prepared[query] = st
 	return st, nil
 }
@@ -217,7 +238,7 @@ func (t *txStatements) close() {
 }
 
 // eventBatch is how many event ids one statement checks or inserts.
-const eventBatch = 64
+const eventBatch = 256
 
 func placeholders(n int, one string) string {
 	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
@@ -236,31 +257,33 @@ func keyOf(u UseFact) eventKey {
 }
 
 // newEvents tells which of the object's events were not counted before
-// (by an earlier object, or earlier in this one), and records them.
+// (by an earlier object, or earlier in this one), and records them: the
+// insert returns the ids it added, which are the new ones.
 func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[eventKey]bool, error) {
-	fresh := map[eventKey]bool{}
+	fresh := make(map[eventKey]bool, len(uses))
 	var keys []eventKey
 	for i, u := range uses {
 		if i == 0 || u.EventID != uses[i-1].EventID {
 			k := keyOf(u)
 			if _, dup := fresh[k]; !dup {
-				fresh[k] = true
+				fresh[k] = false
 				keys = append(keys, k)
 			}
 		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
+	args := make([]any, 0, eventBatch)
 	for start := 0; start < len(keys); start += eventBatch {
 		batch := keys[start:min(start+eventBatch, len(keys))]
-		args := make([]any, len(batch))
+		args = args[:0]
 		for i := range batch {
-			args[i] = batch[i][:]
+			args = append(args, batch[i][:])
 		}
-		check, err := st.get(ctx, `SELECT event_id FROM usage_events WHERE event_id IN (`+placeholders(len(batch), "?")+`)`)
+		insert, err := st.get(ctx, `INSERT INTO usage_events (event_id) VALUES `+placeholders(len(batch), "(?)")+` ON CONFLICT DO NOTHING RETURNING event_id`)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := check.QueryContext(ctx, args...)
+		rows, err := insert.QueryContext(ctx, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -270,17 +293,10 @@ func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[event
 				rows.Close()
 				return nil, err
 			}
-			fresh[eventKey(id)] = false
+			fresh[eventKey(id)] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		insert, err := st.get(ctx, `INSERT INTO usage_events (event_id) VALUES `+placeholders(len(batch), "(?)")+` ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := insert.ExecContext(ctx, args...); err != nil {
 			return nil, err
 		}
 	}
