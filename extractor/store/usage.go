@@ -231,6 +231,16 @@ func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error)
 	return st, nil
 }
 
+// exec runs a statement without arguments.
+func (t *txStatements) exec(ctx context.Context, query string) error {
+	st, err := t.get(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx)
+	return err
+}
+
 func (t *txStatements) close() {
 	for _, st := range t.prepared {
 		st.Close()
@@ -257,8 +267,7 @@ func keyOf(u UseFact) eventKey {
 }
 
 // newEvents tells which of the object's events were not counted before
-// (by an earlier object, or earlier in this one), and records them: the
-// insert returns the ids it added, which are the new ones.
+// (by an earlier object, or earlier in this one), and records them.
 func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[eventKey]bool, error) {
 	fresh := make(map[eventKey]bool, len(uses))
 	var keys []eventKey
@@ -266,7 +275,7 @@ func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[event
 		if i == 0 || u.EventID != uses[i-1].EventID {
 			k := keyOf(u)
 			if _, dup := fresh[k]; !dup {
-				fresh[k] = false
+				fresh[k] = true
 				keys = append(keys, k)
 			}
 		}
@@ -279,28 +288,63 @@ func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[event
 		for i := range batch {
 			args = append(args, batch[i][:])
 		}
-		insert, err := st.get(ctx, `INSERT INTO usage_events (event_id) VALUES `+placeholders(len(batch), "(?)")+` ON CONFLICT DO NOTHING RETURNING event_id`)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := insert.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id []byte
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			fresh[eventKey(id)] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := insertEvents(ctx, st, args, fresh); err != nil {
 			return nil, err
 		}
 	}
 	return fresh, nil
+}
+
+// insertEvents records a batch of event keys, all marked fresh, and unmarks
+// those already recorded. Usually there is none, which the count of rows
+// the insert added tells; otherwise the insert is undone and made again,
+// returning the keys it adds.
+func insertEvents(ctx context.Context, st *txStatements, keys []any, fresh map[eventKey]bool) error {
+	insert := `INSERT INTO usage_events (event_id) VALUES ` + placeholders(len(keys), "(?)") + ` ON CONFLICT DO NOTHING`
+	if err := st.exec(ctx, `SAVEPOINT new_events`); err != nil {
+		return err
+	}
+	ins, err := st.get(ctx, insert)
+	if err != nil {
+		return err
+	}
+	res, err := ins.ExecContext(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	added, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if added == int64(len(keys)) {
+		return st.exec(ctx, `RELEASE new_events`)
+	}
+	if err := st.exec(ctx, `ROLLBACK TO new_events`); err != nil {
+		return err
+	}
+	if err := st.exec(ctx, `RELEASE new_events`); err != nil {
+		return err
+	}
+	returning, err := st.get(ctx, insert+` RETURNING event_id`)
+	if err != nil {
+		return err
+	}
+	rows, err := returning.QueryContext(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for _, k := range keys {
+		fresh[eventKey(k.([]byte))] = false
+	}
+	for rows.Next() {
+		var id []byte
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fresh[eventKey(id)] = true
+	}
+	return rows.Err()
 }
 
 func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64) (Committed, error) {
