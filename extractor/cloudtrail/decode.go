@@ -46,7 +46,34 @@ type Decoded struct {
 	Bytes int64
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// spareBuffers keeps a few decompression buffers between objects. Unlike a
+// sync.Pool it is not emptied by each garbage collection, which would have
+// every object grow a new buffer from nothing.
+var spareBuffers = make(chan *bytes.Buffer, 4)
+
+// maxSpareBuffer is the largest buffer kept: one grown by a huge object is
+// left to the collector.
+const maxSpareBuffer = 32 << 20
+
+func getBuffer() *bytes.Buffer {
+	select {
+	case b := <-spareBuffers:
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxSpareBuffer {
+		return
+	}
+	b.Reset()
+	select {
+	case spareBuffers <- b:
+	default:
+	}
+}
 
 // Decoder reads delivery objects. It is safe for concurrent use.
 type Decoder struct {
@@ -62,15 +89,8 @@ func (d Decoder) Decode(r io.Reader) (Decoded, error) {
 	if limit <= 0 {
 		limit = DefaultMaxObjectBytes
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		// A buffer grown by one huge object is not kept for the next.
-		if buf.Cap() <= 64<<20 {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
-	buf.Reset()
+	buf := getBuffer()
+	defer putBuffer(buf)
 	n, err := readAll(buf, r, limit)
 	if err != nil {
 		return Decoded{}, err
