@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 	"time"
@@ -247,7 +248,7 @@ func (t *txStatements) close() {
 	}
 }
 
-// eventBatch is how many event ids one statement checks or inserts.
+// eventBatch is the most event ids one statement inserts; a power of two.
 const eventBatch = 256
 
 func placeholders(n int, one string) string {
@@ -282,8 +283,12 @@ func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[event
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
 	args := make([]any, 0, eventBatch)
-	for start := 0; start < len(keys); start += eventBatch {
-		batch := keys[start:min(start+eventBatch, len(keys))]
+	for start := 0; start < len(keys); {
+		// Batches of a power of two keys: a handful of statements serve
+		// every object, prepared once for the run.
+		n := 1 << (bits.Len(uint(min(eventBatch, len(keys)-start))) - 1)
+		batch := keys[start : start+n]
+		start += n
 		args = args[:0]
 		for i := range batch {
 			args = append(args, batch[i][:])
