@@ -53,7 +53,7 @@ var spareBuffers = make(chan *bytes.Buffer, 4)
 
 // maxSpareBuffer is the largest buffer kept: one grown by a huge object is
 // left to the collector.
-const maxSpareBuffer = 32 << 20
+const maxSpareBuffer = 16 << 20
 
 func getBuffer() *bytes.Buffer {
 	select {
