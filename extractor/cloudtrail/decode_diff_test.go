@@ -213,6 +213,7 @@ func TestScannerEdgeCases(t *testing.T) {
 		{"surrogate pair", `{"Records":[{"eventName":"\ud83d\ude00 x"}]}`, true},
 		{"raw unicode", `{"Records":[{"eventName":"é中😀","userIdentity":{"arn":"arn:aws:iam::1:user/Jöe"}}]}`, true},
 		{"nested unknown", `{"Records":[{"a":{"b":[1,-2.5e+3,{"c":[true,false,null,"x\"]"]}]},"eventName":"A","z":[[[]]],"requestParameters":{"filter":{"bucketName":"inner"},"bucketName":"outer"}}]}`, true},
+		{"escaped quotes skipped", `{"Records":[{"x":"a\\\\","eventName":"A","y":"\\\"q\"","z":["\\",{"k\"":"}"}],"eventSource":"B"}]}`, true},
 		{"unknown top-level", `{"x":1,"Records":[{"eventName":"A"}],"y":{"Records":2}}`, true},
 		{"nulls", `{"Records":[{"eventName":null,"userIdentity":null,"resources":null,"requestParameters":{"secretIdList":null},"responseElements":null}]}`, true},
 		{"null in a list", `{"Records":[{"requestParameters":{"secretIdList":["a",null,"b"]}}]}`, true},

@@ -529,18 +529,27 @@ func (s *scanner) skip() bool {
 }
 
 // skipString reads past a string: to the first quote that is not escaped,
-// whatever comes before it.
+// a backslash escaping the byte after it, whatever comes before it.
 func (s *scanner) skipString() bool {
-	for i := s.pos + 1; i < len(s.data); i++ {
-		switch s.data[i] {
-		case '"':
-			s.pos = i + 1
+	i := s.pos + 1
+	for {
+		q := bytes.IndexByte(s.data[i:], '"')
+		if q < 0 {
+			return false
+		}
+		i += q
+		// The quote ends the string unless an odd number of
+		// backslashes comes right before it.
+		j := i
+		for j > s.pos+1 && s.data[j-1] == '\\' {
+			j--
+		}
+		i++
+		if (i-1-j)%2 == 0 {
+			s.pos = i
 			return true
-		case '\\':
-			i++
 		}
 	}
-	return false
 }
 
 // skipNested reads past an object or an array: to the brace or bracket
