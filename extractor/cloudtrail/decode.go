@@ -46,7 +46,34 @@ type Decoded struct {
 	Bytes int64
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// spareBuffers keeps a few decompression buffers between objects. Unlike a
+// sync.Pool it is not emptied by each garbage collection, which would have
+// every object grow a new buffer from nothing.
+var spareBuffers = make(chan *bytes.Buffer, 4)
+
+// maxSpareBuffer is the largest buffer kept: one grown by a huge object is
+// left to the collector.
+const maxSpareBuffer = 16 << 20
+
+func getBuffer() *bytes.Buffer {
+	select {
+	case b := <-spareBuffers:
+		return b
+	default:
+		return new(bytes.Buffer)
+	}
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxSpareBuffer {
+		return
+	}
+	b.Reset()
+	select {
+	case spareBuffers <- b:
+	default:
+	}
+}
 
 // Decoder reads delivery objects. It is safe for concurrent use.
 type Decoder struct {
@@ -62,15 +89,8 @@ func (d Decoder) Decode(r io.Reader) (Decoded, error) {
 	if limit <= 0 {
 		limit = DefaultMaxObjectBytes
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		// A buffer grown by one huge object is not kept for the next.
-		if buf.Cap() <= 64<<20 {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
-	buf.Reset()
+	buf := getBuffer()
+	defer putBuffer(buf)
 	n, err := readAll(buf, r, limit)
 	if err != nil {
 		return Decoded{}, err
@@ -78,20 +98,40 @@ func (d Decoder) Decode(r io.Reader) (Decoded, error) {
 	return decodeRecords(buf.Bytes(), n)
 }
 
+// readers are the buffered and gzip readers of one object, kept for the
+// next: a gzip reader holds large tables that are reset, not remade.
+type readers struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+var readerPool = sync.Pool{New: func() any { return &readers{br: bufio.NewReaderSize(nil, 64<<10)} }}
+
 // readAll decompresses r into buf, refusing more than limit bytes.
 func readAll(buf *bytes.Buffer, r io.Reader, limit int64) (int64, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	rd := readerPool.Get().(*readers)
+	defer func() {
+		rd.br.Reset(nil)
+		readerPool.Put(rd)
+	}()
+	br := rd.br
+	br.Reset(r)
 	magic, _ := br.Peek(2)
 	var src io.Reader = br
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		var err error
+		if rd.zr == nil {
+			rd.zr, err = gzip.NewReader(br)
+		} else {
+			err = rd.zr.Reset(br)
+		}
 		if err != nil {
 			return 0, bad("gzip: %v", err)
 		}
-		defer zr.Close()
-		src = zr
+		defer rd.zr.Close()
+		src = rd.zr
 	}
-	n, err := buf.ReadFrom(io.LimitReader(src, limit+1))
+	n, err := readCapped(buf, src, limit+1)
 	switch {
 	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, io.ErrUnexpectedEOF):
 		return n, bad("gzip: %v (truncated or corrupt after %d bytes)", err, n)
@@ -103,6 +143,30 @@ func readAll(buf *bytes.Buffer, r io.Reader, limit int64) (int64, error) {
 		return n, bad("decompresses past the limit of %d bytes; raise --max-object-size to read it", limit)
 	}
 	return n, nil
+}
+
+// readCapped reads src into buf until its end or until buf holds max bytes.
+// The buffer grows by doubling, but never past max: an object that
+// decompresses without end holds max bytes of memory, not twice as many.
+func readCapped(buf *bytes.Buffer, src io.Reader, max int64) (int64, error) {
+	for int64(buf.Len()) < max {
+		if buf.Available() == 0 {
+			grown := make([]byte, buf.Len(), min(max, 2*int64(buf.Cap())+64<<10))
+			copy(grown, buf.Bytes())
+			*buf = *bytes.NewBuffer(grown)
+		}
+		free := buf.AvailableBuffer()
+		free = free[:min(int64(cap(free)), max-int64(buf.Len()))]
+		m, err := src.Read(free)
+		buf.Write(free[:m])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return int64(buf.Len()), err
+		}
+	}
+	return int64(buf.Len()), nil
 }
 
 func bad(format string, args ...any) error {
@@ -117,7 +181,19 @@ type rawDeliveryFile struct {
 	Records *[]json.RawMessage `json:"Records"`
 }
 
+// decodeRecords reads a delivery file: with the scanner when it can, with
+// the general decoder otherwise (anything unusual, bad input included),
+// which gives the same result for everything the scanner reads.
 func decodeRecords(data []byte, n int64) (Decoded, error) {
+	if records, ok := scanDeliveryFile(data); ok {
+		return Decoded{Records: records, Bytes: n}, nil
+	}
+	return decodeGeneral(data, n)
+}
+
+// decodeGeneral reads a delivery file with a general JSON decoder, and
+// names what is wrong with a bad one.
+func decodeGeneral(data []byte, n int64) (Decoded, error) {
 	var f deliveryFile
 	err := json.Unmarshal(data, &f)
 	if err == nil {

@@ -6,7 +6,8 @@ package cloudtrail
 
 // Record is the part of a CloudTrail event the project reads. Every other
 // field is skipped while decoding, so new fields and unknown eventVersions
-// decode the same way.
+// decode the same way. A field added here or to the types below must also
+// be added to the scanner's tables at the end of this file.
 type Record struct {
 	EventTime          string             `json:"eventTime"`
 	EventSource        string             `json:"eventSource"`
@@ -93,3 +94,75 @@ type ResourceRef struct {
 	AccountID string `json:"accountId"`
 	Type      string `json:"type"`
 }
+
+// The scanner's tables: every field declared above, by its JSON name, with
+// how to read it. A field added to one of the types above must be added
+// here too (TestScanTablesMatchRecord checks it).
+var (
+	recordFields = fields(
+		field[Record]{"eventTime", stringField(func(r *Record) *string { return &r.EventTime })},
+		field[Record]{"eventSource", stringField(func(r *Record) *string { return &r.EventSource })},
+		field[Record]{"eventName", stringField(func(r *Record) *string { return &r.EventName })},
+		field[Record]{"eventID", stringField(func(r *Record) *string { return &r.EventID })},
+		field[Record]{"awsRegion", stringField(func(r *Record) *string { return &r.AWSRegion })},
+		field[Record]{"errorCode", stringField(func(r *Record) *string { return &r.ErrorCode })},
+		field[Record]{"recipientAccountId", stringField(func(r *Record) *string { return &r.RecipientAccountID })},
+		field[Record]{"userIdentity", pointerField(func(r *Record) **UserIdentity { return &r.UserIdentity }, &userIdentityFields)},
+		field[Record]{"requestParameters", pointerField(func(r *Record) **RequestParameters { return &r.RequestParameters }, &requestParametersFields)},
+		field[Record]{"responseElements", pointerField(func(r *Record) **ResponseElements { return &r.ResponseElements }, &responseElementsFields)},
+		field[Record]{"resources", objectsField(func(r *Record) *[]ResourceRef { return &r.Resources }, &resourceRefFields)},
+	)
+	userIdentityFields = fields(
+		field[UserIdentity]{"type", stringField(func(u *UserIdentity) *string { return &u.Type })},
+		field[UserIdentity]{"principalId", stringField(func(u *UserIdentity) *string { return &u.PrincipalID })},
+		field[UserIdentity]{"arn", stringField(func(u *UserIdentity) *string { return &u.ARN })},
+		field[UserIdentity]{"accountId", stringField(func(u *UserIdentity) *string { return &u.AccountID })},
+		field[UserIdentity]{"userName", stringField(func(u *UserIdentity) *string { return &u.UserName })},
+		field[UserIdentity]{"invokedBy", stringField(func(u *UserIdentity) *string { return &u.InvokedBy })},
+		field[UserIdentity]{"identityProvider", stringField(func(u *UserIdentity) *string { return &u.IdentityProvider })},
+		field[UserIdentity]{"sessionContext", pointerField(func(u *UserIdentity) **SessionContext { return &u.SessionContext }, &sessionContextFields)},
+	)
+	sessionContextFields = fields(
+		field[SessionContext]{"sessionIssuer", structField(func(c *SessionContext) *SessionIssuer { return &c.SessionIssuer }, &sessionIssuerFields)},
+		field[SessionContext]{"sourceIdentity", stringField(func(c *SessionContext) *string { return &c.SourceIdentity })},
+	)
+	sessionIssuerFields = fields(
+		field[SessionIssuer]{"type", stringField(func(i *SessionIssuer) *string { return &i.Type })},
+		field[SessionIssuer]{"arn", stringField(func(i *SessionIssuer) *string { return &i.ARN })},
+		field[SessionIssuer]{"accountId", stringField(func(i *SessionIssuer) *string { return &i.AccountID })},
+		field[SessionIssuer]{"userName", stringField(func(i *SessionIssuer) *string { return &i.UserName })},
+	)
+	requestParametersFields = fields(
+		field[RequestParameters]{"bucketName", stringField(func(p *RequestParameters) *string { return &p.BucketName })},
+		field[RequestParameters]{"x-amz-copy-source", stringField(func(p *RequestParameters) *string { return &p.CopySource })},
+		field[RequestParameters]{"versionId", stringField(func(p *RequestParameters) *string { return &p.VersionID })},
+		field[RequestParameters]{"keyId", stringField(func(p *RequestParameters) *string { return &p.KeyID })},
+		field[RequestParameters]{"secretId", stringField(func(p *RequestParameters) *string { return &p.SecretID })},
+		field[RequestParameters]{"name", stringField(func(p *RequestParameters) *string { return &p.Name })},
+		field[RequestParameters]{"secretIdList", stringsField(func(p *RequestParameters) *[]string { return &p.SecretIDList })},
+		field[RequestParameters]{"roleArn", stringField(func(p *RequestParameters) *string { return &p.RoleARN })},
+		field[RequestParameters]{"principalArn", stringField(func(p *RequestParameters) *string { return &p.PrincipalARN })},
+		field[RequestParameters]{"roleSessionName", stringField(func(p *RequestParameters) *string { return &p.RoleSessionName })},
+		field[RequestParameters]{"sourceIdentity", stringField(func(p *RequestParameters) *string { return &p.SourceIdentity })},
+		field[RequestParameters]{"destinationKeyId", stringField(func(p *RequestParameters) *string { return &p.DestinationKeyID })},
+	)
+	responseElementsFields = fields(
+		field[ResponseElements]{"arn", stringField(func(e *ResponseElements) *string { return &e.ARN })},
+		field[ResponseElements]{"subject", stringField(func(e *ResponseElements) *string { return &e.Subject })},
+		field[ResponseElements]{"provider", stringField(func(e *ResponseElements) *string { return &e.Provider })},
+		field[ResponseElements]{"sourceIdentity", stringField(func(e *ResponseElements) *string { return &e.SourceIdentity })},
+		field[ResponseElements]{"assumedRoleUser", pointerField(func(e *ResponseElements) **AssumedRoleUser { return &e.AssumedRoleUser }, &assumedRoleUserFields)},
+		field[ResponseElements]{"keyMetadata", pointerField(func(e *ResponseElements) **KeyMetadata { return &e.KeyMetadata }, &keyMetadataFields)},
+	)
+	assumedRoleUserFields = fields(
+		field[AssumedRoleUser]{"arn", stringField(func(u *AssumedRoleUser) *string { return &u.ARN })},
+	)
+	keyMetadataFields = fields(
+		field[KeyMetadata]{"arn", stringField(func(k *KeyMetadata) *string { return &k.ARN })},
+	)
+	resourceRefFields = fields(
+		field[ResourceRef]{"ARN", stringField(func(r *ResourceRef) *string { return &r.ARN })},
+		field[ResourceRef]{"accountId", stringField(func(r *ResourceRef) *string { return &r.AccountID })},
+		field[ResourceRef]{"type", stringField(func(r *ResourceRef) *string { return &r.Type })},
+	)
+)

@@ -176,6 +176,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	})
 
 	w := db.NewUsageWriter(runID)
+	defer w.Close()
 	var commitErr error
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -335,6 +336,9 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Lo
 		of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: b.Index, Reason: b.Reason})
 	}
 	name, _ := cloudtrail.ParseObjectName(j.obj.Key)
+	// Most events make one use: room for that many saves growing the list
+	// step by step.
+	of.f.Uses = make([]store.UseFact, 0, len(d.Records))
 	for i := range d.Records {
 		e, err := cloudtrail.MapRecord(&d.Records[i])
 		if err != nil {

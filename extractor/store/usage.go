@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 	"time"
@@ -119,11 +120,26 @@ type UsageWriter struct {
 	runID      int64
 	principals map[string]int64
 	resources  map[string]int64
+	// statements are prepared once for the run, and bound to each
+	// transaction, rather than prepared again in every transaction.
+	statements map[string]*sql.Stmt
 }
 
-// NewUsageWriter starts writing facts for the run.
+// NewUsageWriter starts writing facts for the run. Close releases it.
 func (s *DB) NewUsageWriter(runID int64) *UsageWriter {
-	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}}
+	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}, statements: map[string]*sql.Stmt{}}
+}
+
+// Close releases the writer's prepared statements.
+func (w *UsageWriter) Close() error {
+	var first error
+	for q, st := range w.statements {
+		if err := st.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(w.statements, q)
+	}
+	return first
 }
 
 type usageKey struct {
@@ -166,7 +182,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, writerCacheKiB)); err != nil {
 		return c, err
 	}
-	st := &txStatements{tx: tx, prepared: map[string]*sql.Stmt{}}
+	st := &txStatements{tx: tx, w: w, prepared: map[string]*sql.Stmt{}}
 	defer st.close()
 	newPrincipals := map[string]int64{}
 	newResources := map[string]int64{}
@@ -225,9 +241,10 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	return c, nil
 }
 
-// txStatements prepares each statement once per transaction.
+// txStatements binds the writer's statements to one transaction.
 type txStatements struct {
 	tx       *sql.Tx
+	w        *UsageWriter // nil: statements are prepared for tx alone
 	prepared map[string]*sql.Stmt
 }
 
@@ -235,12 +252,36 @@ func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error)
 	if st, ok := t.prepared[query]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	if t.w == nil {
+		// A transaction on its own: its statements last as long as it.
+		st, err := t.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		t.prepared[query] = st
+		return st, nil
 	}
+	run, ok := t.w.statements[query]
+	if !ok {
+		var err error
+		if run, err = t.w.db.sql.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.w.statements[query] = run
+	}
+	st := t.tx.StmtContext(ctx, run)
 	t.prepared[query] = st
 	return st, nil
+}
+
+// exec runs a statement without arguments.
+func (t *txStatements) exec(ctx context.Context, query string) error {
+	st, err := t.get(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx)
+	return err
 }
 
 func (t *txStatements) close() {
@@ -249,8 +290,8 @@ func (t *txStatements) close() {
 	}
 }
 
-// eventBatch is how many event ids one statement checks or inserts.
-const eventBatch = 64
+// eventBatch is the most event ids one statement inserts; a power of two.
+const eventBatch = 256
 
 func placeholders(n int, one string) string {
 	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
@@ -271,7 +312,7 @@ func keyOf(u UseFact) eventKey {
 // newEvents tells which of the object's events were not counted before
 // (by an earlier object, or earlier in this one), and records them.
 func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[eventKey]bool, error) {
-	fresh := map[eventKey]bool{}
+	fresh := make(map[eventKey]bool, len(uses))
 	var keys []eventKey
 	for i, u := range uses {
 		if i == 0 || u.EventID != uses[i-1].EventID {
@@ -283,37 +324,18 @@ func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[event
 		}
 	}
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
-	for start := 0; start < len(keys); start += eventBatch {
-		batch := keys[start:min(start+eventBatch, len(keys))]
-		args := make([]any, len(batch))
+	args := make([]any, 0, eventBatch)
+	for start := 0; start < len(keys); {
+		// Batches of a power of two keys: a handful of statements serve
+		// every object, prepared once for the run.
+		n := 1 << (bits.Len(uint(min(eventBatch, len(keys)-start))) - 1)
+		batch := keys[start : start+n]
+		start += n
+		args = args[:0]
 		for i := range batch {
-			args[i] = batch[i][:]
+			args = append(args, batch[i][:])
 		}
-		check, err := st.get(ctx, `SELECT event_id FROM usage_events WHERE event_id IN (`+placeholders(len(batch), "?")+`)`)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := check.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id []byte
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			fresh[eventKey(id)] = false
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		insert, err := st.get(ctx, `INSERT INTO usage_events (event_id) VALUES `+placeholders(len(batch), "(?)")+` ON CONFLICT DO NOTHING`)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := insert.ExecContext(ctx, args...); err != nil {
+		if err := insertEvents(ctx, st, args, fresh); err != nil {
 			return nil, err
 		}
 	}
@@ -342,6 +364,58 @@ const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session
 	ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
 		first_used_at = min(first_used_at, excluded.first_used_at),
 		last_used_at = max(last_used_at, excluded.last_used_at)`
+
+// insertEvents records a batch of event keys, all marked fresh, and unmarks
+// those already recorded. Usually there is none, which the count of rows
+// the insert added tells; otherwise the insert is undone and made again,
+// returning the keys it adds.
+func insertEvents(ctx context.Context, st *txStatements, keys []any, fresh map[eventKey]bool) error {
+	insert := `INSERT INTO usage_events (event_id) VALUES ` + placeholders(len(keys), "(?)") + ` ON CONFLICT DO NOTHING`
+	if err := st.exec(ctx, `SAVEPOINT new_events`); err != nil {
+		return err
+	}
+	ins, err := st.get(ctx, insert)
+	if err != nil {
+		return err
+	}
+	res, err := ins.ExecContext(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	added, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if added == int64(len(keys)) {
+		return st.exec(ctx, `RELEASE new_events`)
+	}
+	if err := st.exec(ctx, `ROLLBACK TO new_events`); err != nil {
+		return err
+	}
+	if err := st.exec(ctx, `RELEASE new_events`); err != nil {
+		return err
+	}
+	returning, err := st.get(ctx, insert+` RETURNING event_id`)
+	if err != nil {
+		return err
+	}
+	rows, err := returning.QueryContext(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for _, k := range keys {
+		fresh[eventKey(k.([]byte))] = false
+	}
+	for rows.Next() {
+		var id []byte
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fresh[eventKey(id)] = true
+	}
+	return rows.Err()
+}
 
 func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64) (Committed, error) {
 	var c Committed
