@@ -93,21 +93,7 @@ func (s *DB) PersonRolesOf(ctx context.Context, personID int64) ([]Principal, er
 			UNION SELECT role_id FROM usage_sessions WHERE person_id = :p
 				AND NOT EXISTS (SELECT 1 FROM person_roles WHERE person_id = :p))
 		AND kind = 'iam_role' ORDER BY arn`, sql.Named("p", personID))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Principal
-	for rows.Next() {
-		var p Principal
-		var created sql.NullInt64
-		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created); err != nil {
-			return nil, err
-		}
-		p.CreatedAt = unixOrZero(created)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanPrincipals(rows, err)
 }
 
 // PersonAssignment is one row of person_roles, for listings.
@@ -152,21 +138,7 @@ func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asO
 		GROUP BY 1, 2`,
 		sql.Named("p", personID), sql.Named("d0", Day(start)), sql.Named("d1", Day(asOf)),
 		sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix()))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WindowUse
-	for rows.Next() {
-		var u WindowUse
-		var last int64
-		if err := rows.Scan(&u.ResourceID, &u.Action, &last); err != nil {
-			return nil, err
-		}
-		u.LastUsedAt = time.Unix(last, 0).UTC()
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanWindowUses(rows, err)
 }
 
 // SessionActivity returns the latest event up to asOf of the role sessions
@@ -189,19 +161,5 @@ func (s *DB) SessionActivity(ctx context.Context, personID int64, start, asOf ti
 // Roles lists the IAM roles known, by ARN.
 func (s *DB) Roles(ctx context.Context) ([]Principal, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE kind = ? ORDER BY arn`, KindIAMRole)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Principal
-	for rows.Next() {
-		var p Principal
-		var created sql.NullInt64
-		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created); err != nil {
-			return nil, err
-		}
-		p.CreatedAt = unixOrZero(created)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanPrincipals(rows, err)
 }

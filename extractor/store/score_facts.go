@@ -17,21 +17,7 @@ import (
 func (s *DB) ScoreCandidates(ctx context.Context) ([]Principal, error) {
 	where, args := inList(nil, nil, "kind", ScoredKinds)
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE `+where[0]+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Principal
-	for rows.Next() {
-		var p Principal
-		var created sql.NullInt64
-		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created); err != nil {
-			return nil, err
-		}
-		p.CreatedAt = unixOrZero(created)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanPrincipals(rows, err)
 }
 
 // WindowUse is the latest successful use of one action on one resource
@@ -58,21 +44,7 @@ func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf ti
 		GROUP BY 1, 2`,
 		sql.Named("p", principalID), sql.Named("d0", Day(start)), sql.Named("d1", Day(asOf)),
 		sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix()))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WindowUse
-	for rows.Next() {
-		var u WindowUse
-		var last int64
-		if err := rows.Scan(&u.ResourceID, &u.Action, &last); err != nil {
-			return nil, err
-		}
-		u.LastUsedAt = time.Unix(last, 0).UTC()
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanWindowUses(rows, err)
 }
 
 // PrincipalActivity returns a principal's latest event of any kind (denied
@@ -144,4 +116,42 @@ type Grant struct {
 	Resource    Resource
 	Actions     []string
 	Conditional []string
+}
+
+// scanPrincipals reads rows of id, arn, kind, account_id, name, created_at.
+func scanPrincipals(rows *sql.Rows, err error) ([]Principal, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Principal
+	for rows.Next() {
+		var p Principal
+		var created sql.NullInt64
+		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created); err != nil {
+			return nil, err
+		}
+		p.CreatedAt = unixOrZero(created)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// scanWindowUses reads rows of resource id, action and last use.
+func scanWindowUses(rows *sql.Rows, err error) ([]WindowUse, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WindowUse
+	for rows.Next() {
+		var u WindowUse
+		var last int64
+		if err := rows.Scan(&u.ResourceID, &u.Action, &last); err != nil {
+			return nil, err
+		}
+		u.LastUsedAt = time.Unix(last, 0).UTC()
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }
