@@ -43,6 +43,7 @@ type Summary struct {
 	Days         int    // days aggregated by this run
 	DaysLoaded   int    // days of the window loaded by earlier runs
 	DaysPending  int    // days of the window not complete yet
+	DaysLocal    int    // days of the window the local engine counted, left to it
 	Rows         int64
 	Events       int64
 	Skipped      int64
@@ -80,12 +81,21 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 	if err != nil {
 		return sum, err
 	}
+	_, local, err := db.DaysByEngine(ctx, firstDay, lastDay)
+	if err != nil {
+		return sum, err
+	}
 	var days []time.Time
 	var dayNumbers []int64
 	for d := firstDay; d <= lastDay; d++ {
 		switch {
 		case loaded[d]:
 			sum.DaysLoaded++
+		case local[d]:
+			// Counted by the local engine, which reads its later
+			// deliveries too: querying it would count its events twice.
+			sum.DaysLocal++
+			log.Warn("athena: a day the local engine read stays with it", "integration", t.Integration, "day", time.Unix(d*86400, 0).UTC().Format(time.DateOnly))
 		case time.Unix((d+1)*86400, 0).Add(DeliveryDelay).After(now()):
 			sum.DaysPending++
 		default:
@@ -94,7 +104,7 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 		}
 	}
 	if len(days) == 0 {
-		log.Info("athena: no day to aggregate", "integration", t.Integration, "loaded", sum.DaysLoaded, "pending", sum.DaysPending)
+		log.Info("athena: no day to aggregate", "integration", t.Integration, "loaded", sum.DaysLoaded, "pending", sum.DaysPending, "local", sum.DaysLocal)
 		return sum, nil
 	}
 	sum.Days = len(days)

@@ -253,3 +253,47 @@ func setTransition(t *testing.T, moto *testenv.Moto, body map[string]any) {
 	}
 	resp.Body.Close()
 }
+
+// A day the local engine read stays with it: the query leaves it out, so
+// its events are not counted by both engines.
+func TestExtract_MotoLeavesLocalDays(t *testing.T) {
+	moto := testenv.StartMoto(t)
+	ctx := context.Background()
+	r := motoRunner(t, moto)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "activity.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	asOf := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	localDay := store.Day(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	runID, err := db.StartExtractRun(ctx, asOf, 3, []string{"folder"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := db.NewUsageWriter(runID)
+	if _, err := w.Commit(ctx, []*store.ObjectFacts{{Location: "file:///logs/one.json.gz", ETag: "e1", Size: 1, Modified: asOf, Events: 1,
+		Observed: []store.ObservedFact{{AccountID: testenv.MotoAccountID, Region: "us-east-1", Day: localDay, Events: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	seedResults(t, moto, athena.Columns(), userRows(3, "2026-11-19"))
+	target := athena.Target{Integration: testenv.MotoAccountID, Accounts: []string{testenv.MotoAccountID},
+		Layout: athena.Layout{Bucket: "trail", Accounts: []string{testenv.MotoAccountID}, Regions: []string{"us-east-1"}, Since: asOf.AddDate(0, 0, -3)}}
+	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
+	sum, err := athena.Extract(ctx, db, target, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Days != 2 || sum.DaysLocal != 1 || sum.DaysPending != 1 {
+		t.Fatalf("summary %+v, want 2 days aggregated and the local one left", sum)
+	}
+	var days string
+	if err := db.SQL().QueryRow(`SELECT group_concat(day) FROM (SELECT day FROM athena_days ORDER BY day)`).Scan(&days); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("%d,%d", localDay-1, localDay+1); days != want {
+		t.Errorf("days loaded through Athena %s, want %s", days, want)
+	}
+}

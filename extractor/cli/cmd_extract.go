@@ -159,7 +159,13 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		// keeps peak memory well under the 300 MB budget.
 		debug.SetGCPercent(200)
 	}
-	eo := extract.Options{Sources: sources, AsOf: asOf, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
+	// Deliveries of the window's first day hold events of the day before.
+	athenaDays, _, err := db.DaysByEngine(ctx, store.Day(asOf.Add(-window))-1, store.Day(asOf))
+	if err != nil {
+		return err
+	}
+	eo := extract.Options{Sources: sources, AsOf: asOf, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
+		AthenaDays: athenaDays, Logger: g.logger}
 	if bar != nil {
 		eo.Progress = bar.update
 	}
@@ -293,10 +299,12 @@ type extractJSON struct {
 	ObjectsAlreadyRead int64              `json:"objects_already_read"`
 	ObjectsRead        int64              `json:"objects_read"`
 	ObjectsSkipped     int64              `json:"objects_skipped"`
+	FoldersNotListed   int64              `json:"folders_not_listed"`
 	RecordsSkipped     int64              `json:"records_skipped"`
 	Events             int64              `json:"events"`
 	UsesCounted        int64              `json:"uses_counted"`
 	DuplicateEvents    int64              `json:"duplicate_events"`
+	EventsLeftToAthena int64              `json:"events_left_to_athena"`
 	Bytes              int64              `json:"bytes"`
 	UncompressedBytes  int64              `json:"uncompressed_bytes"`
 	Seconds            float64            `json:"seconds"`
@@ -307,8 +315,8 @@ type extractJSON struct {
 func writeExtractJSON(w io.Writer, sum extract.Summary, errs []store.ExtractError) error {
 	j := extractJSON{
 		RunID: sum.RunID, ObjectsListed: sum.Listed, ObjectsAlreadyRead: sum.AlreadyRead, ObjectsRead: sum.Done,
-		ObjectsSkipped: sum.Skipped, RecordsSkipped: sum.BadRecords, Events: sum.Events, UsesCounted: sum.Uses,
-		DuplicateEvents: sum.Duplicates, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
+		ObjectsSkipped: sum.Skipped, FoldersNotListed: sum.FoldersDenied, RecordsSkipped: sum.BadRecords, Events: sum.Events, UsesCounted: sum.Uses,
+		DuplicateEvents: sum.Duplicates, EventsLeftToAthena: sum.LeftToAthena, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
 		Seconds: sum.Elapsed.Seconds(), Skipped: toErrorsJSON(errs),
 	}
 	if s := sum.Elapsed.Seconds(); s > 0 {
@@ -325,7 +333,13 @@ const maxErrorsShown = 20
 
 func writeExtractText(out, errOut io.Writer, sum extract.Summary, errs []store.ExtractError) {
 	fmt.Fprintf(out, "objects: %d listed, %d already read, %d read, %d skipped\n", sum.Listed, sum.AlreadyRead, sum.Done-sum.Skipped, sum.Skipped)
+	if sum.FoldersDenied > 0 {
+		fmt.Fprintf(out, "folders: %d could not be listed\n", sum.FoldersDenied)
+	}
 	fmt.Fprintf(out, "events:  %d read, %d uses counted, %d duplicate deliveries ignored, %d records skipped\n", sum.Events, sum.Uses, sum.Duplicates, sum.BadRecords)
+	if sum.LeftToAthena > 0 {
+		fmt.Fprintf(out, "         %d of days the Athena engine loaded, left to it\n", sum.LeftToAthena)
+	}
 	fmt.Fprintf(out, "took:    %s (%s events/s, %s uncompressed)\n", sum.Elapsed.Round(time.Millisecond), humanRate(float64(sum.Events), sum.Elapsed), humanBytes(sum.Uncompressed))
 	for i, e := range errs {
 		if i == maxErrorsShown {

@@ -131,6 +131,7 @@ type athenaSummaryJSON struct {
 	Days         int     `json:"days_aggregated"`
 	DaysLoaded   int     `json:"days_already_loaded"`
 	DaysPending  int     `json:"days_not_complete"`
+	DaysLocal    int     `json:"days_read_by_local_engine"`
 	Rows         int64   `json:"rows"`
 	RowsSkipped  int64   `json:"rows_skipped"`
 	Events       int64   `json:"events"`
@@ -141,7 +142,7 @@ type athenaSummaryJSON struct {
 
 func toAthenaJSON(integration, database string, s athena.Summary) athenaSummaryJSON {
 	j := athenaSummaryJSON{Integration: integration, Table: database + "." + s.Table, Days: s.Days, DaysLoaded: s.DaysLoaded,
-		DaysPending: s.DaysPending, Rows: s.Rows, RowsSkipped: s.Skipped, Events: s.Events, BytesScanned: s.BytesScanned, CostUSD: s.CostUSD, Seconds: s.Elapsed.Seconds()}
+		DaysPending: s.DaysPending, DaysLocal: s.DaysLocal, Rows: s.Rows, RowsSkipped: s.Skipped, Events: s.Events, BytesScanned: s.BytesScanned, CostUSD: s.CostUSD, Seconds: s.Elapsed.Seconds()}
 	if s.QueryID != "" {
 		j.QueryID = &s.QueryID
 	}
@@ -151,7 +152,7 @@ func toAthenaJSON(integration, database string, s athena.Summary) athenaSummaryJ
 func writeAthenaText(out io.Writer, sums []athenaSummaryJSON) {
 	for _, s := range sums {
 		fmt.Fprintf(out, "integration %s: table %s\n", s.Integration, s.Table)
-		fmt.Fprintf(out, "  days:  %d aggregated, %d already loaded, %d not complete yet\n", s.Days, s.DaysLoaded, s.DaysPending)
+		fmt.Fprintf(out, "  days:  %d aggregated, %d already loaded, %d not complete yet, %d read by the local engine\n", s.Days, s.DaysLoaded, s.DaysPending, s.DaysLocal)
 		if s.QueryID != nil {
 			fmt.Fprintf(out, "  query: %s, %d rows, %d events, %s scanned, $%.4f\n", *s.QueryID, s.Rows, s.Events, humanBytes(s.BytesScanned), s.CostUSD)
 			if s.RowsSkipped > 0 {

@@ -30,6 +30,9 @@ type Options struct {
 	Workers int
 	// MaxObjectBytes bounds an object's decompressed size.
 	MaxObjectBytes int64
+	// AthenaDays are days (since the epoch) the Athena engine loaded: the
+	// events of those days are its, and are not counted again here.
+	AthenaDays map[int64]bool
 	// Progress, when set, is called from the committing goroutine after
 	// each object and once a second while listing.
 	Progress func(Progress)
@@ -56,7 +59,11 @@ type Summary struct {
 	BadRecords int64
 	Uses       int64
 	Duplicates int64 // events already counted from another delivery
-	Elapsed    time.Duration
+	// FoldersDenied counts log folders the reader was not allowed to list.
+	FoldersDenied int64
+	// LeftToAthena counts events of days the Athena engine loaded.
+	LeftToAthena int64
+	Elapsed      time.Duration
 }
 
 type job struct {
@@ -155,7 +162,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	for range workers {
 		decoders.Go(func() error {
 			for j := range jobs {
-				r := readObject(dctx, dec, j, log)
+				r := readObject(dctx, dec, j, opts.AthenaDays, log)
 				if dctx.Err() != nil {
 					// Stopping: what this object gave is not committed.
 					return dctx.Err()
@@ -204,11 +211,12 @@ commit:
 			log.Debug("committed", "objects", len(batch), "first", batch[0].facts.f.Location)
 			for _, r := range batch {
 				if r.folder {
-					sum.Skipped++
+					sum.FoldersDenied++
 					continue
 				}
 				sum.Done++
 				sum.Events += r.facts.f.Events
+				sum.LeftToAthena += r.facts.leftToAthena
 				sum.Bytes += r.facts.f.Size
 				sum.Uncompressed += r.uncompressed
 				for _, e := range r.facts.f.Errors {
@@ -309,7 +317,7 @@ func commitBatch(ctx context.Context, w *store.UsageWriter, batch []result) (sto
 
 // readObject fetches, decodes and maps one object. Bad input becomes
 // recorded errors, never a failed run.
-func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Logger) result {
+func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, athenaDays map[int64]bool, log *slog.Logger) result {
 	of := newObjectFacts(j.obj)
 	rc, err := j.src.Open(ctx, j.obj)
 	if err != nil {
@@ -343,6 +351,10 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Lo
 		e, err := cloudtrail.MapRecord(&d.Records[i])
 		if err != nil {
 			of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: d.Index(i), Reason: err.Error()})
+			continue
+		}
+		if athenaDays[e.Time.Unix()/86400] {
+			of.leftToAthena++
 			continue
 		}
 		of.add(&e, name)

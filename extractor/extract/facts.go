@@ -14,6 +14,8 @@ type objectFacts struct {
 	f store.ObjectFacts
 	// event is the id of the event being folded.
 	event [16]byte
+	// leftToAthena counts events of days the Athena engine loaded.
+	leftToAthena int64
 }
 
 var _ fold.Sink = (*objectFacts)(nil)

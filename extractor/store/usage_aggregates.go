@@ -67,20 +67,7 @@ var ErrDaysLoaded = errors.New("days already loaded")
 // AthenaDaysLoaded are the days of an integration already loaded from Athena
 // among [from, to].
 func (s *DB) AthenaDaysLoaded(ctx context.Context, integration string, from, to int64) (map[int64]bool, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT day FROM athena_days WHERE integration = ? AND day BETWEEN ? AND ?`, integration, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out[d] = true
-	}
-	return out, rows.Err()
+	return s.days(ctx, `SELECT day FROM athena_days WHERE integration = ? AND day BETWEEN ? AND ?`, integration, from, to)
 }
 
 // CommitAggregated writes a query's facts together with its days in one
@@ -186,4 +173,35 @@ func writeSessionUses(ctx context.Context, st *txStatements, uses []SessionUseFa
 		}
 	}
 	return nil
+}
+
+// DaysByEngine tells which days of [from, to] each engine has counted: the
+// days loaded through Athena (for any integration), and the days whose
+// events the local engine counted. A day belongs to one engine, so that no
+// event is counted by both.
+func (s *DB) DaysByEngine(ctx context.Context, from, to int64) (athena, local map[int64]bool, err error) {
+	athena, err = s.days(ctx, `SELECT DISTINCT day FROM athena_days WHERE day BETWEEN ? AND ?`, from, to)
+	if err != nil {
+		return nil, nil, err
+	}
+	local, err = s.days(ctx, `SELECT DISTINCT day FROM usage_observed WHERE day BETWEEN ? AND ?
+		AND day NOT IN (SELECT day FROM athena_days)`, from, to)
+	return athena, local, err
+}
+
+func (s *DB) days(ctx context.Context, query string, args ...any) (map[int64]bool, error) {
+	rows, err := s.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
 }
