@@ -193,9 +193,17 @@ func decodeRecords(data []byte, n int64) (Decoded, error) {
 
 // decodeGeneral reads a delivery file with a general JSON decoder, and
 // names what is wrong with a bad one.
-func decodeGeneral(data []byte, n int64) (Decoded, error) {
+func decodeGeneral(data []byte, n int64) (d Decoded, err error) {
+	// The general decoder has been seen to panic on malformed input (a key
+	// cut short after a backslash) instead of failing: the object is then
+	// refused, and the run goes on.
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = Decoded{}, bad("the JSON decoder failed on this object (%v)", p)
+		}
+	}()
 	var f deliveryFile
-	err := json.Unmarshal(data, &f)
+	err = json.Unmarshal(data, &f)
 	if err == nil {
 		if f.Records == nil {
 			return Decoded{}, bad("JSON without a Records array: not a CloudTrail delivery file")
