@@ -164,39 +164,7 @@ func extractArgs(db, source, asOf string, more ...string) []string {
 // line: what extraction produced, independent of the order it committed in.
 func facts(t *testing.T, dbPath string) string {
 	t.Helper()
-	db := openStore(t, dbPath)
-	var b strings.Builder
-	for _, q := range []string{
-		`SELECT p.arn, r.arn, u.action, u.day, u.first_used_at, u.last_used_at, u.count FROM usage_actions u
-			JOIN principals p ON p.id = u.principal_id JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2, 3, 4`,
-		`SELECT p.arn, coalesce(r.arn, ''), f.action, f.error_code, f.day, f.first_at, f.last_at, f.count FROM usage_failures f
-			JOIN principals p ON p.id = f.principal_id LEFT JOIN resources r ON r.id = f.resource_id ORDER BY 1, 2, 3, 4, 5`,
-		`SELECT p.arn, a.day, a.first_at, a.last_at FROM usage_principal_days a JOIN principals p ON p.id = a.principal_id ORDER BY 1, 2`,
-		`SELECT r.arn, k.day, k.last_activity_at, coalesce(k.last_crypto_at, 0) FROM usage_key_days k JOIN resources r ON r.id = k.resource_id ORDER BY 1, 2`,
-		`SELECT account_id, region, day FROM usage_observed ORDER BY 1, 2, 3`,
-		`SELECT arn, kind, account_id, name FROM principals ORDER BY 1`,
-		`SELECT arn, kind, account_id, region, name FROM resources ORDER BY 1`,
-	} {
-		rows, err := db.SQL().Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
-		b.WriteString("--\n")
-	}
-	return b.String()
+	return testenv.Facts(t, openStore(t, dbPath).SQL())
 }
 
 // counts are the successful uses per principal, resource, action and day.
