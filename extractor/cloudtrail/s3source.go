@@ -33,6 +33,14 @@ type S3 struct {
 	Logger *slog.Logger
 }
 
+// concurrency is the bound on simultaneous list requests.
+func (s S3) concurrency() int {
+	if s.Concurrency <= 0 {
+		return 8
+	}
+	return s.Concurrency
+}
+
 func (s S3) String() string { return "s3://" + s.Bucket + "/" + s.Prefix }
 
 // List lists the objects; fn is called from one goroutine at a time.
@@ -63,11 +71,7 @@ func (s S3) List(ctx context.Context, from, to time.Time, fn func(Object) error)
 	}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
-	n := s.Concurrency
-	if n <= 0 {
-		n = 8
-	}
-	g.SetLimit(n)
+	g.SetLimit(s.concurrency())
 	for _, p := range prefixes {
 		g.Go(func() error {
 			return s.listAll(gctx, p, from, to, func(o Object) error {
@@ -271,11 +275,7 @@ func (s S3) LogFolders(ctx context.Context) (orgID string, accounts, regions []s
 	root := LogsRoot(s.Prefix)
 	found := make([][]string, len(prefixes))
 	g, gctx := errgroup.WithContext(ctx)
-	n := s.Concurrency
-	if n <= 0 {
-		n = 8
-	}
-	g.SetLimit(n)
+	g.SetLimit(s.concurrency())
 	for i, p := range prefixes {
 		g.Go(func() error {
 			folders, err := s.folders(gctx, p+"CloudTrail/")

@@ -3,7 +3,6 @@ package extract_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -34,138 +33,64 @@ import (
 // region, and a request the policy does not allow gets AccessDenied.
 type policyGate struct {
 	t      *testing.T
-	bucket string
 	region string
 	proxy  *httputil.ReverseProxy
 
-	mu         sync.Mutex
-	statements []gateStatement
-	redirects  int
-	denied     []string
-	allowed    int
+	mu        sync.Mutex
+	policy    testenv.S3Policy
+	redirects int
+	denied    []string
 }
 
-type gateStatement struct {
-	Action    []string                       `json:"Action"`
-	Resource  []string                       `json:"Resource"`
-	Condition map[string]map[string][]string `json:"Condition"`
-}
-
-func newPolicyGate(t *testing.T, backend, bucket, region string) *policyGate {
+func newPolicyGate(t *testing.T, backend, region string) *policyGate {
 	u, err := url.Parse(backend)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &policyGate{t: t, bucket: bucket, region: region, proxy: httputil.NewSingleHostReverseProxy(u)}
+	return &policyGate{t: t, region: region, proxy: httputil.NewSingleHostReverseProxy(u)}
 }
 
-func (g *policyGate) attach(policy []byte) {
-	var doc struct{ Statement []gateStatement }
-	if err := json.Unmarshal(policy, &doc); err != nil {
+func (g *policyGate) attach(doc []byte) {
+	p, err := testenv.ParseS3Policy(doc)
+	if err != nil {
 		g.t.Fatal(err)
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.statements, g.denied, g.redirects, g.allowed = doc.Statement, nil, 0, 0
+	g.policy, g.denied, g.redirects = p, nil, 0
 }
 
 var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]+/([^/]+)/s3/`)
 
 func (g *policyGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if m := credentialRegion.FindStringSubmatch(r.Header.Get("Authorization")); m == nil || m[1] != g.region {
-		g.mu.Lock()
-		g.redirects++
-		g.mu.Unlock()
-		w.Header().Set("X-Amz-Bucket-Region", g.region)
+	if code, body := g.refusal(r); code != 0 {
 		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusMovedPermanently)
-		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>`)
+		if code == http.StatusMovedPermanently {
+			w.Header().Set("X-Amz-Bucket-Region", g.region)
+		}
+		w.WriteHeader(code)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?>`+body)
 		return
 	}
-	action, resource, ctx := g.request(r)
-	if !g.allows(action, resource, ctx) {
-		g.mu.Lock()
-		g.denied = append(g.denied, action+" "+resource+" prefix="+ctx["s3:prefix"]+" delimiter="+ctx["s3:delimiter"])
-		g.mu.Unlock()
-		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
-		return
-	}
-	g.mu.Lock()
-	g.allowed++
-	g.mu.Unlock()
 	g.proxy.ServeHTTP(w, r)
 }
 
-// request names the IAM action, resource and condition keys of a path-style
-// S3 request.
-func (g *policyGate) request(r *http.Request) (action, resource string, keys map[string]string) {
-	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	q := r.URL.Query()
-	switch {
-	case r.Method == http.MethodGet && key == "" && q.Get("list-type") == "2":
-		keys = map[string]string{"s3:prefix": q.Get("prefix")}
-		if q.Has("delimiter") {
-			keys["s3:delimiter"] = q.Get("delimiter")
-		}
-		return "s3:ListBucket", "arn:aws:s3:::" + bucket, keys
-	case r.Method == http.MethodGet && key != "":
-		return "s3:GetObject", "arn:aws:s3:::" + bucket + "/" + key, nil
-	}
-	return r.Method, r.URL.String(), nil
-}
-
-func (g *policyGate) allows(action, resource string, keys map[string]string) bool {
+// refusal is S3's answer to a request it does not serve: a redirect for one
+// signed for another region, AccessDenied for one the policy does not
+// allow; 0 for one it serves.
+func (g *policyGate) refusal(r *http.Request) (int, string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, s := range g.statements {
-		if matchAny(s.Action, action) && matchAny(s.Resource, resource) && conditionsHold(s.Condition, keys) {
-			return true
-		}
+	if m := credentialRegion.FindStringSubmatch(r.Header.Get("Authorization")); m == nil || m[1] != g.region {
+		g.redirects++
+		return http.StatusMovedPermanently, `<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>`
 	}
-	return false
-}
-
-func conditionsHold(cond map[string]map[string][]string, keys map[string]string) bool {
-	for op, byKey := range cond {
-		for k, values := range byKey {
-			v, ok := keys[k]
-			if !ok {
-				return false
-			}
-			hold := false
-			for _, want := range values {
-				switch op {
-				case "StringEquals":
-					hold = hold || v == want
-				case "StringLike":
-					hold = hold || glob(want, v)
-				default:
-					return false
-				}
-			}
-			if !hold {
-				return false
-			}
-		}
+	action, resource, keys := testenv.S3Request(r)
+	if !g.policy.Allows(action, resource, keys) {
+		g.denied = append(g.denied, action+" "+resource+" prefix="+keys["s3:prefix"]+" delimiter="+keys["s3:delimiter"])
+		return http.StatusForbidden, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`
 	}
-	return true
-}
-
-func matchAny(patterns []string, s string) bool {
-	for _, p := range patterns {
-		if glob(p, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// glob matches IAM's wildcards: * any run of characters, ? one.
-func glob(pattern, s string) bool {
-	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
-	return regexp.MustCompile(re).MatchString(s)
+	return 0, ""
 }
 
 // An integration whose trail lives in another region than its bucket, read
@@ -213,7 +138,7 @@ func TestExtractWithReaderPolicyOnly(t *testing.T) {
 	// allows: listing them is denied, and the rest is read.
 	put("AWSLogs/"+org+"/222222222222/CloudTrail/eu-west-1/2023/07/10/"+entries[0].Name(), mustRead(t, filepath.Join(invictusDir, entries[0].Name())))
 
-	gate := newPolicyGate(t, srv.Endpoint, bucket, srv.Region)
+	gate := newPolicyGate(t, srv.Endpoint, srv.Region)
 	front := httptest.NewServer(gate)
 	t.Cleanup(front.Close)
 	policy, err := awsapi.ReaderPolicy(awsapi.TrailAccess{S3Bucket: bucket, AccountIDs: []string{account}})
