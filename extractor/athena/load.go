@@ -74,9 +74,7 @@ func NewLoader(header []string) (*Loader, error) {
 
 // Facts are the facts folded so far.
 func (l *Loader) Facts() *store.AggregatedFacts {
-	b := &l.Builder
-	return &store.AggregatedFacts{Principals: b.Principals, Resources: b.Resources, Uses: l.uses, SessionUses: l.sessionUses,
-		Activity: b.Activity, Sessions: b.Sessions, SessionDays: b.SessionDays, SignIns: b.SignIns, Keys: b.Keys, Observed: b.Observed}
+	return &store.AggregatedFacts{Facts: l.Builder.Facts, Uses: l.uses, SessionUses: l.sessionUses}
 }
 
 func (l *Loader) get(row []string, col string) string {

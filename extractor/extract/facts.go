@@ -43,8 +43,6 @@ func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 
 // facts are the object's facts, once every event is folded.
 func (of *objectFacts) facts() *store.ObjectFacts {
-	b := &of.Builder
-	of.f.Principals, of.f.Resources, of.f.Activity, of.f.Sessions = b.Principals, b.Resources, b.Activity, b.Sessions
-	of.f.SessionDays, of.f.SignIns, of.f.Keys, of.f.Observed = b.SessionDays, b.SignIns, b.Keys, b.Observed
+	of.f.Facts = of.Builder.Facts
 	return &of.f
 }

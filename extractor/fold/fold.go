@@ -127,14 +127,7 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 // per principal, session, key or account and day, widened as groups come.
 // A Sink embeds it and adds Use.
 type Builder struct {
-	Principals  []store.Principal
-	Resources   []store.Resource
-	Activity    []store.ActivityFact
-	Sessions    []store.SessionFact
-	SessionDays []store.SessionDayFact
-	SignIns     []store.SignInFact
-	Keys        []store.KeyFact
-	Observed    []store.ObservedFact
+	store.Facts
 
 	principals map[string]int
 	resources  map[string]int

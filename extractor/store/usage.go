@@ -12,8 +12,22 @@ import (
 	"time"
 )
 
-// ObjectFacts is everything one CloudTrail object contributes. Principals
-// and resources are listed once and referred to by index.
+// Facts are what a read contributes besides its uses, whichever engine
+// read it. Principals and resources are listed once and referred to by
+// index.
+type Facts struct {
+	Principals []Principal
+	Resources  []Resource
+	Activity   []ActivityFact
+	Sessions   []SessionFact
+	// SessionDays are the days of sessions whose uses carry Session.
+	SessionDays []SessionDayFact
+	SignIns     []SignInFact
+	Keys        []KeyFact
+	Observed    []ObservedFact
+}
+
+// ObjectFacts is everything one CloudTrail object contributes.
 type ObjectFacts struct {
 	Location string
 	ETag     string
@@ -24,17 +38,9 @@ type ObjectFacts struct {
 	Skipped bool
 	Errors  []InputError
 
-	Principals []Principal
-	Resources  []Resource
+	Facts
 	// Uses must list the uses of one event next to each other.
-	Uses     []UseFact
-	Activity []ActivityFact
-	Sessions []SessionFact
-	// SessionDays are the days of sessions whose uses carry Session.
-	SessionDays []SessionDayFact
-	SignIns     []SignInFact
-	Keys        []KeyFact
-	Observed    []ObservedFact
+	Uses []UseFact
 }
 
 // InputError is a bad object (RecordIndex -1) or record.
@@ -221,7 +227,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 		}
 		c.Uses += oc.Uses
 		c.Duplicates += oc.Duplicates
-		if err := writeActivity(ctx, st, f, pids, rids); err != nil {
+		if err := writeActivity(ctx, st, &f.Facts, pids, rids); err != nil {
 			return c, err
 		}
 		if err := w.writeLedger(ctx, st, f); err != nil {
@@ -500,7 +506,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 	return c, nil
 }
 
-func writeActivity(ctx context.Context, stmts *txStatements, f *ObjectFacts, pids, rids []int64) error {
+func writeActivity(ctx context.Context, stmts *txStatements, f *Facts, pids, rids []int64) error {
 	if len(f.Activity) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)

@@ -12,18 +12,11 @@ import (
 // query): uses come with their counts instead of event ids, so the event
 // ledger is not involved. Principals and resources are referred to by index.
 type AggregatedFacts struct {
-	Principals []Principal
-	Resources  []Resource
-	Uses       []UsageCount
+	Facts
+	Uses []UsageCount
 	// SessionUses are the successful uses of role sessions that name no
 	// person, kept until a sign-in names one (as UseFact.Session).
 	SessionUses []SessionUseFact
-	Activity    []ActivityFact
-	Sessions    []SessionFact
-	SessionDays []SessionDayFact
-	SignIns     []SignInFact
-	Keys        []KeyFact
-	Observed    []ObservedFact
 }
 
 // SessionUseFact is the first and last successful use of one day of an
@@ -116,8 +109,7 @@ func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedF
 	if err := writeSessionUses(ctx, st, f.SessionUses, pids, rids); err != nil {
 		return err
 	}
-	of := &ObjectFacts{Activity: f.Activity, Sessions: f.Sessions, SessionDays: f.SessionDays, SignIns: f.SignIns, Keys: f.Keys, Observed: f.Observed}
-	if err := writeActivity(ctx, st, of, pids, rids); err != nil {
+	if err := writeActivity(ctx, st, &f.Facts, pids, rids); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

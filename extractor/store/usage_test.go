@@ -20,9 +20,11 @@ func openUsageDB(t *testing.T) *DB {
 func secretFacts(location, arn, name string, id byte, at int64) *ObjectFacts {
 	return &ObjectFacts{
 		Location: location, ETag: "e", Events: 1,
-		Principals: []Principal{{ARN: "arn:aws:iam::111111111111:user/alice", Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"}},
-		Resources:  []Resource{{ARN: arn, Kind: KindSecret, AccountID: "111111111111", Region: "eu-west-1", Name: name}},
-		Uses:       []UseFact{{EventID: [16]byte{id}, Principal: 0, Resource: 0, Action: "secretsmanager:GetSecretValue", At: at}},
+		Facts: Facts{
+			Principals: []Principal{{ARN: "arn:aws:iam::111111111111:user/alice", Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"}},
+			Resources:  []Resource{{ARN: arn, Kind: KindSecret, AccountID: "111111111111", Region: "eu-west-1", Name: name}},
+		},
+		Uses: []UseFact{{EventID: [16]byte{id}, Principal: 0, Resource: 0, Action: "secretsmanager:GetSecretValue", At: at}},
 	}
 }
 
