@@ -96,11 +96,7 @@ func TestExtract_Moto(t *testing.T) {
 	moto := testenv.StartMoto(t)
 	ctx := context.Background()
 	r := motoRunner(t, moto)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "activity.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 
 	// More rows than one GetQueryResults page of real Athena (1,000); moto
 	// answers them in one page, so TestRunner_PagesThroughResults follows
@@ -108,8 +104,7 @@ func TestExtract_Moto(t *testing.T) {
 	const users = 1500
 	seedResults(t, moto, athena.Columns(), userRows(users, "2026-11-20"))
 	asOf := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	target := athena.Target{Integration: testenv.MotoAccountID, Accounts: []string{testenv.MotoAccountID},
-		Layout: athena.Layout{Bucket: "trail", Accounts: []string{testenv.MotoAccountID}, Regions: []string{"us-east-1"}, Since: asOf.AddDate(0, 0, -3)}}
+	target := motoTarget(asOf)
 	runID, err := db.StartExtractRun(ctx, asOf, 3, []string{"athena"})
 	if err != nil {
 		t.Fatal(err)
@@ -260,11 +255,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	moto := testenv.StartMoto(t)
 	ctx := context.Background()
 	r := motoRunner(t, moto)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "activity.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	asOf := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	localDay := store.Day(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	runID, err := db.StartExtractRun(ctx, asOf, 3, []string{"folder"})
@@ -279,8 +270,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	w.Close()
 
 	seedResults(t, moto, athena.Columns(), userRows(3, "2026-11-19"))
-	target := athena.Target{Integration: testenv.MotoAccountID, Accounts: []string{testenv.MotoAccountID},
-		Layout: athena.Layout{Bucket: "trail", Accounts: []string{testenv.MotoAccountID}, Regions: []string{"us-east-1"}, Since: asOf.AddDate(0, 0, -3)}}
+	target := motoTarget(asOf)
 	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
 	sum, err := athena.Extract(ctx, db, target, opts)
 	if err != nil {
@@ -296,4 +286,20 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	if want := fmt.Sprintf("%d,%d", localDay-1, localDay+1); days != want {
 		t.Errorf("days loaded through Athena %s, want %s", days, want)
 	}
+}
+
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "activity.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// motoTarget is the emulator account's trail, over the three days to asOf.
+func motoTarget(asOf time.Time) athena.Target {
+	return athena.Target{Integration: testenv.MotoAccountID, Accounts: []string{testenv.MotoAccountID},
+		Layout: athena.Layout{Bucket: "trail", Accounts: []string{testenv.MotoAccountID}, Regions: []string{"us-east-1"}, Since: asOf.AddDate(0, 0, -3)}}
 }
