@@ -18,15 +18,15 @@ status=0
 start=$(date +%s)
 
 echo "== reliability tests ($([ "$full" = 1 ] && echo full || echo short))"
-go test -count=1 -v -timeout "$timeout" -run '^TestReliability' ./extractor/reliability >>"$log" 2>&1 || status=1
+go test -count=1 -v -timeout "$timeout" -run '^TestReliability' ./extractor/internal/reliability >>"$log" 2>&1 || status=1
 
 # Fuzz targets: package and name. Every error must name its input; a crash
 # leaves its input under the package's testdata/fuzz for `go test` to replay.
 fuzz_targets=(
-  "./extractor/cloudtrail FuzzDecode 30s"
-  "./extractor/cloudtrail FuzzMapRecord"
-  "./extractor/cloudtrail FuzzActions"
-  "./extractor/iam FuzzParsePolicy"
+  "./extractor/internal/cloudtrail FuzzDecode 30s"
+  "./extractor/internal/cloudtrail FuzzMapRecord"
+  "./extractor/internal/cloudtrail FuzzActions"
+  "./extractor/internal/iam FuzzParsePolicy"
   "./extractor/awsapi FuzzParseARN"
 )
 fuzz_rows=()

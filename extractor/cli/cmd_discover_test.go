@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-const discoverData = "../discover/testdata/"
+const discoverData = "../internal/discover/testdata/"
 
 func TestDiscoverAndSimulateFromFiles(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "a.db")

@@ -15,11 +15,11 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/cloudtrail"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/discover"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/extract"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 

@@ -13,8 +13,8 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/athena"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
 )

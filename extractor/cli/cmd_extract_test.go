@@ -9,7 +9,7 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/extract"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 )
 
 func TestExtractUsage(t *testing.T) {
@@ -31,7 +31,7 @@ func TestExtractUsage(t *testing.T) {
 
 func TestExtractSkippedInputsAndErrors(t *testing.T) {
 	dir := t.TempDir()
-	good, err := os.ReadFile("../cloudtrail/testdata/invictus/218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json.gz")
+	good, err := os.ReadFile("../internal/cloudtrail/testdata/invictus/218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/generate"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
 )
 
 func init() { register(newGenerateCommand) }

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/people"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/people"
 )
 
 func init() { register(newPeopleCommand) }

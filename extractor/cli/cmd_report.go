@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/report"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/report"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 

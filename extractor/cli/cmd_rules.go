@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/rules"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/rules"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/discover"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/iam"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 )
 
 func init() { register(newSimulateCommand) }

@@ -263,7 +263,7 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 	db := filepath.Join(tmp, "activity.db")
 	trail := filepath.Join(tmp, "trail")
 	var signIn map[string]any
-	b, err := os.ReadFile(filepath.Join("..", "cloudtrail", "testdata", "awsdocs", "iam-user-guide.jsonl"))
+	b, err := os.ReadFile(filepath.Join("..", "internal", "cloudtrail", "testdata", "awsdocs", "iam-user-guide.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

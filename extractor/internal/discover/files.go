@@ -1,0 +1,211 @@
+package discover
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Files are the inputs of an offline discovery, as saved with the AWS CLI.
+type Files struct {
+	// AuthzDetails are outputs of `aws iam get-account-authorization-details`.
+	AuthzDetails []string
+	// BucketPolicies map [ACCOUNT:]BUCKET to a file holding the policy (the
+	// document, or the output of `aws s3api get-bucket-policy`). ACCOUNT may
+	// be left out when the run covers one account.
+	BucketPolicies map[string]string
+	// KeyPolicies map a key ARN to its key policy file (the document, or the
+	// output of `aws kms get-key-policy`).
+	KeyPolicies map[string]string
+	// SecretPolicies map a secret's full ARN to its resource policy file
+	// (the document, or the output of `aws secretsmanager get-resource-policy`).
+	SecretPolicies map[string]string
+	// Resources are buckets ([ACCOUNT:]BUCKET), key ARNs and secret ARNs
+	// without a policy file: buckets and secrets without a resource policy,
+	// keys whose policy is unknown (the default key policy is assumed).
+	Resources []string
+	// SCPs and RCPs map a file to the account it applies to, "" for every
+	// account of the run. All files of one account form one level.
+	SCPs, RCPs map[string]string
+	// KMSAliases are outputs of `aws kms list-aliases`.
+	KMSAliases []string
+}
+
+// FromFiles reads an offline discovery. A file that cannot be read at all is
+// an error; a malformed policy inside one is an issue of its account, and the
+// rest goes on.
+func FromFiles(f Files) ([]store.AccountEntitlements, error) {
+	b := newBuilder()
+	for _, path := range f.AuthzDetails {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		d, err := iam.ReadAuthorizationDetails(fh)
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		accounts, err := d.Accounts()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		b.addAuthorizationDetails(d, path, accounts[0])
+	}
+	only := ""
+	if len(b.accounts) == 1 {
+		for a := range b.accounts {
+			only = a
+		}
+	}
+	bucketOf := func(spec string) (store.Resource, error) {
+		account, name, ok := strings.Cut(spec, ":")
+		if !ok {
+			name, account = spec, only
+			if account == "" {
+				return store.Resource{}, fmt.Errorf("bucket %q: write ACCOUNT:%s, the run does not cover exactly one account", spec, spec)
+			}
+		}
+		if !isAccountID(account) || name == "" || strings.ContainsAny(name, "/:") {
+			return store.Resource{}, fmt.Errorf("%q is not [ACCOUNT:]BUCKET", spec)
+		}
+		return bucketResource(name, account, ""), nil
+	}
+	readPolicy := func(r store.Resource, path string) error {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		p, err := iam.ParseResourcePolicy(resourcePolicyName(r), raw)
+		if err != nil {
+			b.issue(r.AccountID, path, err)
+			b.addResource(r, store.ResourcePolicyUnknown, nil)
+			return nil
+		}
+		b.addResource(r, store.ResourcePolicyKnown, p)
+		return nil
+	}
+	for spec, path := range f.BucketPolicies {
+		r, err := bucketOf(spec)
+		if err != nil {
+			return nil, err
+		}
+		if err := readPolicy(r, path); err != nil {
+			return nil, err
+		}
+	}
+	for arn, path := range f.KeyPolicies {
+		r, err := keyResource(arn)
+		if err != nil {
+			return nil, err
+		}
+		if err := readPolicy(r, path); err != nil {
+			return nil, err
+		}
+	}
+	for arn, path := range f.SecretPolicies {
+		r, err := secretResource(arn)
+		if err != nil {
+			return nil, err
+		}
+		if err := readPolicy(r, path); err != nil {
+			return nil, err
+		}
+	}
+	for _, spec := range f.Resources {
+		var r store.Resource
+		var err error
+		state := store.ResourcePolicyNone
+		switch {
+		case strings.HasPrefix(spec, "arn:aws:kms:"):
+			r, err = keyResource(spec)
+			state = store.ResourcePolicyUnknown
+		case strings.HasPrefix(spec, "arn:aws:secretsmanager:"):
+			r, err = secretResource(spec)
+		case strings.HasPrefix(spec, "arn:aws:s3:::"):
+			r, err = bucketOf(strings.TrimPrefix(spec, "arn:aws:s3:::"))
+		default:
+			r, err = bucketOf(spec)
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.addResource(r, state, nil)
+	}
+	for kind, files := range map[string]map[string]string{store.PolicySCP: f.SCPs, store.PolicyRCP: f.RCPs} {
+		for path, account := range files {
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			targets := []string{account}
+			if account == "" {
+				if len(b.accounts) == 0 {
+					return nil, fmt.Errorf("%s applies to every account of the run, and none was found: name one as ACCOUNT=%s", path, path)
+				}
+				targets = nil
+				for a := range b.accounts {
+					targets = append(targets, a)
+				}
+			}
+			for _, a := range targets {
+				p, err := iam.ParsePolicy(path, raw)
+				if err != nil {
+					b.issue(a, path, err)
+					continue
+				}
+				name := b.addPolicy(a, p, kind)
+				acc := b.account(a)
+				levels := &acc.SCPs
+				if kind == store.PolicyRCP {
+					levels = &acc.RCPs
+				}
+				if len(*levels) == 0 {
+					*levels = [][]string{nil}
+				}
+				(*levels)[0] = append((*levels)[0], name)
+			}
+		}
+	}
+	for _, path := range f.KMSAliases {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var out struct {
+			Aliases []struct {
+				AliasName, AliasArn, TargetKeyId string
+			}
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			return nil, fmt.Errorf("%s: not the output of aws kms list-aliases: %w", path, err)
+		}
+		for _, a := range out.Aliases {
+			if alias, ok := aliasRecord(a.AliasArn, a.AliasName, a.TargetKeyId); ok {
+				acc := b.account(alias.AccountID)
+				acc.Aliases = append(acc.Aliases, alias)
+			}
+		}
+	}
+	return b.result(), nil
+}
+
+// aliasRecord builds an alias row; aliases without a target (AWS reserves
+// some names before the key exists) are left out.
+func aliasRecord(aliasARN, name, target string) (store.KMSAlias, bool) {
+	parts := strings.SplitN(aliasARN, ":", 6)
+	if target == "" || len(parts) != 6 {
+		return store.KMSAlias{}, false
+	}
+	key := target
+	if !strings.HasPrefix(key, "arn:") {
+		key = strings.Join(parts[:5], ":") + ":key/" + target
+	}
+	return store.KMSAlias{ARN: aliasARN, AccountID: parts[4], Region: parts[3], Name: name, KeyARN: key}, true
+}
+
+func isAccountID(s string) bool { return len(s) == 12 && strings.Trim(s, "0123456789") == "" }

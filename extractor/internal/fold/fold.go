@@ -1,0 +1,271 @@
+// Package fold holds the rules that turn a mapped event into the facts the
+// store keeps: whose activity it is, which role session and sign-in it
+// shows, which uses it counts and for whom, and what it says of a KMS key.
+// The local engine folds events one by one, the Athena engine groups of
+// events that map alike; both apply these rules, so the two cannot drift.
+package fold
+
+import (
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+)
+
+// Group is one event, or events of one day that map to the same Event.
+type Group struct {
+	// First and Last are the events' earliest and latest times, in unix
+	// seconds; equal for one event.
+	First, Last int64
+	// Events is how many distinct events the group holds (1 for one event).
+	Events int64
+	// Records is how many records were read, duplicate deliveries
+	// included (1 for one event).
+	Records int64
+	// FolderAccount and FolderRegion are the account and region of the
+	// folder the events came from, used when an event names neither.
+	FolderAccount, FolderRegion string
+}
+
+// Day is the day of the group, in days since the epoch.
+func (g Group) Day() int64 { return g.First / 86400 }
+
+// Use is one action counted for a principal on a resource (-1: none of the
+// three kinds), as indexes the Sink handed out.
+type Use struct {
+	Principal, Resource int
+	Action              string
+	ErrorCode           string
+	// Session names the role session that made the call when no person is
+	// named (Principal is then the role): the store keeps such uses per
+	// session until a SAML sign-in names the person.
+	Session string
+}
+
+// Sink receives the facts of one group. Principal and Resource return the
+// sink's index for a principal or resource (Resource(nil) is -1).
+type Sink interface {
+	Principal(store.Principal) int
+	Resource(*store.Resource) int
+	Observe(account, region string, g Group)
+	KeyUsed(resource int, crypto bool, g Group)
+	Active(principal int, g Group)
+	Session(role int, s *cloudtrail.Session, person int, g Group)
+	SessionActive(role int, name string, g Group)
+	SignIn(role int, name string, person int, g Group)
+	Use(u Use, g Group)
+}
+
+// Event folds the group's facts into sink.
+func Event(e *cloudtrail.Event, g Group, sink Sink) {
+	account, region := e.AccountID, e.Region
+	if account == "" {
+		account = g.FolderAccount
+	}
+	if region == "" {
+		region = g.FolderRegion
+	}
+	if account != "" {
+		sink.Observe(account, region, g)
+	}
+	for _, u := range e.Uses {
+		if u.Resource != nil && u.Resource.Kind == store.KindKMSKey && e.ErrorCode == "" {
+			sink.KeyUsed(sink.Resource(u.Resource), e.Cryptographic, g)
+		}
+	}
+	if e.Actor.ARN == "" {
+		return
+	}
+	actor := sink.Principal(e.Actor)
+	sink.Active(actor, g)
+	if e.Actor.Kind == store.KindAWSService {
+		// A service acting on its own is not anyone's use of their access.
+		return
+	}
+	person := -1
+	if e.Person != nil {
+		person = sink.Principal(*e.Person)
+		sink.Active(person, g)
+	}
+	// Kept per session: the store credits it to the person whose
+	// AssumeRoleWithSAML issued the session, in whatever object that event is.
+	perSession := e.Session != nil && e.Person == nil && e.Actor.Kind == store.KindIAMRole && !e.Session.ToolMade
+	if e.Session != nil {
+		role := actor
+		if e.Actor.Kind != store.KindIAMRole {
+			// AssumeRoleWithSAML: the caller is the person; the session
+			// belongs to the role assumed.
+			person = actor
+			role = sink.Principal(store.Principal{ARN: e.Session.RoleARN, Kind: store.KindIAMRole,
+				AccountID: cloudtrail.AccountOf(e.Session.RoleARN), Name: cloudtrail.NameOf(e.Session.RoleARN)})
+			if !e.Session.ToolMade {
+				sink.SignIn(role, e.Session.Name, person, g)
+			}
+		}
+		sink.Session(role, e.Session, person, g)
+		if perSession {
+			sink.SessionActive(actor, e.Session.Name, g)
+		}
+	}
+	for _, u := range e.Uses {
+		if u.Resource == nil && e.ErrorCode == "" {
+			// Successful calls on none of the three kinds are activity
+			// only, recorded above.
+			continue
+		}
+		r := sink.Resource(u.Resource)
+		use := Use{Principal: actor, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode}
+		if perSession {
+			use.Session = e.Session.Name
+		}
+		sink.Use(use, g)
+		if e.Person != nil {
+			sink.Use(Use{Principal: person, Resource: r, Action: u.Action, ErrorCode: e.ErrorCode}, g)
+		}
+	}
+}
+
+// Builder keeps the facts of groups other than their uses, each fact once
+// per principal, session, key or account and day, widened as groups come.
+// A Sink embeds it and adds Use.
+type Builder struct {
+	store.Facts
+
+	principals map[string]int
+	resources  map[string]int
+	activity   map[[2]int64]int // (principal, day)
+	sessions   map[sessionKey]int
+	sessionDay map[sessionDayKey]int
+	signIns    map[store.SignInFact]bool
+	keys       map[[2]int64]int // (resource, day)
+	observed   map[observedKey]int
+}
+
+type sessionKey struct {
+	role                 int
+	name, sourceIdentity string
+}
+
+type sessionDayKey struct {
+	role int
+	name string
+	day  int64
+}
+
+type observedKey struct {
+	account, region string
+	day             int64
+}
+
+// NewBuilder is an empty Builder.
+func NewBuilder() Builder {
+	return Builder{
+		principals: map[string]int{},
+		resources:  map[string]int{},
+		activity:   map[[2]int64]int{},
+		sessions:   map[sessionKey]int{},
+		sessionDay: map[sessionDayKey]int{},
+		signIns:    map[store.SignInFact]bool{},
+		keys:       map[[2]int64]int{},
+		observed:   map[observedKey]int{},
+	}
+}
+
+// Principal is p's index, adding it when new.
+func (b *Builder) Principal(p store.Principal) int {
+	if i, ok := b.principals[p.ARN]; ok {
+		return i
+	}
+	i := len(b.Principals)
+	b.Principals = append(b.Principals, p)
+	b.principals[p.ARN] = i
+	return i
+}
+
+// Resource is r's index, adding it when new; -1 for nil.
+func (b *Builder) Resource(r *store.Resource) int {
+	if r == nil {
+		return -1
+	}
+	if i, ok := b.resources[r.ARN]; ok {
+		return i
+	}
+	i := len(b.Resources)
+	b.Resources = append(b.Resources, *r)
+	b.resources[r.ARN] = i
+	return i
+}
+
+// Active records that the principal acted during the group.
+func (b *Builder) Active(p int, g Group) {
+	k := [2]int64{int64(p), g.Day()}
+	if i, ok := b.activity[k]; ok {
+		a := &b.Activity[i]
+		a.First, a.Last = min(a.First, g.First), max(a.Last, g.Last)
+		return
+	}
+	b.activity[k] = len(b.Activity)
+	b.Activity = append(b.Activity, store.ActivityFact{Principal: p, Day: k[1], First: g.First, Last: g.Last})
+}
+
+// Session records a role session, and the person it is credited to (-1:
+// none yet).
+func (b *Builder) Session(role int, s *cloudtrail.Session, person int, g Group) {
+	k := sessionKey{role: role, name: s.Name, sourceIdentity: s.SourceIdentity}
+	if i, ok := b.sessions[k]; ok {
+		x := &b.Sessions[i]
+		x.First, x.Last = min(x.First, g.First), max(x.Last, g.Last)
+		if x.Person < 0 {
+			x.Person = person
+		}
+		return
+	}
+	b.sessions[k] = len(b.Sessions)
+	b.Sessions = append(b.Sessions, store.SessionFact{Role: role, Name: s.Name, SourceIdentity: s.SourceIdentity, Person: person, First: g.First, Last: g.Last})
+}
+
+// SessionActive records a day of a session kept for a later sign-in.
+func (b *Builder) SessionActive(role int, name string, g Group) {
+	k := sessionDayKey{role: role, name: name, day: g.Day()}
+	if i, ok := b.sessionDay[k]; ok {
+		d := &b.SessionDays[i]
+		d.First, d.Last = min(d.First, g.First), max(d.Last, g.Last)
+		return
+	}
+	b.sessionDay[k] = len(b.SessionDays)
+	b.SessionDays = append(b.SessionDays, store.SessionDayFact{Role: role, Name: name, Day: k.day, First: g.First, Last: g.Last})
+}
+
+// SignIn records a SAML sign-in that issued a session of role to person.
+func (b *Builder) SignIn(role int, name string, person int, g Group) {
+	si := store.SignInFact{Role: role, Name: name, Person: person, Day: g.Day()}
+	if !b.signIns[si] {
+		b.signIns[si] = true
+		b.SignIns = append(b.SignIns, si)
+	}
+}
+
+// KeyUsed records a successful use of a KMS key, cryptographic or not.
+func (b *Builder) KeyUsed(r int, crypto bool, g Group) {
+	k := [2]int64{int64(r), g.Day()}
+	i, ok := b.keys[k]
+	if !ok {
+		i = len(b.Keys)
+		b.keys[k] = i
+		b.Keys = append(b.Keys, store.KeyFact{Resource: r, Day: k[1]})
+	}
+	kf := &b.Keys[i]
+	kf.LastActivity = max(kf.LastActivity, g.Last)
+	if crypto {
+		kf.LastCrypto = max(kf.LastCrypto, g.Last)
+	}
+}
+
+// Observe counts the group's records for its account, region and day.
+func (b *Builder) Observe(account, region string, g Group) {
+	k := observedKey{account, region, g.Day()}
+	if i, ok := b.observed[k]; ok {
+		b.Observed[i].Events += g.Records
+		return
+	}
+	b.observed[k] = len(b.Observed)
+	b.Observed = append(b.Observed, store.ObservedFact{AccountID: account, Region: region, Day: k.day, Events: g.Records})
+}

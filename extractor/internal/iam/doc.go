@@ -1,0 +1,46 @@
+// Package iam reads IAM and resource policies, knows which actions exist (the
+// action catalog), and evaluates who may do what on which bucket, key and
+// secret, following AWS's documented policy evaluation logic.
+//
+// The catalog (catalog.tsv) is generated from the Service Authorization
+// Reference by internal/cataloggen (go generate ./extractor/internal/iam). Action
+// names match case-insensitively; * and ? work in actions and resources.
+//
+// Evaluation, for a principal P, an action A and a resource R:
+//
+//   - identity policies: the user's inline and attached policies and those of
+//     its groups, or the role's; Action/NotAction, Resource/NotResource;
+//   - an explicit Deny in any policy wins;
+//   - a permissions boundary caps identity grants, and for a role the grants
+//     a resource policy makes to the role's ARN (not for a user);
+//   - resource policies: in P's own account the identity policy or the
+//     resource policy suffices; across accounts both must allow;
+//   - KMS keys: the key policy must allow P, or allow P's account root (which
+//     lets IAM policies count) and an identity policy allows A;
+//   - SCPs cap P's account and RCPs R's account; each level must allow.
+//
+// Where the data cannot say, the approximations are these, and each is
+// reported (Engine.Notes, Decision.Reason) or marks the grant conditional:
+//
+//   - Condition blocks are not evaluated: an Allow under a condition counts as
+//     granted and is marked conditional; a Deny under a condition does not
+//     remove a grant but marks it conditional.
+//   - Policy variables: ${aws:username} (users) and ${aws:PrincipalAccount}
+//     are resolved; any other variable matches anything, which marks an Allow
+//     conditional and leaves a Deny conditional.
+//   - A bucket stands for itself and its objects: an object action is granted
+//     when some object may be reached, and a Deny removes it only when it
+//     covers every object (a Deny on part of the objects marks it
+//     conditional).
+//   - A key whose policy cannot be read is assumed to have the default key
+//     policy, which delegates to the account's IAM policies.
+//   - Organization policy files of one account form one level; a level with
+//     no Allow statement is taken to sit beside FullAWSAccess.
+//   - Deny with NotPrincipal spares P only when both P's ARN and its account
+//     are listed, and never when P has a permissions boundary, as AWS
+//     documents.
+//   - Not modelled: session policies, assumed-role session principals in
+//     resource policies, access points, S3 ACLs and object ownership, KMS
+//     grants, VPC endpoint policies, and the exemption of the management
+//     account and service-linked roles from SCPs.
+package iam
