@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -62,8 +63,8 @@ func (d *monitoringPrincipalsDataSource) Metadata(_ context.Context, req datasou
 }
 
 func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	kinds := []string{store.KindIAMUser, store.KindIAMRole, store.KindOktaIdentity, store.KindSSOUser, store.KindFederatedUser}
-	resourceKinds := []string{store.KindS3Bucket, store.KindKMSKey, store.KindSecret}
+	kinds := []string{activity.KindIAMUser, activity.KindIAMRole, activity.KindOktaIdentity, activity.KindSSOUser, activity.KindFederatedUser}
+	resourceKinds := []string{activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The activity dashboard as a query: the scored principals that match the filters, dormant " +
 			"first, then from the most over-provisioned down, with their scores. Feed it to `check` blocks, " +

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -98,7 +99,7 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"`sso_user`, `federated_user`). All kinds when unset.",
 				ElementType: types.StringType,
 				Optional:    true,
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(store.ScoredKinds...))},
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
 			},
 			"resource_kinds": schema.SetAttribute{
 				MarkdownDescription: "Limit the rule to grants on these resource kinds (`s3_bucket`, `kms_key`, " +
@@ -106,7 +107,7 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators: []validator.Set{setvalidator.ValueStringsAre(
-					stringvalidator.OneOf(store.KindS3Bucket, store.KindKMSKey, store.KindSecret))},
+					stringvalidator.OneOf(activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret))},
 			},
 		},
 	}

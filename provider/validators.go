@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 )
 
@@ -72,7 +73,7 @@ func regionValidator() validator.String {
 		description: "must be an AWS region name",
 		summary:     "Invalid Region",
 		check: func(s string) string {
-			if awsapi.IsRegion(s) {
+			if activity.IsRegion(s) {
 				return ""
 			}
 			msg := fmt.Sprintf("%q is not an AWS region.", s)

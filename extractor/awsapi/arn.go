@@ -4,28 +4,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
-
-// ARN is an Amazon Resource Name split into its parts.
-type ARN struct {
-	Partition, Service, Region, AccountID, Resource string
-}
-
-func (a ARN) String() string {
-	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.AccountID + ":" + a.Resource
-}
-
-// ParseARN splits an ARN. It checks the shape only, not the service's own rules.
-func ParseARN(s string) (ARN, error) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return ARN{}, fmt.Errorf("%q is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)", s)
-	}
-	if parts[1] == "" || parts[2] == "" || parts[5] == "" {
-		return ARN{}, fmt.Errorf("%q is not an ARN: partition, service and resource must not be empty", s)
-	}
-	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], AccountID: parts[4], Resource: parts[5]}, nil
-}
 
 var (
 	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -57,13 +38,13 @@ func CheckTrailName(s string) error {
 
 // TrailARN is a parsed CloudTrail trail ARN.
 type TrailARN struct {
-	ARN
+	activity.ARN
 	Name string
 }
 
 // ParseTrailARN parses arn:PARTITION:cloudtrail:REGION:ACCOUNT:trail/NAME.
 func ParseTrailARN(s string) (TrailARN, error) {
-	a, err := ParseARN(s)
+	a, err := activity.ParseARN(s)
 	if err != nil {
 		return TrailARN{}, err
 	}
@@ -71,10 +52,10 @@ func ParseTrailARN(s string) (TrailARN, error) {
 	switch {
 	case a.Service != "cloudtrail" || !ok:
 		return TrailARN{}, fmt.Errorf("%q is not a CloudTrail trail ARN (arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME)", s)
-	case !IsRegion(a.Region):
+	case !activity.IsRegion(a.Region):
 		return TrailARN{}, fmt.Errorf("%q: %q is not an AWS region", s, a.Region)
-	case RegionPartition(a.Region) != a.Partition:
-		return TrailARN{}, fmt.Errorf("%q: region %s belongs to partition %q, not %q", s, a.Region, RegionPartition(a.Region), a.Partition)
+	case activity.RegionPartition(a.Region) != a.Partition:
+		return TrailARN{}, fmt.Errorf("%q: region %s belongs to partition %q, not %q", s, a.Region, activity.RegionPartition(a.Region), a.Partition)
 	case !IsAccountID(a.AccountID):
 		return TrailARN{}, fmt.Errorf("%q: %q is not a 12-digit account id", s, a.AccountID)
 	}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // FuzzParseARN: no panic; an ARN parsed prints back as its input, and an
@@ -23,7 +25,7 @@ func FuzzParseARN(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := ParseARN(s)
+		a, err := activity.ParseARN(s)
 		if err != nil {
 			if !strings.Contains(err.Error(), strconv.Quote(s)) {
 				t.Fatalf("error %q does not name its input %q", err, s)
@@ -35,5 +37,8 @@ func FuzzParseARN(f *testing.F) {
 		}
 		_, _ = ParseTrailARN(s)
 		_ = IsRoleARN(s)
+		if r, err := activity.ParseResource(s); err == nil && r.Canonical() == "" {
+			t.Fatalf("%q: a resource with no canonical ARN", s)
+		}
 	})
 }

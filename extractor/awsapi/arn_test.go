@@ -3,6 +3,8 @@ package awsapi
 import (
 	"strings"
 	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func TestCheckTrailName(t *testing.T) {
@@ -63,12 +65,12 @@ func TestParseTrailARN(t *testing.T) {
 
 func TestRegions(t *testing.T) {
 	for _, r := range []string{"us-east-1", "eu-central-2", "ap-southeast-7", "us-gov-west-1", "cn-northwest-1"} {
-		if !IsRegion(r) {
+		if !activity.IsRegion(r) {
 			t.Errorf("%s not known", r)
 		}
 	}
 	for _, r := range []string{"", "us-east", "US-EAST-1", "us-east-7", "global"} {
-		if IsRegion(r) {
+		if activity.IsRegion(r) {
 			t.Errorf("%q accepted as a region", r)
 		}
 	}
@@ -78,7 +80,7 @@ func TestRegions(t *testing.T) {
 	if got := SuggestRegion("something else entirely"); got != "" {
 		t.Errorf("SuggestRegion(nonsense) = %q, want none", got)
 	}
-	if RegionPartition("us-gov-east-1") != "aws-us-gov" || RegionPartition("nowhere") != "" {
+	if activity.RegionPartition("us-gov-east-1") != "aws-us-gov" || activity.RegionPartition("nowhere") != "" {
 		t.Error("RegionPartition")
 	}
 }

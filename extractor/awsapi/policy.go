@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // TrailAccess describes where a trail's logs are, which is all the least-
@@ -90,7 +92,7 @@ var glueName = regexp.MustCompile(`^[a-z0-9_]{1,255}$`)
 
 func (a AthenaAccess) problems() []string {
 	var out []string
-	if !IsRegion(a.Region) {
+	if !activity.IsRegion(a.Region) {
 		out = append(out, fmt.Sprintf("athena region %q is not an AWS region", a.Region))
 	}
 	if !IsAccountID(a.AccountID) {

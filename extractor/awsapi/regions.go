@@ -1,63 +1,19 @@
 package awsapi
 
 import (
-	"sort"
 	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
-
-// regionPartitions maps every AWS region name the project knows to the ARN
-// partition it belongs to. The list follows the partition data published
-// with the AWS SDKs; a region launched later is added here.
-var regionPartitions = map[string]string{
-	"af-south-1": "aws", "ap-east-1": "aws", "ap-east-2": "aws",
-	"ap-northeast-1": "aws", "ap-northeast-2": "aws", "ap-northeast-3": "aws",
-	"ap-south-1": "aws", "ap-south-2": "aws",
-	"ap-southeast-1": "aws", "ap-southeast-2": "aws", "ap-southeast-3": "aws", "ap-southeast-4": "aws",
-	"ap-southeast-5": "aws", "ap-southeast-6": "aws", "ap-southeast-7": "aws",
-	"ca-central-1": "aws", "ca-west-1": "aws",
-	"eu-central-1": "aws", "eu-central-2": "aws", "eu-north-1": "aws",
-	"eu-south-1": "aws", "eu-south-2": "aws",
-	"eu-west-1": "aws", "eu-west-2": "aws", "eu-west-3": "aws",
-	"il-central-1": "aws", "me-central-1": "aws", "me-south-1": "aws", "me-west-1": "aws",
-	"mx-central-1": "aws", "sa-east-1": "aws", "sa-west-1": "aws",
-	"us-east-1": "aws", "us-east-2": "aws", "us-west-1": "aws", "us-west-2": "aws",
-	"cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn",
-	"us-gov-east-1": "aws-us-gov", "us-gov-west-1": "aws-us-gov",
-	"eusc-de-east-1": "aws-eusc",
-	"us-iso-east-1":  "aws-iso", "us-iso-west-1": "aws-iso",
-	"us-isob-east-1": "aws-iso-b", "us-isob-west-1": "aws-iso-b",
-	"eu-isoe-west-1": "aws-iso-e",
-	"us-isof-east-1": "aws-iso-f", "us-isof-south-1": "aws-iso-f",
-}
-
-// IsRegion tells whether name is an AWS region.
-func IsRegion(name string) bool {
-	_, ok := regionPartitions[name]
-	return ok
-}
-
-// RegionPartition is the ARN partition of a region ("aws", "aws-cn", ...),
-// or "" for a name that is not a region.
-func RegionPartition(region string) string { return regionPartitions[region] }
-
-// Regions lists every known region name in order.
-func Regions() []string {
-	out := make([]string, 0, len(regionPartitions))
-	for r := range regionPartitions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // SuggestRegion returns the known region closest to a mistyped name, or "".
 func SuggestRegion(name string) string {
 	name = strings.ToLower(strings.TrimSpace(name))
-	if IsRegion(name) {
+	if activity.IsRegion(name) {
 		return name
 	}
 	best, bestD := "", 3
-	for _, r := range Regions() {
+	for _, r := range activity.Regions() {
 		if d := editDistance(name, r); d < bestD {
 			best, bestD = r, d
 		}

@@ -13,7 +13,7 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -86,7 +86,7 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 			accounts = append(accounts, in.AccountID)
 		}
 		if len(regions) == 0 {
-			regions = awsapi.Regions()
+			regions = activity.Regions()
 		}
 		target := athena.Target{Integration: it.in.AccountID, Layout: athena.Layout{
 			Bucket: it.src.Bucket, Prefix: it.src.Prefix, OrgID: orgID, Accounts: accounts, Regions: regions, Since: cloudTrailLaunch,

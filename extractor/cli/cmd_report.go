@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/report"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -58,12 +59,12 @@ html one self-contained page (charts included, nothing fetched from the network)
 func (o reportOptions) filter(cmd *cobra.Command) (store.ScoreFilter, error) {
 	f := store.ScoreFilter{Accounts: o.accounts, Kinds: o.kinds, ResourceKinds: o.resourceKinds, DormantOnly: o.dormant}
 	for _, k := range o.kinds {
-		if !oneOf(k, store.ScoredKinds...) {
-			return f, usagef("--kind %q: use one of %v", k, store.ScoredKinds)
+		if !oneOf(k, activity.ScoredKinds...) {
+			return f, usagef("--kind %q: use one of %v", k, activity.ScoredKinds)
 		}
 	}
 	for _, k := range o.resourceKinds {
-		if !oneOf(k, store.KindS3Bucket, store.KindKMSKey, store.KindSecret) {
+		if !oneOf(k, activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret) {
 			return f, usagef("--resource-kind %q: use s3_bucket, kms_key or secretsmanager_secret", k)
 		}
 	}

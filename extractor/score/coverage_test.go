@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -47,8 +48,8 @@ func TestTrailSelectorsDecideDataEventCoverage(t *testing.T) {
 		t.Errorf("organization trail without data events covers every monitored account: %v", got)
 	}
 
-	f := principalFacts{principal: store.Principal{AccountID: "222222222222"}, monitored: true,
-		grants: []store.Grant{{Resource: store.Resource{Kind: store.KindS3Bucket}, Actions: []string{"s3:GetObject"}}}}
+	f := principalFacts{principal: activity.Principal{AccountID: "222222222222"}, monitored: true,
+		grants: []store.Grant{{Resource: activity.Resource{Kind: activity.KindS3Bucket}, Actions: []string{"s3:GetObject"}}}}
 	n := notes(f.principal, f, nil, map[string]bool{"222222222222": true}, got)
 	if len(n) != 1 || !strings.Contains(n[0], "event selectors") {
 		t.Errorf("notes %q, want the selectors named", n)

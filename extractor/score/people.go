@@ -6,14 +6,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // isPerson tells people federated from an identity provider: Okta and IAM
 // Identity Center users, and people signed in through another SAML provider.
-func isPerson(p store.Principal) bool {
-	return p.Kind == store.KindOktaIdentity || p.Kind == store.KindSSOUser ||
-		p.Kind == store.KindFederatedUser && strings.HasPrefix(p.ARN, "saml:")
+func isPerson(p activity.Principal) bool {
+	return p.Kind == activity.KindOktaIdentity || p.Kind == activity.KindSSOUser ||
+		p.Kind == activity.KindFederatedUser && strings.HasPrefix(p.ARN, "saml:")
 }
 
 // addPersonFacts completes the facts of a person federated from an identity
@@ -74,7 +75,7 @@ func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *princi
 // under a condition.
 func unionGrants(lists [][]store.Grant) []store.Grant {
 	type acc struct {
-		resource    store.Resource
+		resource    activity.Resource
 		granted     map[string]bool
 		conditional map[string]bool // false once any list grants it unconditionally
 	}

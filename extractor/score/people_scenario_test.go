@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -171,13 +172,13 @@ func TestPeopleSharingARole(t *testing.T) {
 	for arn, w := range map[string]want{
 		// admin holds 2 buckets × 3 actions and used 3 of the 6; its last
 		// activity is the tool-made session's, credited to the role only.
-		"arn:aws:iam::333333333333:role/admin": {store.KindIAMRole, true, num(0), num(50), false, str("2026-11-20T09:10:00Z")},
+		"arn:aws:iam::333333333333:role/admin": {activity.KindIAMRole, true, num(0), num(50), false, str("2026-11-20T09:10:00Z")},
 		// Alice: GetObject and ListBucket on app-data, PutObject on app-logs.
-		"okta:alice@example.com": {store.KindOktaIdentity, true, num(0), num(50), false, str("2026-11-20T09:07:00Z")},
+		"okta:alice@example.com": {activity.KindOktaIdentity, true, num(0), num(50), false, str("2026-11-20T09:07:00Z")},
 		// Bob may do all of it and did nothing.
-		"okta:bob@example.com": {store.KindOktaIdentity, true, num(100), num(100), true, nil},
+		"okta:bob@example.com": {activity.KindOktaIdentity, true, num(100), num(100), true, nil},
 		// Dave's role is in an account whose logs were not read.
-		"okta:dave@example.com": {store.KindOktaIdentity, false, nil, nil, false, nil},
+		"okta:dave@example.com": {activity.KindOktaIdentity, false, nil, nil, false, nil},
 	} {
 		p, ok := byARN[arn]
 		if !ok {
@@ -321,7 +322,7 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 			person = &rep.Principals[i]
 		}
 	}
-	if person == nil || person.Kind != store.KindFederatedUser || !person.Monitored || person.Dormant ||
+	if person == nil || person.Kind != activity.KindFederatedUser || !person.Monitored || person.Dormant ||
 		person.LastActivityAt == nil || *person.LastActivityAt != "2019-11-01T19:20:00Z" {
 		t.Fatalf("the person who signed in: %+v", person)
 	}
@@ -379,7 +380,7 @@ func TestIdentityCenterUsersSharingAPermissionSet(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, p := range rep.Principals {
-		if p.Kind == store.KindSSOUser {
+		if p.Kind == activity.KindSSOUser {
 			got[p.ARN] = show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt)
 		}
 	}
@@ -387,8 +388,8 @@ func TestIdentityCenterUsersSharingAPermissionSet(t *testing.T) {
 	last := "2026-11-21T10:00:00Z"
 	want := map[string]string{
 		// One of two buckets, one of six actions used.
-		"sso:kim": show(store.KindSSOUser, true, f(50), f(83.3), false, &last),
-		"sso:lee": show(store.KindSSOUser, true, f(100), f(100), true, nil),
+		"sso:kim": show(activity.KindSSOUser, true, f(50), f(83.3), false, &last),
+		"sso:lee": show(activity.KindSSOUser, true, f(100), f(100), true, nil),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Identity Center users:\n got %v\nwant %v", got, want)
@@ -429,7 +430,7 @@ func TestGeneratedPeopleSharingARole(t *testing.T) {
 		t.Errorf("the person using the role: %s; the role: %s", show(active.Kind, active.Monitored, active.OPS, active.ActionOPS, active.Dormant, active.LastActivityAt),
 			show(role.Kind, role.Monitored, role.OPS, role.ActionOPS, role.Dormant, role.LastActivityAt))
 	}
-	if idle.Kind != store.KindOktaIdentity || !idle.Monitored || !idle.Dormant || idle.OPS == nil || *idle.OPS != 100 || idle.LastActivityAt != nil {
+	if idle.Kind != activity.KindOktaIdentity || !idle.Monitored || !idle.Dormant || idle.OPS == nil || *idle.OPS != 100 || idle.LastActivityAt != nil {
 		t.Errorf("the colleague who never signs in: %s", show(idle.Kind, idle.Monitored, idle.OPS, idle.ActionOPS, idle.Dormant, idle.LastActivityAt))
 	}
 }

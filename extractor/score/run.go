@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -212,7 +213,7 @@ func accountsWithoutDataEvents(ctx context.Context, db *store.DB, monitored []st
 }
 
 // notes are the caveats shown beside a principal's scores.
-func notes(p store.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
+func notes(p activity.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
 	if !f.monitored && isPerson(p) {
 		return []string{"not monitored: no logs were extracted for the window of the accounts whose roles this person may assume"}
 	}
@@ -229,7 +230,7 @@ func notes(p store.Principal, f principalFacts, missing map[string]int, withObje
 	}
 	if noDataEvents[p.AccountID] || !withObjects[p.AccountID] {
 		for _, g := range f.grants {
-			if g.Resource.Kind != store.KindS3Bucket {
+			if g.Resource.Kind != activity.KindS3Bucket {
 				continue
 			}
 			if noDataEvents[p.AccountID] {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -21,7 +22,7 @@ const (
 
 // principalFacts is everything one principal's score depends on.
 type principalFacts struct {
-	principal      store.Principal
+	principal      activity.Principal
 	grants         []store.Grant
 	uses           []store.WindowUse
 	lastActivityAt *time.Time // latest event of any kind up to as_of

@@ -4,15 +4,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 var (
 	asOf        = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	windowStart = asOf.AddDate(0, 0, -30)
-	bucketA     = store.Resource{ID: 1, ARN: "arn:aws:s3:::a", Kind: store.KindS3Bucket, Name: "a"}
-	bucketB     = store.Resource{ID: 2, ARN: "arn:aws:s3:::b", Kind: store.KindS3Bucket, Name: "b"}
-	keyK        = store.Resource{ID: 3, ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: store.KindKMSKey, Name: "k"}
+	bucketA     = activity.Resource{ID: 1, ARN: "arn:aws:s3:::a", Kind: activity.KindS3Bucket, Name: "a"}
+	bucketB     = activity.Resource{ID: 2, ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket, Name: "b"}
+	keyK        = activity.Resource{ID: 3, ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: activity.KindKMSKey, Name: "k"}
 )
 
 func at(days int) time.Time { return asOf.AddDate(0, 0, -days) }
@@ -20,7 +21,7 @@ func at(days int) time.Time { return asOf.AddDate(0, 0, -days) }
 func TestScorePrincipalDefinitions(t *testing.T) {
 	last := at(2)
 	f := principalFacts{
-		principal: store.Principal{ID: 9, ARN: "arn:aws:iam::111111111111:user/alice", Kind: store.KindIAMUser},
+		principal: activity.Principal{ID: 9, ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser},
 		grants: []store.Grant{
 			{Resource: bucketA, Actions: []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 			{Resource: bucketB, Actions: []string{"s3:GetObject", "s3:ListBucket"}},
@@ -68,7 +69,7 @@ func TestScorePrincipalDefinitions(t *testing.T) {
 
 func TestDormancy(t *testing.T) {
 	base := principalFacts{
-		principal: store.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/bob", Kind: store.KindIAMUser, CreatedAt: at(400)},
+		principal: activity.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/bob", Kind: activity.KindIAMUser, CreatedAt: at(400)},
 		grants:    []store.Grant{{Resource: bucketA, Actions: []string{"s3:GetObject"}}},
 		monitored: true,
 	}

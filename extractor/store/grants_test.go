@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func TestGrantsRoundTripWithSharedActionSets(t *testing.T) {
@@ -17,14 +19,14 @@ func TestGrantsRoundTripWithSharedActionSets(t *testing.T) {
 		AccountID: "111111111111",
 		Policies:  []PolicyRecord{{Name: "arn:aws:iam::111111111111:policy/p", Kind: PolicyManaged, Document: `{"Statement":[]}`}},
 		Principals: []DiscoveredPrincipal{
-			{Principal: Principal{ARN: "arn:aws:iam::111111111111:user/a", Kind: KindIAMUser, AccountID: "111111111111", Name: "a", CreatedAt: time.Unix(1700000000, 0).UTC()},
+			{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:user/a", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "a", CreatedAt: time.Unix(1700000000, 0).UTC()},
 				Policies: []string{"arn:aws:iam::111111111111:policy/p"}},
-			{Principal: Principal{ARN: "arn:aws:iam::111111111111:role/r", Kind: KindIAMRole, AccountID: "111111111111", Name: "r"},
+			{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:role/r", Kind: activity.KindIAMRole, AccountID: "111111111111", Name: "r"},
 				Boundary: "arn:aws:iam::111111111111:policy/p"},
 		},
 		Resources: []DiscoveredResource{
-			{Resource: Resource{ARN: "arn:aws:s3:::b", Kind: KindS3Bucket, AccountID: "111111111111", Name: "b"}, PolicyState: ResourcePolicyNone},
-			{Resource: Resource{ARN: "arn:aws:secretsmanager:us-east-1:111111111111:secret:s-AbCdEf", Kind: KindSecret, AccountID: "111111111111", Region: "us-east-1", Name: "s"}, PolicyState: ResourcePolicyUnknown},
+			{Resource: activity.Resource{ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket, AccountID: "111111111111", Name: "b"}, PolicyState: ResourcePolicyNone},
+			{Resource: activity.Resource{ARN: "arn:aws:secretsmanager:us-east-1:111111111111:secret:s-AbCdEf", Kind: activity.KindSecret, AccountID: "111111111111", Region: "us-east-1", Name: "s"}, PolicyState: ResourcePolicyUnknown},
 		},
 	})
 	if err != nil {
@@ -85,10 +87,10 @@ func BenchmarkReplaceGrants(b *testing.B) {
 	const principals, resources, perPrincipal = 5000, 20000, 340
 	e := AccountEntitlements{AccountID: "111111111111"}
 	for i := range principals {
-		e.Principals = append(e.Principals, DiscoveredPrincipal{Principal: Principal{ARN: fmt.Sprintf("arn:aws:iam::111111111111:user/u%d", i), Kind: KindIAMUser, AccountID: "111111111111", Name: fmt.Sprint(i)}})
+		e.Principals = append(e.Principals, DiscoveredPrincipal{Principal: activity.Principal{ARN: fmt.Sprintf("arn:aws:iam::111111111111:user/u%d", i), Kind: activity.KindIAMUser, AccountID: "111111111111", Name: fmt.Sprint(i)}})
 	}
 	for i := range resources {
-		e.Resources = append(e.Resources, DiscoveredResource{Resource: Resource{ARN: fmt.Sprintf("arn:aws:s3:::b%d", i), Kind: KindS3Bucket, AccountID: "111111111111", Name: fmt.Sprint(i)}, PolicyState: ResourcePolicyNone})
+		e.Resources = append(e.Resources, DiscoveredResource{Resource: activity.Resource{ARN: fmt.Sprintf("arn:aws:s3:::b%d", i), Kind: activity.KindS3Bucket, AccountID: "111111111111", Name: fmt.Sprint(i)}, PolicyState: ResourcePolicyNone})
 	}
 	if err := db.ReplaceEntitlements(ctx, e); err != nil {
 		b.Fatal(err)

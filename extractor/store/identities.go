@@ -6,50 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
-
-// Principal kinds.
-const (
-	KindIAMUser       = "iam_user"
-	KindIAMRole       = "iam_role"
-	KindOktaIdentity  = "okta_identity"
-	KindSSOUser       = "sso_user"
-	KindRoot          = "root"
-	KindFederatedUser = "federated_user"
-	KindAWSService    = "aws_service"
-)
-
-// ScoredKinds are the principal kinds that get scores: people and workloads,
-// not AWS services acting for them nor the account root.
-var ScoredKinds = []string{KindIAMUser, KindIAMRole, KindOktaIdentity, KindSSOUser, KindFederatedUser}
-
-// Resource kinds.
-const (
-	KindS3Bucket = "s3_bucket"
-	KindKMSKey   = "kms_key"
-	KindSecret   = "secretsmanager_secret"
-)
-
-// Principal is an identity that acts.
-type Principal struct {
-	ID        int64
-	ARN       string
-	Kind      string
-	AccountID string
-	Name      string
-	CreatedAt time.Time // zero when unknown
-}
-
-// Resource is something a principal acts on.
-type Resource struct {
-	ID        int64
-	ARN       string
-	Kind      string
-	AccountID string
-	Region    string
-	Name      string
-}
 
 // Queryer is what the identity helpers need: a *sql.Tx in the write paths, or
 // the pool for one-off calls.
@@ -60,7 +19,7 @@ type Queryer interface {
 
 // UpsertPrincipal inserts p, or completes an existing row with what p adds
 // (a creation time found by discovery, say), and returns the row id.
-func UpsertPrincipal(ctx context.Context, q Queryer, p Principal) (int64, error) {
+func UpsertPrincipal(ctx context.Context, q Queryer, p activity.Principal) (int64, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO principals (arn, kind, account_id, name, created_at)
 		VALUES (?, ?, ?, ?, ?)
@@ -75,7 +34,7 @@ func UpsertPrincipal(ctx context.Context, q Queryer, p Principal) (int64, error)
 
 // UpsertResource inserts r, or fills the account and region of an existing
 // row that lacked them, and returns the row id.
-func UpsertResource(ctx context.Context, q Queryer, r Resource) (int64, error) {
+func UpsertResource(ctx context.Context, q Queryer, r activity.Resource) (int64, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO resources (arn, kind, account_id, region, name)
 		VALUES (?, ?, ?, ?, ?)
@@ -91,13 +50,13 @@ func UpsertResource(ctx context.Context, q Queryer, r Resource) (int64, error) {
 }
 
 // PrincipalByARN returns the principal with that canonical ARN, or ErrNotFound.
-func (s *DB) PrincipalByARN(ctx context.Context, arn string) (Principal, error) {
-	var p Principal
+func (s *DB) PrincipalByARN(ctx context.Context, arn string) (activity.Principal, error) {
+	var p activity.Principal
 	var created sql.NullInt64
 	err := s.sql.QueryRowContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE arn = ?`, arn).
 		Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created)
 	if err == sql.ErrNoRows {
-		return Principal{}, fmt.Errorf("principal %s: %w", arn, ErrNotFound)
+		return activity.Principal{}, fmt.Errorf("principal %s: %w", arn, ErrNotFound)
 	}
 	p.CreatedAt = unixOrZero(created)
 	return p, err
@@ -105,33 +64,33 @@ func (s *DB) PrincipalByARN(ctx context.Context, arn string) (Principal, error) 
 
 // FindPrincipal finds a principal by its canonical ARN or, for people
 // federated from an identity provider, by their login (alice@example.com).
-func (s *DB) FindPrincipal(ctx context.Context, ref string) (Principal, error) {
+func (s *DB) FindPrincipal(ctx context.Context, ref string) (activity.Principal, error) {
 	p, err := s.PrincipalByARN(ctx, ref)
 	if err == nil || !errors.Is(err, ErrNotFound) || strings.HasPrefix(ref, "arn:") {
 		return p, err
 	}
 	rows, err := s.sql.QueryContext(ctx, `SELECT arn FROM principals WHERE kind IN (?, ?) AND name = ? ORDER BY arn`,
-		KindOktaIdentity, KindSSOUser, ref)
+		activity.KindOktaIdentity, activity.KindSSOUser, ref)
 	if err != nil {
-		return Principal{}, err
+		return activity.Principal{}, err
 	}
 	var arns []string
 	for rows.Next() {
 		var a string
 		if err := rows.Scan(&a); err != nil {
 			rows.Close()
-			return Principal{}, err
+			return activity.Principal{}, err
 		}
 		arns = append(arns, a)
 	}
 	rows.Close()
 	switch len(arns) {
 	case 0:
-		return Principal{}, fmt.Errorf("principal %s: %w", ref, ErrNotFound)
+		return activity.Principal{}, fmt.Errorf("principal %s: %w", ref, ErrNotFound)
 	case 1:
 		return s.PrincipalByARN(ctx, arns[0])
 	default:
-		return Principal{}, fmt.Errorf("%q names %d principals (%s); give the ARN of one", ref, len(arns), strings.Join(arns, ", "))
+		return activity.Principal{}, fmt.Errorf("%q names %d principals (%s); give the ARN of one", ref, len(arns), strings.Join(arns, ", "))
 	}
 }
 

@@ -5,18 +5,20 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func TestUpsertPrincipalKeepsOneRowAndCompletesIt(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	arn := "arn:aws:iam::111111111111:user/ops/alice"
-	id1, err := UpsertPrincipal(ctx, db.SQL(), Principal{ARN: arn, Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"})
+	id1, err := UpsertPrincipal(ctx, db.SQL(), activity.Principal{ARN: arn, Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	created := time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
-	id2, err := UpsertPrincipal(ctx, db.SQL(), Principal{ARN: arn, Kind: KindIAMUser, AccountID: "111111111111", Name: "alice", CreatedAt: created})
+	id2, err := UpsertPrincipal(ctx, db.SQL(), activity.Principal{ARN: arn, Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice", CreatedAt: created})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +26,7 @@ func TestUpsertPrincipalKeepsOneRowAndCompletesIt(t *testing.T) {
 		t.Fatalf("second upsert gave id %d, first %d", id2, id1)
 	}
 	// A later sighting without a creation time must not erase it.
-	if _, err := UpsertPrincipal(ctx, db.SQL(), Principal{ARN: arn, Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"}); err != nil {
+	if _, err := UpsertPrincipal(ctx, db.SQL(), activity.Principal{ARN: arn, Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"}); err != nil {
 		t.Fatal(err)
 	}
 	p, err := db.PrincipalByARN(ctx, arn)
@@ -37,7 +39,7 @@ func TestUpsertPrincipalKeepsOneRowAndCompletesIt(t *testing.T) {
 	if _, err := db.PrincipalByARN(ctx, "arn:aws:iam::111111111111:user/bob"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown principal: err = %v", err)
 	}
-	if _, err := UpsertPrincipal(ctx, db.SQL(), Principal{ARN: "x", Kind: "robot", AccountID: "1", Name: "x"}); err == nil {
+	if _, err := UpsertPrincipal(ctx, db.SQL(), activity.Principal{ARN: "x", Kind: "robot", AccountID: "1", Name: "x"}); err == nil {
 		t.Error("unknown kind accepted")
 	}
 }
@@ -45,7 +47,7 @@ func TestUpsertPrincipalKeepsOneRowAndCompletesIt(t *testing.T) {
 func TestUpsertResourceFillsMissingAccount(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	r := Resource{ARN: "arn:aws:s3:::logs", Kind: KindS3Bucket, Name: "logs"}
+	r := activity.Resource{ARN: "arn:aws:s3:::logs", Kind: activity.KindS3Bucket, Name: "logs"}
 	id1, err := UpsertResource(ctx, db.SQL(), r)
 	if err != nil {
 		t.Fatal(err)

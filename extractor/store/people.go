@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Sources of people's entitlements.
@@ -16,8 +18,8 @@ const (
 // PersonRole says that a person may assume a role, and how: Via is "user"
 // for a direct assignment, "group:NAME" through a group.
 type PersonRole struct {
-	Person Principal
-	Role   Principal
+	Person activity.Principal
+	Role   activity.Principal
 	Via    string
 }
 
@@ -47,7 +49,7 @@ func (s *DB) ReplacePersonRoles(ctx context.Context, source string, rows []Perso
 	}
 	defer ins.Close()
 	ids := map[string]int64{}
-	id := func(p Principal) (int64, error) {
+	id := func(p activity.Principal) (int64, error) {
 		if v, ok := ids[p.ARN]; ok {
 			return v, nil
 		}
@@ -56,7 +58,7 @@ func (s *DB) ReplacePersonRoles(ctx context.Context, source string, rows []Perso
 			return 0, err
 		}
 		ids[p.ARN] = v
-		if p.Kind == KindIAMRole {
+		if p.Kind == activity.KindIAMRole {
 			n.Roles++
 		} else {
 			n.People++
@@ -87,7 +89,7 @@ func (s *DB) ReplacePersonRoles(ctx context.Context, source string, rows []Perso
 // PersonRolesOf lists the roles a person may assume by the identity
 // provider's assignments or, when none were loaded for the person, the
 // roles they were seen using through sessions credited to them.
-func (s *DB) PersonRolesOf(ctx context.Context, personID int64) ([]Principal, error) {
+func (s *DB) PersonRolesOf(ctx context.Context, personID int64) ([]activity.Principal, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE id IN (
 			SELECT role_id FROM person_roles WHERE person_id = :p
 			UNION SELECT role_id FROM usage_sessions WHERE person_id = :p
@@ -159,7 +161,7 @@ func (s *DB) SessionActivity(ctx context.Context, personID int64, start, asOf ti
 }
 
 // Roles lists the IAM roles known, by ARN.
-func (s *DB) Roles(ctx context.Context) ([]Principal, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE kind = ? ORDER BY arn`, KindIAMRole)
+func (s *DB) Roles(ctx context.Context) ([]activity.Principal, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE kind = ? ORDER BY arn`, activity.KindIAMRole)
 	return scanPrincipals(rows, err)
 }

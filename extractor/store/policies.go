@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Policy kinds.
@@ -34,14 +36,14 @@ type PolicyRecord struct {
 
 // DiscoveredPrincipal is a principal with the names of its policies.
 type DiscoveredPrincipal struct {
-	Principal Principal
+	Principal activity.Principal
 	Policies  []string // identity-based policies, by name, in order
 	Boundary  string   // permissions boundary's name, or ""
 }
 
 // DiscoveredResource is a resource with the name of its policy.
 type DiscoveredResource struct {
-	Resource    Resource
+	Resource    activity.Resource
 	PolicyState string
 	Policy      string // name, when PolicyState is ResourcePolicyKnown
 }
@@ -445,11 +447,11 @@ func (s *DB) eachEntitlementRow(ctx context.Context, query string, fn func(*sql.
 
 // UndiscoveredResources lists the resources recorded by log extraction that
 // no discovery described, ordered by ARN: their resource policies are unknown.
-func (s *DB) UndiscoveredResources(ctx context.Context) ([]Resource, error) {
-	var out []Resource
+func (s *DB) UndiscoveredResources(ctx context.Context) ([]activity.Resource, error) {
+	var out []activity.Resource
 	err := s.eachEntitlementRow(ctx, `SELECT id, arn, kind, account_id, region, name FROM resources
 		WHERE id NOT IN (SELECT resource_id FROM discovered_resources) ORDER BY arn`, func(rows *sql.Rows) error {
-		var r Resource
+		var r activity.Resource
 		if err := rows.Scan(&r.ID, &r.ARN, &r.Kind, &r.AccountID, &r.Region, &r.Name); err != nil {
 			return err
 		}

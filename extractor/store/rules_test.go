@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func TestRulesLifecycle(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	r := Rule{Name: "kms-users", Description: "no IAM user above 80 on any KMS key", MaxOPS: f64(80),
-		Kinds: []string{KindIAMUser}, ResourceKinds: []string{KindKMSKey}}
+		Kinds: []string{activity.KindIAMUser}, ResourceKinds: []string{activity.KindKMSKey}}
 	if err := db.CreateRule(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +23,7 @@ func TestRulesLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *got.MaxOPS != 80 || got.NoDormant || len(got.Accounts) != 0 || got.Kinds[0] != KindIAMUser || got.ResourceKinds[0] != KindKMSKey {
+	if *got.MaxOPS != 80 || got.NoDormant || len(got.Accounts) != 0 || got.Kinds[0] != activity.KindIAMUser || got.ResourceKinds[0] != activity.KindKMSKey {
 		t.Errorf("rule = %+v", got)
 	}
 	r.MaxOPS, r.NoDormant, r.Accounts = nil, true, []string{"111111111111"}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // The facts the score step reads. Usage is kept per UTC day with the first
@@ -14,8 +16,8 @@ import (
 // bound, exact at day granularity.
 
 // ScoreCandidates lists the principals to score, by id.
-func (s *DB) ScoreCandidates(ctx context.Context) ([]Principal, error) {
-	where, args := inList(nil, nil, "kind", ScoredKinds)
+func (s *DB) ScoreCandidates(ctx context.Context) ([]activity.Principal, error) {
+	where, args := inList(nil, nil, "kind", activity.ScoredKinds)
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE `+where[0]+` ORDER BY id`, args...)
 	return scanPrincipals(rows, err)
 }
@@ -113,20 +115,20 @@ func (s *DB) UnattributedSessions(ctx context.Context, start, asOf time.Time) (i
 // Grant is what a principal may do on one resource: catalog actions, sorted,
 // and the subset granted only under a condition.
 type Grant struct {
-	Resource    Resource
+	Resource    activity.Resource
 	Actions     []string
 	Conditional []string
 }
 
 // scanPrincipals reads rows of id, arn, kind, account_id, name, created_at.
-func scanPrincipals(rows *sql.Rows, err error) ([]Principal, error) {
+func scanPrincipals(rows *sql.Rows, err error) ([]activity.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Principal
+	var out []activity.Principal
 	for rows.Next() {
-		var p Principal
+		var p activity.Principal
 		var created sql.NullInt64
 		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created); err != nil {
 			return nil, err

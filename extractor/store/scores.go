@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // ScoreRun is one computation of scores for a window ending at AsOf.
@@ -47,7 +49,7 @@ type AccountDays struct {
 
 // PrincipalScore is the score of one principal in one run.
 type PrincipalScore struct {
-	Principal
+	activity.Principal
 	Monitored      bool
 	OPS            *float64 // resource level; nil when not monitored or nothing is granted
 	ActionOPS      *float64 // action level
@@ -60,7 +62,7 @@ type PrincipalScore struct {
 
 // ResourceScore is the score of one principal on one resource.
 type ResourceScore struct {
-	Resource
+	activity.Resource
 	OPS                *float64
 	GrantedActions     []string
 	UsedActions        []string
@@ -70,7 +72,7 @@ type ResourceScore struct {
 
 // KeyActivity is the activity of one KMS key.
 type KeyActivity struct {
-	Resource
+	activity.Resource
 	LastActivityAt *time.Time
 	LastViewedAt   *time.Time
 }
@@ -408,38 +410,38 @@ func floatPtr(v sql.NullFloat64) *float64 {
 
 // FindKey finds a KMS key by its ARN, its id, an alias ARN, or an alias name
 // (alias/NAME) that only one known key has.
-func (s *DB) FindKey(ctx context.Context, ref string) (Resource, error) {
+func (s *DB) FindKey(ctx context.Context, ref string) (activity.Resource, error) {
 	if strings.Contains(ref, ":alias/") {
 		keyARN, err := s.KMSKeyForAlias(ctx, ref)
 		if err != nil {
-			return Resource{}, err
+			return activity.Resource{}, err
 		}
 		ref = keyARN
 	} else if strings.HasPrefix(ref, "alias/") {
 		rows, err := s.sql.QueryContext(ctx, `SELECT DISTINCT key_arn FROM kms_aliases WHERE name = ? ORDER BY key_arn`, ref)
 		if err != nil {
-			return Resource{}, err
+			return activity.Resource{}, err
 		}
 		var keys []string
 		for rows.Next() {
 			var k string
 			if err := rows.Scan(&k); err != nil {
 				rows.Close()
-				return Resource{}, err
+				return activity.Resource{}, err
 			}
 			keys = append(keys, k)
 		}
 		rows.Close()
 		switch len(keys) {
 		case 0:
-			return Resource{}, fmt.Errorf("KMS alias %s: %w", ref, ErrNotFound)
+			return activity.Resource{}, fmt.Errorf("KMS alias %s: %w", ref, ErrNotFound)
 		case 1:
 			ref = keys[0]
 		default:
-			return Resource{}, fmt.Errorf("%s names %d keys in different accounts or regions (%s); give the alias ARN", ref, len(keys), strings.Join(keys, ", "))
+			return activity.Resource{}, fmt.Errorf("%s names %d keys in different accounts or regions (%s); give the alias ARN", ref, len(keys), strings.Join(keys, ", "))
 		}
 	}
-	var r Resource
+	var r activity.Resource
 	err := s.sql.QueryRowContext(ctx, `SELECT id, arn, kind, account_id, region, name FROM resources
 		WHERE kind = 'kms_key' AND (arn = ? OR name = ?) ORDER BY arn LIMIT 1`, ref, ref).
 		Scan(&r.ID, &r.ARN, &r.Kind, &r.AccountID, &r.Region, &r.Name)
@@ -451,7 +453,7 @@ func (s *DB) FindKey(ctx context.Context, ref string) (Resource, error) {
 
 // KeyActivityOf returns one key's activity in a run; ErrNotFound when the run
 // did not include it.
-func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key Resource) (KeyActivity, error) {
+func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key activity.Resource) (KeyActivity, error) {
 	k := KeyActivity{Resource: key}
 	var last, viewed sql.NullInt64
 	err := s.sql.QueryRowContext(ctx, `SELECT last_activity_at, last_viewed_at FROM key_activity WHERE run_id = ? AND resource_id = ?`,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // BenchmarkDataSourceReads measures what one read of the Terraform data
@@ -26,17 +28,17 @@ func BenchmarkDataSourceReads(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rs := make([]Resource, resources)
+	rs := make([]activity.Resource, resources)
 	for i := range rs {
-		rs[i] = Resource{ARN: fmt.Sprintf("arn:aws:s3:::bucket-%05d", i), Kind: KindS3Bucket, Name: fmt.Sprintf("bucket-%05d", i)}
+		rs[i] = activity.Resource{ARN: fmt.Sprintf("arn:aws:s3:::bucket-%05d", i), Kind: activity.KindS3Bucket, Name: fmt.Sprintf("bucket-%05d", i)}
 		if rs[i].ID, err = UpsertResource(ctx, tx, rs[i]); err != nil {
 			b.Fatal(err)
 		}
 	}
-	ps := make([]Principal, principals)
+	ps := make([]activity.Principal, principals)
 	for i := range ps {
 		account := fmt.Sprintf("%012d", 100000000000+i%50)
-		ps[i] = Principal{ARN: fmt.Sprintf("arn:aws:iam::%s:user/user-%05d", account, i), Kind: KindIAMUser, AccountID: account, Name: fmt.Sprintf("user-%05d", i)}
+		ps[i] = activity.Principal{ARN: fmt.Sprintf("arn:aws:iam::%s:user/user-%05d", account, i), Kind: activity.KindIAMUser, AccountID: account, Name: fmt.Sprintf("user-%05d", i)}
 		if ps[i].ID, err = UpsertPrincipal(ctx, tx, ps[i]); err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func f64(v float64) *float64 { return &v }
@@ -14,7 +16,7 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	db.Now = func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
-	id := func(p Principal) Principal {
+	id := func(p activity.Principal) activity.Principal {
 		var err error
 		p.ID, err = UpsertPrincipal(ctx, db.SQL(), p)
 		if err != nil {
@@ -22,7 +24,7 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		}
 		return p
 	}
-	res := func(r Resource) Resource {
+	res := func(r activity.Resource) activity.Resource {
 		var err error
 		r.ID, err = UpsertResource(ctx, db.SQL(), r)
 		if err != nil {
@@ -30,11 +32,11 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		}
 		return r
 	}
-	alice := id(Principal{ARN: "arn:aws:iam::111111111111:user/alice", Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"})
-	bob := id(Principal{ARN: "arn:aws:iam::111111111111:user/bob", Kind: KindIAMUser, AccountID: "111111111111", Name: "bob"})
-	carol := id(Principal{ARN: "arn:aws:iam::222222222222:user/carol", Kind: KindIAMUser, AccountID: "222222222222", Name: "carol"})
-	bucket := res(Resource{ARN: "arn:aws:s3:::data", Kind: KindS3Bucket, Name: "data"})
-	key := res(Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k1", Kind: KindKMSKey, AccountID: "111111111111", Region: "us-east-1", Name: "k1"})
+	alice := id(activity.Principal{ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"})
+	bob := id(activity.Principal{ARN: "arn:aws:iam::111111111111:user/bob", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "bob"})
+	carol := id(activity.Principal{ARN: "arn:aws:iam::222222222222:user/carol", Kind: activity.KindIAMUser, AccountID: "222222222222", Name: "carol"})
+	bucket := res(activity.Resource{ARN: "arn:aws:s3:::data", Kind: activity.KindS3Bucket, Name: "data"})
+	key := res(activity.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k1", Kind: activity.KindKMSKey, AccountID: "111111111111", Region: "us-east-1", Name: "k1"})
 	asOf := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	seen := asOf.Add(-2 * time.Hour)
 	sc := &Scores{
@@ -99,8 +101,8 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		"account":        {ScoreFilter{Accounts: []string{"222222222222"}}, "carol"},
 		"min ops":        {ScoreFilter{MinOPS: f64(50)}, "bob"},
 		"dormant only":   {ScoreFilter{DormantOnly: true}, "bob"},
-		"resource kind":  {ScoreFilter{ResourceKinds: []string{KindS3Bucket}}, "alice"},
-		"kind, no match": {ScoreFilter{Kinds: []string{KindIAMRole}}, ""},
+		"resource kind":  {ScoreFilter{ResourceKinds: []string{activity.KindS3Bucket}}, "alice"},
+		"kind, no match": {ScoreFilter{Kinds: []string{activity.KindIAMRole}}, ""},
 	} {
 		ps, err := db.PrincipalScores(ctx, runID, c.f)
 		if err != nil {

@@ -10,14 +10,16 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Facts are what a read contributes besides its uses, whichever engine
 // read it. Principals and resources are listed once and referred to by
 // index.
 type Facts struct {
-	Principals []Principal
-	Resources  []Resource
+	Principals []activity.Principal
+	Resources  []activity.Resource
 	Activity   []ActivityFact
 	Sessions   []SessionFact
 	// SessionDays are the days of sessions whose uses carry Session.
@@ -596,13 +598,13 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *Facts, pids, rid
 // resolveResource finds or creates the row of r. A secret is one row per
 // (account, region, name) whether events named it by name, partial ARN or
 // full ARN: a row made from a name takes the full ARN once one is seen.
-func resolveResource(ctx context.Context, tx *sql.Tx, r Resource) (int64, error) {
-	if r.Kind != KindSecret || r.AccountID == "" || r.Region == "" {
+func resolveResource(ctx context.Context, tx *sql.Tx, r activity.Resource) (int64, error) {
+	if r.Kind != activity.KindSecret || r.AccountID == "" || r.Region == "" {
 		return UpsertResource(ctx, tx, r)
 	}
 	full := !strings.HasSuffix(r.ARN, ":secret:"+r.Name)
 	rows, err := tx.QueryContext(ctx, `SELECT id, arn FROM resources WHERE kind = ? AND account_id = ? AND region = ? AND name = ? ORDER BY id`,
-		KindSecret, r.AccountID, r.Region, r.Name)
+		activity.KindSecret, r.AccountID, r.Region, r.Name)
 	if err != nil {
 		return 0, err
 	}

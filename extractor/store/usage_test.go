@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func openUsageDB(t *testing.T) *DB {
@@ -21,8 +23,8 @@ func secretFacts(location, arn, name string, id byte, at int64) *ObjectFacts {
 	return &ObjectFacts{
 		Location: location, ETag: "e", Events: 1,
 		Facts: Facts{
-			Principals: []Principal{{ARN: "arn:aws:iam::111111111111:user/alice", Kind: KindIAMUser, AccountID: "111111111111", Name: "alice"}},
-			Resources:  []Resource{{ARN: arn, Kind: KindSecret, AccountID: "111111111111", Region: "eu-west-1", Name: name}},
+			Principals: []activity.Principal{{ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"}},
+			Resources:  []activity.Resource{{ARN: arn, Kind: activity.KindSecret, AccountID: "111111111111", Region: "eu-west-1", Name: name}},
 		},
 		Uses: []UseFact{{EventID: [16]byte{id}, Principal: 0, Resource: 0, Action: "secretsmanager:GetSecretValue", At: at}},
 	}
@@ -100,7 +102,7 @@ func TestFailedCommitLeavesNothing(t *testing.T) {
 	w := db.NewUsageWriter(1)
 	good := secretFacts("a", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:x", "x", 1, 1e9)
 	bad := secretFacts("b", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:y", "y", 2, 1e9)
-	bad.Principals[0] = Principal{ARN: "arn:aws:iam::111111111111:user/bob", Kind: "no such kind", AccountID: "111111111111", Name: "bob"}
+	bad.Principals[0] = activity.Principal{ARN: "arn:aws:iam::111111111111:user/bob", Kind: "no such kind", AccountID: "111111111111", Name: "bob"}
 	if _, err := w.Commit(ctx, []*ObjectFacts{good, bad}); err == nil {
 		t.Fatal("commit of a principal of an unknown kind succeeded")
 	}

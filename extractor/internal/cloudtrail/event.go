@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Event is what one CloudTrail record says, in the store's terms.
@@ -25,10 +24,10 @@ type Event struct {
 
 	// Actor is who acted; Actor.ARN is empty when the event does not say
 	// (a call from another account shown by account id only).
-	Actor store.Principal
+	Actor activity.Principal
 	// Person is the person a role session is attributed to, when its
 	// sourceIdentity or session name names one.
-	Person *store.Principal
+	Person *activity.Principal
 	// Session is set for calls made with a role session.
 	Session *Session
 
@@ -51,7 +50,7 @@ type Session struct {
 // the project scores, or on none (Resource nil).
 type Use struct {
 	Action   string
-	Resource *store.Resource
+	Resource *activity.Resource
 }
 
 // ErrNoEventTime is reported for a record without a usable eventTime.
@@ -142,7 +141,7 @@ func hexValue(c byte) (byte, bool) {
 }
 
 func partitionOf(region string) string {
-	if p := awsapi.RegionPartition(region); p != "" {
+	if p := activity.RegionPartition(region); p != "" {
 		return p
 	}
 	return "aws"
@@ -168,18 +167,18 @@ func mapActor(r *Record, e *Event) {
 			arn = "arn:" + partitionOf(r.AWSRegion) + ":iam::" + u.AccountID + ":user/" + u.UserName
 		}
 		if arn != "" {
-			e.Actor = store.Principal{ARN: arn, Kind: store.KindIAMUser, AccountID: accountOr(u.AccountID, arn), Name: nameOr(u.UserName, arn)}
+			e.Actor = activity.Principal{ARN: arn, Kind: activity.KindIAMUser, AccountID: accountOr(u.AccountID, arn), Name: nameOr(u.UserName, arn)}
 		}
 	case "Root":
 		acct := accountOr(u.AccountID, u.ARN)
 		if acct != "" {
-			e.Actor = store.Principal{ARN: "arn:" + partitionOf(r.AWSRegion) + ":iam::" + acct + ":root", Kind: store.KindRoot, AccountID: acct, Name: "root"}
+			e.Actor = activity.Principal{ARN: "arn:" + partitionOf(r.AWSRegion) + ":iam::" + acct + ":root", Kind: activity.KindRoot, AccountID: acct, Name: "root"}
 		}
 	case "AssumedRole":
 		mapSession(r, e)
 	case "FederatedUser":
 		if u.ARN != "" {
-			e.Actor = store.Principal{ARN: u.ARN, Kind: store.KindFederatedUser, AccountID: accountOr(u.AccountID, u.ARN), Name: lastSegment(u.ARN)}
+			e.Actor = activity.Principal{ARN: u.ARN, Kind: activity.KindFederatedUser, AccountID: accountOr(u.AccountID, u.ARN), Name: lastSegment(u.ARN)}
 		}
 	case "AWSService", "":
 		// Service events (eventType AwsServiceEvent) may carry no type,
@@ -191,12 +190,12 @@ func mapActor(r *Record, e *Event) {
 		if svc == "" {
 			svc = r.EventSource
 		}
-		e.Actor = store.Principal{ARN: svc, Kind: store.KindAWSService, Name: svc}
+		e.Actor = activity.Principal{ARN: svc, Kind: activity.KindAWSService, Name: svc}
 	case "SAMLUser":
 		mapSAML(r, e)
 	case "WebIdentityUser":
 		if u.UserName != "" {
-			e.Actor = store.Principal{ARN: "web:" + u.IdentityProvider + ":" + u.UserName, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: u.UserName}
+			e.Actor = activity.Principal{ARN: "web:" + u.IdentityProvider + ":" + u.UserName, Kind: activity.KindFederatedUser, AccountID: r.RecipientAccountID, Name: u.UserName}
 		}
 	}
 }
@@ -205,7 +204,7 @@ func accountOr(acct, arn string) string {
 	if acct != "" {
 		return acct
 	}
-	if a, err := awsapi.ParseARN(arn); err == nil {
+	if a, err := activity.ParseARN(arn); err == nil {
 		return a.AccountID
 	}
 	return ""
@@ -234,7 +233,7 @@ func mapSession(r *Record, e *Event) {
 	roleARN := issuer.ARN
 	sessionName := ""
 	// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
-	if a, err := awsapi.ParseARN(u.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
+	if a, err := activity.ParseARN(u.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
 		parts := strings.SplitN(a.Resource, "/", 3)
 		if len(parts) == 3 {
 			sessionName = parts[2]
@@ -249,7 +248,7 @@ func mapSession(r *Record, e *Event) {
 		return
 	}
 	roleName := nameOr(issuer.UserName, roleARN)
-	e.Actor = store.Principal{ARN: roleARN, Kind: store.KindIAMRole, AccountID: accountOr(issuer.AccountID, roleARN), Name: roleName}
+	e.Actor = activity.Principal{ARN: roleARN, Kind: activity.KindIAMRole, AccountID: accountOr(issuer.AccountID, roleARN), Name: roleName}
 	e.Session = &Session{RoleARN: roleARN, Name: sessionName, SourceIdentity: sourceIdentity, ToolMade: ToolMadeSession(sessionName)}
 	var person string
 	switch {
@@ -259,7 +258,7 @@ func mapSession(r *Record, e *Event) {
 			person = sessionName
 		}
 		if person != "" {
-			e.Person = &store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: e.Actor.AccountID, Name: person}
+			e.Person = &activity.Principal{ARN: "sso:" + person, Kind: activity.KindSSOUser, AccountID: e.Actor.AccountID, Name: person}
 		}
 		return
 	case strings.Contains(sourceIdentity, "@"):
@@ -268,7 +267,7 @@ func mapSession(r *Record, e *Event) {
 		person = sessionName
 	}
 	if person != "" {
-		e.Person = &store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: e.Actor.AccountID, Name: person}
+		e.Person = &activity.Principal{ARN: "okta:" + person, Kind: activity.KindOktaIdentity, AccountID: e.Actor.AccountID, Name: person}
 	}
 }
 
@@ -338,7 +337,7 @@ func mapSAML(r *Record, e *Event) {
 			sourceIdentity = re.SourceIdentity
 		}
 		if ru := re.AssumedRoleUser; ru != nil {
-			if a, err := awsapi.ParseARN(ru.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
+			if a, err := activity.ParseARN(ru.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
 				if parts := strings.SplitN(a.Resource, "/", 3); len(parts) == 3 {
 					sessionName = parts[2]
 					if roleARN == "" {
@@ -358,11 +357,11 @@ func mapSAML(r *Record, e *Event) {
 	case strings.HasPrefix(provider, "AWSSSO_") || strings.HasPrefix(lastSegment(roleARN), "AWSReservedSSO_"):
 		// IAM Identity Center signs its users in to member accounts
 		// through its own SAML provider (AWSSSO_..._DO_NOT_DELETE).
-		e.Actor = store.Principal{ARN: "sso:" + person, Kind: store.KindSSOUser, AccountID: r.RecipientAccountID, Name: person}
+		e.Actor = activity.Principal{ARN: "sso:" + person, Kind: activity.KindSSOUser, AccountID: r.RecipientAccountID, Name: person}
 	case strings.Contains(strings.ToLower(provider), "okta") || strings.Contains(person, "@"):
-		e.Actor = store.Principal{ARN: "okta:" + person, Kind: store.KindOktaIdentity, AccountID: r.RecipientAccountID, Name: person}
+		e.Actor = activity.Principal{ARN: "okta:" + person, Kind: activity.KindOktaIdentity, AccountID: r.RecipientAccountID, Name: person}
 	default:
-		e.Actor = store.Principal{ARN: "saml:" + provider + ":" + person, Kind: store.KindFederatedUser, AccountID: r.RecipientAccountID, Name: person}
+		e.Actor = activity.Principal{ARN: "saml:" + provider + ":" + person, Kind: activity.KindFederatedUser, AccountID: r.RecipientAccountID, Name: person}
 	}
 	if roleARN != "" && r.ErrorCode == "" {
 		// A refused sign-in issued no session.
@@ -373,7 +372,7 @@ func mapSAML(r *Record, e *Event) {
 func mapUses(r *Record, e *Event) {
 	versioned := r.RequestParameters != nil && r.RequestParameters.VersionID != ""
 	actions := Actions(r.EventSource, r.EventName, versioned)
-	var resources []*store.Resource
+	var resources []*activity.Resource
 	switch Service(r.EventSource) {
 	case "s3":
 		if b := bucketOf(r); b != nil {
@@ -400,19 +399,19 @@ func mapUses(r *Record, e *Event) {
 	}
 }
 
-func bucketResource(r *Record, name, account string) *store.Resource {
+func bucketResource(r *Record, name, account string) *activity.Resource {
 	if account == "" {
 		account = r.RecipientAccountID
 	}
-	return &store.Resource{ARN: "arn:" + partitionOf(r.AWSRegion) + ":s3:::" + name, Kind: store.KindS3Bucket, AccountID: account, Region: r.AWSRegion, Name: name}
+	return &activity.Resource{ARN: "arn:" + partitionOf(r.AWSRegion) + ":s3:::" + name, Kind: activity.KindS3Bucket, AccountID: account, Region: r.AWSRegion, Name: name}
 }
 
 // bucketOf is the bucket an S3 event acted on: requestParameters.bucketName,
 // else the bucket or object in resources[].
-func bucketOf(r *Record) *store.Resource {
+func bucketOf(r *Record) *activity.Resource {
 	var owner, fromResources string
 	for _, res := range r.Resources {
-		a, err := awsapi.ParseARN(res.ARN)
+		a, err := activity.ParseARN(res.ARN)
 		if err != nil || a.Service != "s3" {
 			continue
 		}
@@ -440,7 +439,7 @@ func bucketOf(r *Record) *store.Resource {
 
 // copySourceBucket is the bucket CopyObject and UploadPartCopy read from,
 // named by x-amz-copy-source as [/]BUCKET/KEY, URL-encoded.
-func copySourceBucket(r *Record) *store.Resource {
+func copySourceBucket(r *Record) *activity.Resource {
 	if r.RequestParameters == nil || r.RequestParameters.CopySource == "" {
 		return nil
 	}
@@ -459,16 +458,16 @@ func copySourceBucket(r *Record) *store.Resource {
 // resolves aliases to key ARNs), else a key id or key ARN in the request,
 // else the key CreateKey made. An alias alone cannot be resolved from the
 // event and yields no key.
-func keysOf(r *Record) []*store.Resource {
-	var out []*store.Resource
+func keysOf(r *Record) []*activity.Resource {
+	var out []*activity.Resource
 	seen := map[string]bool{}
 	add := func(arn string) {
-		a, err := awsapi.ParseARN(arn)
+		a, err := activity.ParseARN(arn)
 		if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") || seen[arn] {
 			return
 		}
 		seen[arn] = true
-		out = append(out, &store.Resource{ARN: arn, Kind: store.KindKMSKey, AccountID: a.AccountID, Region: a.Region, Name: strings.TrimPrefix(a.Resource, "key/")})
+		out = append(out, &activity.Resource{ARN: arn, Kind: activity.KindKMSKey, AccountID: a.AccountID, Region: a.Region, Name: strings.TrimPrefix(a.Resource, "key/")})
 	}
 	for _, res := range r.Resources {
 		if res.Type == "AWS::KMS::Key" {
@@ -496,7 +495,7 @@ func keysOf(r *Record) []*store.Resource {
 
 // secretOf is the secret an event acted on, from secretId (a name, a
 // partial ARN or a full ARN), or the name and ARN CreateSecret reports.
-func secretOf(r *Record) *store.Resource {
+func secretOf(r *Record) *activity.Resource {
 	var id string
 	if p := r.RequestParameters; p != nil {
 		id = p.SecretID
@@ -516,22 +515,22 @@ func secretOf(r *Record) *store.Resource {
 // SecretResource resolves a secretId. A full ARN ends in a hyphen and six
 // characters Secrets Manager adds to the name; a partial ARN or a name is
 // completed with the event's account and region.
-func SecretResource(id, account, region string) *store.Resource {
-	if a, err := awsapi.ParseARN(id); err == nil {
+func SecretResource(id, account, region string) *activity.Resource {
+	if a, err := activity.ParseARN(id); err == nil {
 		name, ok := strings.CutPrefix(a.Resource, "secret:")
 		if a.Service != "secretsmanager" || !ok || name == "" {
 			return nil
 		}
 		if HasSecretSuffix(name) {
-			return &store.Resource{ARN: id, Kind: store.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name[:len(name)-7]}
+			return &activity.Resource{ARN: id, Kind: activity.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name[:len(name)-7]}
 		}
-		return &store.Resource{ARN: id, Kind: store.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name}
+		return &activity.Resource{ARN: id, Kind: activity.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name}
 	}
 	if account == "" || region == "" {
 		return nil
 	}
-	return &store.Resource{ARN: "arn:" + partitionOf(region) + ":secretsmanager:" + region + ":" + account + ":secret:" + id,
-		Kind: store.KindSecret, AccountID: account, Region: region, Name: id}
+	return &activity.Resource{ARN: "arn:" + partitionOf(region) + ":secretsmanager:" + region + ":" + account + ":secret:" + id,
+		Kind: activity.KindSecret, AccountID: account, Region: region, Name: id}
 }
 
 // HasSecretSuffix tells whether the secret part of an ARN ends with the

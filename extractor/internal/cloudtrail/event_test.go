@@ -9,7 +9,7 @@ import (
 
 	"github.com/goccy/go-json"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // docEvent returns the first example event of an AWS guide (testdata/awsdocs)
@@ -52,7 +52,7 @@ func mustMap(t *testing.T, r Record) Event {
 
 func TestMapSAMLFederation(t *testing.T) {
 	e := mustMap(t, docEvent(t, "iam-user-guide.jsonl", "AssumeRoleWithSAML"))
-	want := store.Principal{ARN: "saml:Shibboleth:MySAMLUser", Kind: store.KindFederatedUser, AccountID: "444455556666", Name: "MySAMLUser"}
+	want := activity.Principal{ARN: "saml:Shibboleth:MySAMLUser", Kind: activity.KindFederatedUser, AccountID: "444455556666", Name: "MySAMLUser"}
 	if e.Actor != want {
 		t.Errorf("actor = %+v, want %+v", e.Actor, want)
 	}
@@ -71,7 +71,7 @@ func TestMapSAMLFederation(t *testing.T) {
 	r.ResponseElements.SourceIdentity = ""
 	r.RequestParameters.PrincipalARN = "arn:aws:iam::444455556666:saml-provider/Okta"
 	e = mustMap(t, r)
-	if e.Actor.ARN != "okta:SamlExample" || e.Actor.Kind != store.KindOktaIdentity ||
+	if e.Actor.ARN != "okta:SamlExample" || e.Actor.Kind != activity.KindOktaIdentity ||
 		e.Session == nil || *e.Session != (Session{RoleARN: "arn:aws:iam::444455556666:role/SAMLTestRoleShibboleth", Name: "MyAssignedRoleSessionName"}) {
 		t.Errorf("actor %+v session %+v", e.Actor, e.Session)
 	}
@@ -81,7 +81,7 @@ func TestMapSAMLFederation(t *testing.T) {
 	}
 	r.ErrorCode = ""
 	r.RequestParameters.PrincipalARN = "arn:aws:iam::444455556666:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
-	if e = mustMap(t, r); e.Actor.ARN != "sso:SamlExample" || e.Actor.Kind != store.KindSSOUser {
+	if e = mustMap(t, r); e.Actor.ARN != "sso:SamlExample" || e.Actor.Kind != activity.KindSSOUser {
 		t.Errorf("Identity Center sign-in: actor %+v", e.Actor)
 	}
 }
@@ -110,21 +110,21 @@ func TestToolMadeSession(t *testing.T) {
 
 func TestMapWebIdentityFederation(t *testing.T) {
 	e := mustMap(t, docEvent(t, "iam-user-guide.jsonl", "AssumeRoleWithWebIdentity"))
-	if e.Actor.Kind != store.KindFederatedUser || e.Actor.ARN != "web:accounts.google.com:<id of user>" {
+	if e.Actor.Kind != activity.KindFederatedUser || e.Actor.ARN != "web:accounts.google.com:<id of user>" {
 		t.Errorf("actor = %+v", e.Actor)
 	}
 }
 
 func TestMapRoot(t *testing.T) {
 	e := mustMap(t, docEvent(t, "aws-cloudtrail-user-guide.jsonl", "EnableMFADevice"))
-	if e.Actor != (store.Principal{ARN: "arn:aws:iam::111122223333:root", Kind: store.KindRoot, AccountID: "111122223333", Name: "root"}) {
+	if e.Actor != (activity.Principal{ARN: "arn:aws:iam::111122223333:root", Kind: activity.KindRoot, AccountID: "111122223333", Name: "root"}) {
 		t.Errorf("actor = %+v", e.Actor)
 	}
 }
 
 func TestMapAssumedRoleOnBucket(t *testing.T) {
 	e := mustMap(t, docEvent(t, "iam-user-guide.jsonl", "DeleteBucket"))
-	if e.Actor.ARN != "arn:aws:iam::777788889999:role/AssumeNothing" || e.Actor.Kind != store.KindIAMRole {
+	if e.Actor.ARN != "arn:aws:iam::777788889999:role/AssumeNothing" || e.Actor.Kind != activity.KindIAMRole {
 		t.Errorf("actor = %+v", e.Actor)
 	}
 	if e.Session == nil || e.Session.Name != "devdsk" || e.Person != nil {
@@ -151,7 +151,7 @@ func TestMapKMS(t *testing.T) {
 		t.Errorf("DescribeKey = %+v", d)
 	}
 	svc := mustMap(t, docEvent(t, "aws-kms-developer-guide.jsonl", "Decrypt", `"AWSService"`))
-	if svc.Actor.Kind != store.KindAWSService || svc.Actor.ARN != "workmail.eu-west-1.amazonaws.com" || !svc.Cryptographic ||
+	if svc.Actor.Kind != activity.KindAWSService || svc.Actor.ARN != "workmail.eu-west-1.amazonaws.com" || !svc.Cryptographic ||
 		svc.Uses[0].Resource.ARN != "arn:aws:kms:eu-west-1:111122223333:key/1a2b3c4d-5e6f-1a2b-3c4d-5e6f1a2b3c4d" {
 		t.Errorf("service Decrypt = %+v", svc)
 	}
@@ -174,7 +174,7 @@ func TestMapSessionPerson(t *testing.T) {
 			SessionContext: &SessionContext{SessionIssuer: SessionIssuer{Type: "Role", ARN: "arn:aws:iam::222222222222:role/people/Admins", UserName: "Admins", AccountID: "222222222222"}}},
 		RequestParameters: &RequestParameters{BucketName: "data", CopySource: "", VersionID: "v1"}}
 	e := mustMap(t, r)
-	if e.Actor.ARN != "arn:aws:iam::222222222222:role/people/Admins" || e.Person == nil || e.Person.ARN != "okta:jane@example.com" || e.Person.Kind != store.KindOktaIdentity {
+	if e.Actor.ARN != "arn:aws:iam::222222222222:role/people/Admins" || e.Person == nil || e.Person.ARN != "okta:jane@example.com" || e.Person.Kind != activity.KindOktaIdentity {
 		t.Errorf("actor %+v person %+v", e.Actor, e.Person)
 	}
 	if e.Uses[0].Action != "s3:GetObjectVersion" {
@@ -183,7 +183,7 @@ func TestMapSessionPerson(t *testing.T) {
 	r.UserIdentity.ARN = "arn:aws:sts::222222222222:assumed-role/AWSReservedSSO_Admin_0123/session-1"
 	r.UserIdentity.SessionContext = &SessionContext{SourceIdentity: "kim", SessionIssuer: SessionIssuer{ARN: "arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123", UserName: "AWSReservedSSO_Admin_0123"}}
 	e = mustMap(t, r)
-	if e.Person == nil || e.Person.ARN != "sso:kim" || e.Person.Kind != store.KindSSOUser || e.Session.SourceIdentity != "kim" {
+	if e.Person == nil || e.Person.ARN != "sso:kim" || e.Person.Kind != activity.KindSSOUser || e.Session.SourceIdentity != "kim" {
 		t.Errorf("SSO session person = %+v", e.Person)
 	}
 	// Identity Center names the session after the user, e-mail or not.
@@ -225,7 +225,7 @@ func TestSecretResource(t *testing.T) {
 		{"app-abcdef", "arn:aws:secretsmanager:eu-west-1:999999999999:secret:app-abcdef", "app-abcdef"},
 	} {
 		r := SecretResource(c.id, "999999999999", "eu-west-1")
-		if r == nil || r.ARN != c.arn || r.Name != c.name || r.Kind != store.KindSecret {
+		if r == nil || r.ARN != c.arn || r.Name != c.name || r.Kind != activity.KindSecret {
 			t.Errorf("SecretResource(%q) = %+v, want %s named %s", c.id, r, c.arn, c.name)
 		}
 	}

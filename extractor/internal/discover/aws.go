@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -184,7 +185,7 @@ type policyRead struct {
 }
 
 // record adds a resource with what reading its policy gave.
-func (b *builder) record(r store.Resource, got policyRead, source string) {
+func (b *builder) record(r activity.Resource, got policyRead, source string) {
 	switch {
 	case got.none:
 		b.addResource(r, store.ResourcePolicyNone, nil)
@@ -197,7 +198,7 @@ func (b *builder) record(r store.Resource, got policyRead, source string) {
 }
 
 func discoverBuckets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *builder) {
-	var buckets []store.Resource
+	var buckets []activity.Resource
 	pages := s3.NewListBucketsPaginator(s3Client(cfg, ""), &s3.ListBucketsInput{})
 	for pages.HasMorePages() {
 		out, err := pages.NextPage(ctx)
@@ -234,7 +235,7 @@ func discoverBuckets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *bu
 }
 
 // addParsed records a resource with the policy text an API returned.
-func (b *builder) addParsed(r store.Resource, doc, source string) {
+func (b *builder) addParsed(r activity.Resource, doc, source string) {
 	if strings.TrimSpace(doc) == "" {
 		b.addResource(r, store.ResourcePolicyNone, nil)
 		return
@@ -251,7 +252,7 @@ func (b *builder) addParsed(r store.Resource, doc, source string) {
 func discoverKeys(ctx context.Context, cfg aws.Config, opts AWSOptions, b *builder) {
 	for _, region := range opts.Regions {
 		client := kms.NewFromConfig(cfg, func(o *kms.Options) { o.Region = region })
-		var keys []store.Resource
+		var keys []activity.Resource
 		pages := kms.NewListKeysPaginator(client, &kms.ListKeysInput{})
 		for pages.HasMorePages() {
 			out, err := pages.NextPage(ctx)
@@ -300,7 +301,7 @@ func discoverKeys(ctx context.Context, cfg aws.Config, opts AWSOptions, b *build
 func discoverSecrets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *builder) {
 	for _, region := range opts.Regions {
 		client := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.Region = region })
-		var secrets []store.Resource
+		var secrets []activity.Resource
 		pages := secretsmanager.NewListSecretsPaginator(client, &secretsmanager.ListSecretsInput{})
 		for pages.HasMorePages() {
 			out, err := pages.NextPage(ctx)

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -69,7 +70,7 @@ func (b *builder) addAuthorizationDetails(d *iam.AuthorizationDetails, source st
 	}
 	for _, p := range principals {
 		a := b.account(p.AccountID)
-		dp := store.DiscoveredPrincipal{Principal: store.Principal{ARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Name: p.Name, CreatedAt: p.CreatedAt}}
+		dp := store.DiscoveredPrincipal{Principal: activity.Principal{ARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Name: p.Name, CreatedAt: p.CreatedAt}}
 		for _, pol := range p.Policies {
 			kind := store.PolicyManaged
 			if strings.Contains(pol.Name, " inline ") {
@@ -96,7 +97,7 @@ func accountForIssue(err error, fallback string) string {
 
 // addResource records a bucket, key or secret and its policy (nil with
 // state none or unknown).
-func (b *builder) addResource(r store.Resource, state string, p *iam.Policy) {
+func (b *builder) addResource(r activity.Resource, state string, p *iam.Policy) {
 	a := b.account(r.AccountID)
 	dr := store.DiscoveredResource{Resource: r, PolicyState: state}
 	if p != nil {
@@ -107,11 +108,11 @@ func (b *builder) addResource(r store.Resource, state string, p *iam.Policy) {
 }
 
 // resourcePolicyName is how a resource policy is named in explanations.
-func resourcePolicyName(r store.Resource) string {
+func resourcePolicyName(r activity.Resource) string {
 	switch r.Kind {
-	case store.KindS3Bucket:
+	case activity.KindS3Bucket:
 		return r.ARN + " bucket policy"
-	case store.KindKMSKey:
+	case activity.KindKMSKey:
 		return r.ARN + " key policy"
 	default:
 		return r.ARN + " resource policy"
@@ -121,26 +122,26 @@ func resourcePolicyName(r store.Resource) string {
 var secretSuffix = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 
 // secretResource describes a secret from its full ARN.
-func secretResource(arn string) (store.Resource, error) {
+func secretResource(arn string) (activity.Resource, error) {
 	parts := strings.SplitN(arn, ":", 7)
 	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret" {
-		return store.Resource{}, fmt.Errorf("%q is not a secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX)", arn)
+		return activity.Resource{}, fmt.Errorf("%q is not a secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX)", arn)
 	}
-	return store.Resource{ARN: arn, Kind: store.KindSecret, AccountID: parts[4], Region: parts[3], Name: secretSuffix.ReplaceAllString(parts[6], "")}, nil
+	return activity.Resource{ARN: arn, Kind: activity.KindSecret, AccountID: parts[4], Region: parts[3], Name: secretSuffix.ReplaceAllString(parts[6], "")}, nil
 }
 
 // keyResource describes a KMS key from its key ARN.
-func keyResource(arn string) (store.Resource, error) {
+func keyResource(arn string) (activity.Resource, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kms" || !strings.HasPrefix(parts[5], "key/") {
-		return store.Resource{}, fmt.Errorf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)", arn)
+		return activity.Resource{}, fmt.Errorf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)", arn)
 	}
-	return store.Resource{ARN: arn, Kind: store.KindKMSKey, AccountID: parts[4], Region: parts[3], Name: strings.TrimPrefix(parts[5], "key/")}, nil
+	return activity.Resource{ARN: arn, Kind: activity.KindKMSKey, AccountID: parts[4], Region: parts[3], Name: strings.TrimPrefix(parts[5], "key/")}, nil
 }
 
 // bucketResource describes a bucket of an account.
-func bucketResource(name, account, region string) store.Resource {
-	return store.Resource{ARN: "arn:aws:s3:::" + name, Kind: store.KindS3Bucket, AccountID: account, Region: region, Name: name}
+func bucketResource(name, account, region string) activity.Resource {
+	return activity.Resource{ARN: "arn:aws:s3:::" + name, Kind: activity.KindS3Bucket, AccountID: account, Region: region, Name: name}
 }
 
 // Store writes what a run found, account by account.

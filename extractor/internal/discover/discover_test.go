@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -62,7 +63,7 @@ func TestDiscoverFromFilesStoresAndEvaluates(t *testing.T) {
 		t.Fatalf("summary %+v", sum)
 	}
 	alice, err := db.PrincipalByARN(ctx, "arn:aws:iam::644160558196:user/people/alice")
-	if err != nil || alice.Kind != store.KindIAMUser || alice.CreatedAt.IsZero() {
+	if err != nil || alice.Kind != activity.KindIAMUser || alice.CreatedAt.IsZero() {
 		t.Fatalf("alice %+v, %v", alice, err)
 	}
 	grants, err := db.Grants(ctx, "arn:aws:iam::644160558196:user/bob")
@@ -108,7 +109,7 @@ func TestDiscoverFromFilesStoresAndEvaluates(t *testing.T) {
 		t.Fatalf("simulate %+v, %v", ds, err)
 	}
 	secret := inv.Resources[len(inv.Resources)-1]
-	if secret.Kind != iam.KindSecret || secret.Name != "db/main" {
+	if secret.Kind != activity.KindSecret || secret.Name != "db/main" {
 		t.Errorf("secret %+v: name must drop the ARN suffix", secret)
 	}
 
@@ -166,9 +167,9 @@ func TestResourcesSeenInLogsAreEvaluated(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As log extraction records them: a bucket and a key no discovery saw.
-	for _, r := range []store.Resource{
-		{ARN: "arn:aws:s3:::from-logs", Kind: store.KindS3Bucket, AccountID: "644160558196", Name: "from-logs"},
-		{ARN: "arn:aws:kms:us-east-1:644160558196:key/33333333-3333-3333-3333-333333333333", Kind: store.KindKMSKey, AccountID: "644160558196", Region: "us-east-1", Name: "33333333-3333-3333-3333-333333333333"},
+	for _, r := range []activity.Resource{
+		{ARN: "arn:aws:s3:::from-logs", Kind: activity.KindS3Bucket, AccountID: "644160558196", Name: "from-logs"},
+		{ARN: "arn:aws:kms:us-east-1:644160558196:key/33333333-3333-3333-3333-333333333333", Kind: activity.KindKMSKey, AccountID: "644160558196", Region: "us-east-1", Name: "33333333-3333-3333-3333-333333333333"},
 	} {
 		if _, err := store.UpsertResource(ctx, db.SQL(), r); err != nil {
 			t.Fatal(err)

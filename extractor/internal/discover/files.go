@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -62,20 +63,20 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 			only = a
 		}
 	}
-	bucketOf := func(spec string) (store.Resource, error) {
+	bucketOf := func(spec string) (activity.Resource, error) {
 		account, name, ok := strings.Cut(spec, ":")
 		if !ok {
 			name, account = spec, only
 			if account == "" {
-				return store.Resource{}, fmt.Errorf("bucket %q: write ACCOUNT:%s, the run does not cover exactly one account", spec, spec)
+				return activity.Resource{}, fmt.Errorf("bucket %q: write ACCOUNT:%s, the run does not cover exactly one account", spec, spec)
 			}
 		}
 		if !isAccountID(account) || name == "" || strings.ContainsAny(name, "/:") {
-			return store.Resource{}, fmt.Errorf("%q is not [ACCOUNT:]BUCKET", spec)
+			return activity.Resource{}, fmt.Errorf("%q is not [ACCOUNT:]BUCKET", spec)
 		}
 		return bucketResource(name, account, ""), nil
 	}
-	readPolicy := func(r store.Resource, path string) error {
+	readPolicy := func(r activity.Resource, path string) error {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -117,7 +118,7 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 		}
 	}
 	for _, spec := range f.Resources {
-		var r store.Resource
+		var r activity.Resource
 		var err error
 		state := store.ResourcePolicyNone
 		switch {

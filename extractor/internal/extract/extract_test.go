@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
@@ -101,7 +102,7 @@ func TestInvictusFacts(t *testing.T) {
 			t.Errorf("last activity of %s = %v (%v), want %s", arn, got, err, want)
 		}
 	}
-	if p, err := db.PrincipalByARN(ctx, "cloudtrail.amazonaws.com"); err != nil || p.Kind != store.KindAWSService {
+	if p, err := db.PrincipalByARN(ctx, "cloudtrail.amazonaws.com"); err != nil || p.Kind != activity.KindAWSService {
 		t.Errorf("cloudtrail.amazonaws.com = %+v, %v; want an aws_service principal", p, err)
 	}
 

@@ -6,6 +6,7 @@
 package fold
 
 import (
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -43,8 +44,8 @@ type Use struct {
 // Sink receives the facts of one group. Principal and Resource return the
 // sink's index for a principal or resource (Resource(nil) is -1).
 type Sink interface {
-	Principal(store.Principal) int
-	Resource(*store.Resource) int
+	Principal(activity.Principal) int
+	Resource(*activity.Resource) int
 	Observe(account, region string, g Group)
 	KeyUsed(resource int, crypto bool, g Group)
 	Active(principal int, g Group)
@@ -67,7 +68,7 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 		sink.Observe(account, region, g)
 	}
 	for _, u := range e.Uses {
-		if u.Resource != nil && u.Resource.Kind == store.KindKMSKey && e.ErrorCode == "" {
+		if u.Resource != nil && u.Resource.Kind == activity.KindKMSKey && e.ErrorCode == "" {
 			sink.KeyUsed(sink.Resource(u.Resource), e.Cryptographic, g)
 		}
 	}
@@ -76,7 +77,7 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 	}
 	actor := sink.Principal(e.Actor)
 	sink.Active(actor, g)
-	if e.Actor.Kind == store.KindAWSService {
+	if e.Actor.Kind == activity.KindAWSService {
 		// A service acting on its own is not anyone's use of their access.
 		return
 	}
@@ -87,14 +88,14 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 	}
 	// Kept per session: the store credits it to the person whose
 	// AssumeRoleWithSAML issued the session, in whatever object that event is.
-	perSession := e.Session != nil && e.Person == nil && e.Actor.Kind == store.KindIAMRole && !e.Session.ToolMade
+	perSession := e.Session != nil && e.Person == nil && e.Actor.Kind == activity.KindIAMRole && !e.Session.ToolMade
 	if e.Session != nil {
 		role := actor
-		if e.Actor.Kind != store.KindIAMRole {
+		if e.Actor.Kind != activity.KindIAMRole {
 			// AssumeRoleWithSAML: the caller is the person; the session
 			// belongs to the role assumed.
 			person = actor
-			role = sink.Principal(store.Principal{ARN: e.Session.RoleARN, Kind: store.KindIAMRole,
+			role = sink.Principal(activity.Principal{ARN: e.Session.RoleARN, Kind: activity.KindIAMRole,
 				AccountID: cloudtrail.AccountOf(e.Session.RoleARN), Name: cloudtrail.NameOf(e.Session.RoleARN)})
 			if !e.Session.ToolMade {
 				sink.SignIn(role, e.Session.Name, person, g)
@@ -170,7 +171,7 @@ func NewBuilder() Builder {
 }
 
 // Principal is p's index, adding it when new.
-func (b *Builder) Principal(p store.Principal) int {
+func (b *Builder) Principal(p activity.Principal) int {
 	if i, ok := b.principals[p.ARN]; ok {
 		return i
 	}
@@ -181,7 +182,7 @@ func (b *Builder) Principal(p store.Principal) int {
 }
 
 // Resource is r's index, adding it when new; -1 for nil.
-func (b *Builder) Resource(r *store.Resource) int {
+func (b *Builder) Resource(r *activity.Resource) int {
 	if r == nil {
 		return -1
 	}

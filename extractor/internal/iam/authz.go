@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // AuthorizationDetails is the answer of IAM's GetAccountAuthorizationDetails,
@@ -232,7 +234,7 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			errs = append(errs, fmt.Errorf("user %q: %w", u.UserName, err))
 			continue
 		}
-		p := PrincipalInfo{ARN: u.Arn, Kind: KindIAMUser, AccountID: account, Name: u.UserName, CreatedAt: u.CreateDate.Time}
+		p := PrincipalInfo{ARN: u.Arn, Kind: activity.KindIAMUser, AccountID: account, Name: u.UserName, CreatedAt: u.CreateDate.Time}
 		p.Policies = inline(u.Arn, u.UserPolicyList, p.Policies)
 		p.Policies = attached(u.AttachedManagedPolicies, p.Policies)
 		for _, g := range u.GroupList {
@@ -247,7 +249,7 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			errs = append(errs, fmt.Errorf("role %q: %w", r.RoleName, err))
 			continue
 		}
-		p := PrincipalInfo{ARN: r.Arn, Kind: KindIAMRole, AccountID: account, Name: r.RoleName, CreatedAt: r.CreateDate.Time}
+		p := PrincipalInfo{ARN: r.Arn, Kind: activity.KindIAMRole, AccountID: account, Name: r.RoleName, CreatedAt: r.CreateDate.Time}
 		p.Policies = inline(r.Arn, r.RolePolicyList, p.Policies)
 		p.Policies = attached(r.AttachedManagedPolicies, p.Policies)
 		p.Boundary = boundary(r.Arn, r.PermissionsBoundary)

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // syntheticInventory builds a deterministic organization of nPrincipals
@@ -34,7 +36,7 @@ func syntheticInventory(nPrincipals, nResources int) *Inventory {
 		return fmt.Sprintf("arn:aws:secretsmanager:us-east-1:%s:secret:app-%05d/db-AbCdEf", accounts[i%2], i%(nResources-nBuckets-nKeys))
 	}
 	for i := 0; i < nBuckets; i++ {
-		r := ResourceInfo{ARN: "arn:aws:s3:::" + bucket(i), Kind: KindS3Bucket, AccountID: accounts[i%2], Name: bucket(i)}
+		r := ResourceInfo{ARN: "arn:aws:s3:::" + bucket(i), Kind: activity.KindS3Bucket, AccountID: accounts[i%2], Name: bucket(i)}
 		if i%10 == 0 {
 			r.Policy = mustParse(r.ARN+" bucket policy", fmt.Sprintf(`{"Statement":[
 				{"Sid":"CrossRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:role/reader-%d"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["%s","%s/*"]},
@@ -44,7 +46,7 @@ func syntheticInventory(nPrincipals, nResources int) *Inventory {
 		inv.Resources = append(inv.Resources, r)
 	}
 	for i := 0; i < nKeys; i++ {
-		r := ResourceInfo{ARN: key(i), Kind: KindKMSKey, AccountID: accounts[i%2], Region: "us-east-1"}
+		r := ResourceInfo{ARN: key(i), Kind: activity.KindKMSKey, AccountID: accounts[i%2], Region: "us-east-1"}
 		if i%10 == 0 {
 			r.Policy = mustParse(r.ARN+" key policy", fmt.Sprintf(`{"Statement":[
 				{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"kms:*","Resource":"*"}]}`, accounts[i%2]))
@@ -52,7 +54,7 @@ func syntheticInventory(nPrincipals, nResources int) *Inventory {
 		inv.Resources = append(inv.Resources, r)
 	}
 	for i := 0; i < nResources-nBuckets-nKeys; i++ {
-		inv.Resources = append(inv.Resources, ResourceInfo{ARN: secret(i), Kind: KindSecret, AccountID: accounts[i%2], Region: "us-east-1"})
+		inv.Resources = append(inv.Resources, ResourceInfo{ARN: secret(i), Kind: activity.KindSecret, AccountID: accounts[i%2], Region: "us-east-1"})
 	}
 	managed := make([]*Policy, 20)
 	for i := range managed {
@@ -65,9 +67,9 @@ func syntheticInventory(nPrincipals, nResources int) *Inventory {
 	admin := mustParse("arn:aws:iam::aws:policy/AdministratorAccess", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	for i := 0; i < nPrincipals; i++ {
 		account := accounts[i%2]
-		p := PrincipalInfo{ARN: fmt.Sprintf("arn:aws:iam::%s:user/user-%d", account, i), Kind: KindIAMUser, AccountID: account, Name: fmt.Sprintf("user-%d", i)}
+		p := PrincipalInfo{ARN: fmt.Sprintf("arn:aws:iam::%s:user/user-%d", account, i), Kind: activity.KindIAMUser, AccountID: account, Name: fmt.Sprintf("user-%d", i)}
 		if i%3 == 0 {
-			p.ARN, p.Kind, p.Name = fmt.Sprintf("arn:aws:iam::%s:role/reader-%d", account, i), KindIAMRole, fmt.Sprintf("reader-%d", i)
+			p.ARN, p.Kind, p.Name = fmt.Sprintf("arn:aws:iam::%s:role/reader-%d", account, i), activity.KindIAMRole, fmt.Sprintf("reader-%d", i)
 		}
 		p.Policies = append(p.Policies, mustParse(p.ARN+" inline own", fmt.Sprintf(`{"Statement":[
 			{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:ListBucket"],"Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*","arn:aws:s3:::%s/home/${aws:username}/*"]},

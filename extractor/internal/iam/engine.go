@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // universe is the set of actions one evaluation considers, with what each
@@ -45,9 +47,9 @@ func newUniverse(cat *Catalog, ids []ActionID) (*universe, error) {
 // grantTypes are the resource types of the reference that make up each
 // resource kind: a bucket resource counts the bucket and its objects.
 var grantTypes = map[string]struct{ service, types string }{
-	KindS3Bucket: {"s3", "bucket object"},
-	KindKMSKey:   {"kms", "key"},
-	KindSecret:   {"secretsmanager", "Secret"},
+	activity.KindS3Bucket: {"s3", "bucket object"},
+	activity.KindKMSKey:   {"kms", "key"},
+	activity.KindSecret:   {"secretsmanager", "Secret"},
 }
 
 // grantUniverse holds every catalog action that applies to a bucket, an
@@ -235,7 +237,7 @@ func newEngine(cat *Catalog, u *universe, inv *Inventory) *Engine {
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
 		e.targets[i] = target{arn: r.ARN}
-		if r.Kind == KindS3Bucket {
+		if r.Kind == activity.KindS3Bucket {
 			e.targets[i].objects = r.ARN + "/"
 		}
 		e.sorted[i] = int32(i)
@@ -791,7 +793,7 @@ func (e *Engine) evalPair(p *PrincipalInfo, r int32, idG *layer, idR *layer, bG 
 
 	cross := res.AccountID != "" && res.AccountID != p.AccountID
 	keyAssumed := false
-	if res.Kind == KindKMSKey && res.Policy == nil && !cross {
+	if res.Kind == activity.KindKMSKey && res.Policy == nil && !cross {
 		// Without a readable key policy, assume the default one: it lets
 		// the account's IAM policies decide.
 		keyAssumed = true
@@ -806,7 +808,7 @@ func (e *Engine) evalPair(p *PrincipalInfo, r int32, idG *layer, idR *layer, bG 
 		idA := idAllow.and(scp)
 		if hasBoundary {
 			idA = idA.and(bAllow)
-			if p.Kind == KindIAMRole {
+			if p.Kind == activity.KindIAMRole {
 				// A boundary limits what a resource policy grants to a
 				// role's ARN; for a user it does not.
 				capRes = capRes.and(bAllow)
@@ -814,7 +816,7 @@ func (e *Engine) evalPair(p *PrincipalInfo, r int32, idG *layer, idR *layer, bG 
 		}
 		var g actionBits
 		switch {
-		case res.Kind == KindKMSKey && !cross:
+		case res.Kind == activity.KindKMSKey && !cross:
 			// The key policy must allow the principal, or delegate to
 			// the account so that IAM policies count.
 			g = dir.and(capRes).or(idA.and(acct))

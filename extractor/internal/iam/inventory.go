@@ -5,20 +5,11 @@ import (
 	"time"
 )
 
-// Principal and resource kinds, spelled as the store spells them.
-const (
-	KindIAMUser  = "iam_user"
-	KindIAMRole  = "iam_role"
-	KindS3Bucket = "s3_bucket"
-	KindKMSKey   = "kms_key"
-	KindSecret   = "secretsmanager_secret"
-)
-
 // PrincipalInfo is an IAM user or role with the identity-based policies that
 // apply to it.
 type PrincipalInfo struct {
 	ARN       string
-	Kind      string // KindIAMUser or KindIAMRole
+	Kind      string // activity.KindIAMUser or activity.KindIAMRole
 	AccountID string
 	Name      string
 	CreatedAt time.Time // zero when unknown
@@ -32,7 +23,7 @@ type PrincipalInfo struct {
 // ResourceInfo is a bucket, key or secret with its resource policy.
 type ResourceInfo struct {
 	ARN       string
-	Kind      string // KindS3Bucket, KindKMSKey or KindSecret
+	Kind      string // activity.KindS3Bucket, activity.KindKMSKey or activity.KindSecret
 	AccountID string // empty when unknown (a bucket ARN does not say)
 	Region    string
 	Name      string

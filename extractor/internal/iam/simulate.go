@@ -3,6 +3,8 @@ package iam
 import (
 	"fmt"
 	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Decisions of a simulation.
@@ -142,7 +144,7 @@ func implicitReason(r pairResult, k int, res ResourceInfo, p *PrincipalInfo) str
 		return fmt.Sprintf("the resource belongs to account %s: a cross-account request needs an identity policy of account %s too", res.AccountID, p.AccountID)
 	case r.crossAccount:
 		return fmt.Sprintf("the resource belongs to account %s and its policy allows neither the principal nor account %s", res.AccountID, p.AccountID)
-	case res.Kind == KindKMSKey:
+	case res.Kind == activity.KindKMSKey:
 		return fmt.Sprintf("the key policy neither allows the principal nor delegates to account %s (arn:aws:iam::%s:root), so IAM policies do not count", p.AccountID, p.AccountID)
 	default:
 		return "no policy allows it"
@@ -173,14 +175,14 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 		r.Region, r.AccountID = parts[3], parts[4]
 		switch parts[2] {
 		case "kms":
-			r.Kind = KindKMSKey
+			r.Kind = activity.KindKMSKey
 		case "s3":
-			r.Kind = KindS3Bucket
+			r.Kind = activity.KindS3Bucket
 			if strings.Contains(parts[5], "/") {
 				r.Kind = "s3_object"
 			}
 		case "secretsmanager":
-			r.Kind = KindSecret
+			r.Kind = activity.KindSecret
 		}
 	}
 	note := fmt.Sprintf("resource %s was not discovered: its resource policy is unknown", arn)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 const (
@@ -59,19 +61,19 @@ func testInventory(t *testing.T) *Inventory {
 		inv.Principals = append(inv.Principals, ps...)
 	}
 	bucket := func(name string, p *Policy) ResourceInfo {
-		return ResourceInfo{ARN: "arn:aws:s3:::" + name, Kind: KindS3Bucket, AccountID: "644160558196", Region: "us-east-1", Name: name, Policy: p}
+		return ResourceInfo{ARN: "arn:aws:s3:::" + name, Kind: activity.KindS3Bucket, AccountID: "644160558196", Region: "us-east-1", Name: name, Policy: p}
 	}
 	inv.Resources = []ResourceInfo{
 		bucket("reports", nil), bucket("data", nil), bucket("secret-bucket", nil),
 		bucket("vault", readRecorded(t, "fixture-vault-bucket-policy.json")),
 		bucket("sbx-mqrbuh-bucket-compliant", readRecorded(t, "resource-policies/test_s3_dataaccesspointaccount_cross_account__s3.GetBucketPolicy_1.json")),
-		{ARN: keyNoDelegation, Kind: KindKMSKey, AccountID: "644160558196", Region: "us-east-1", Name: "11111111-1111-1111-1111-111111111111",
+		{ARN: keyNoDelegation, Kind: activity.KindKMSKey, AccountID: "644160558196", Region: "us-east-1", Name: "11111111-1111-1111-1111-111111111111",
 			Policy: readRecorded(t, "resource-policies/test_kms_remove_matched__kms.GetKeyPolicy_3.json")},
-		{ARN: keyDelegated, Kind: KindKMSKey, AccountID: "644160558196", Region: "us-east-1", Name: "22222222-2222-2222-2222-222222222222",
+		{ARN: keyDelegated, Kind: activity.KindKMSKey, AccountID: "644160558196", Region: "us-east-1", Name: "22222222-2222-2222-2222-222222222222",
 			Policy: readRecorded(t, "resource-policies/test_cross_account_kms__kms.GetKeyPolicy_1.json")},
-		{ARN: secretCross, Kind: KindSecret, AccountID: "644160558196", Region: "us-east-1", Name: "c7n-test-key",
+		{ARN: secretCross, Kind: activity.KindSecret, AccountID: "644160558196", Region: "us-east-1", Name: "c7n-test-key",
 			Policy: readRecorded(t, "resource-policies/test_secrets_manager_cross_account__secretsmanager.GetResourcePolicy_1.json")},
-		{ARN: secretPlain, Kind: KindSecret, AccountID: "644160558196", Region: "us-east-1", Name: "db"},
+		{ARN: secretPlain, Kind: activity.KindSecret, AccountID: "644160558196", Region: "us-east-1", Name: "db"},
 	}
 	return inv
 }
@@ -371,8 +373,8 @@ func TestUnknownActionsInPoliciesAreReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := &Inventory{
-		Principals: []PrincipalInfo{{ARN: "arn:aws:iam::111111111111:user/u", Kind: KindIAMUser, AccountID: "111111111111", Name: "u", Policies: []*Policy{pol}}},
-		Resources:  []ResourceInfo{{ARN: "arn:aws:s3:::b", Kind: KindS3Bucket, AccountID: "111111111111", Name: "b"}},
+		Principals: []PrincipalInfo{{ARN: "arn:aws:iam::111111111111:user/u", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "u", Policies: []*Policy{pol}}},
+		Resources:  []ResourceInfo{{ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket, AccountID: "111111111111", Name: "b"}},
 	}
 	e, err := NewEngine(DefaultCatalog(), inv)
 	if err != nil {

@@ -1,6 +1,10 @@
 package iam
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
+)
 
 // resolveVariables replaces the policy variables of a Resource entry that the
 // principal alone determines (${aws:username}, ${aws:PrincipalAccount}) and
@@ -31,7 +35,7 @@ func resolveVariables(pattern string, p *PrincipalInfo) (resolved string, unreso
 		switch v := strings.ToLower(strings.TrimSpace(name)); {
 		case v == "*" || v == "?" || v == "$":
 			b.WriteString(v)
-		case v == "aws:username" && p != nil && p.Kind == KindIAMUser:
+		case v == "aws:username" && p != nil && p.Kind == activity.KindIAMUser:
 			b.WriteString(p.Name)
 		case v == "aws:principalaccount" && p != nil && p.AccountID != "":
 			b.WriteString(p.AccountID)

@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // OktaExport is what the extractor reads from Okta, in the shapes Okta's
@@ -221,16 +221,16 @@ func OktaPeople(as []Assignment) []string {
 // RoleResolver turns the role names an identity provider uses into the
 // IAM roles the store knows.
 type RoleResolver struct {
-	byARN  map[string]store.Principal
-	byName map[string][]store.Principal
+	byARN  map[string]activity.Principal
+	byName map[string][]activity.Principal
 	// Accounts limits bare role names to these accounts; with exactly one,
 	// a name no known role has becomes a role of that account.
 	Accounts []string
 }
 
 // NewRoleResolver indexes the known roles.
-func NewRoleResolver(roles []store.Principal, accounts []string) *RoleResolver {
-	r := &RoleResolver{byARN: map[string]store.Principal{}, byName: map[string][]store.Principal{}, Accounts: accounts}
+func NewRoleResolver(roles []activity.Principal, accounts []string) *RoleResolver {
+	r := &RoleResolver{byARN: map[string]activity.Principal{}, byName: map[string][]activity.Principal{}, Accounts: accounts}
 	for _, p := range roles {
 		r.byARN[p.ARN] = p
 		r.byARN[withoutPath(p.ARN)] = p
@@ -250,7 +250,7 @@ func withoutPath(arn string) string {
 
 // Resolve finds the roles a value names; none when it names no role the
 // store knows and its account cannot be told.
-func (r *RoleResolver) Resolve(value string) []store.Principal {
+func (r *RoleResolver) Resolve(value string) []activity.Principal {
 	v := strings.TrimSpace(value)
 	if strings.Contains(v, ",") {
 		// The Okta app's role value pattern: "SAML_PROVIDER_ARN,ROLE_ARN".
@@ -265,33 +265,33 @@ func (r *RoleResolver) Resolve(value string) []store.Principal {
 			return nil
 		}
 		if p, ok := r.byARN[v]; ok {
-			return []store.Principal{p}
+			return []activity.Principal{p}
 		}
 		if p, ok := r.byARN[withoutPath(v)]; ok {
-			return []store.Principal{p}
+			return []activity.Principal{p}
 		}
 		parts := strings.Split(v, ":")
 		if len(parts) < 6 {
 			return nil
 		}
-		return []store.Principal{{ARN: v, Kind: store.KindIAMRole, AccountID: parts[4], Name: v[strings.LastIndexByte(v, '/')+1:]}}
+		return []activity.Principal{{ARN: v, Kind: activity.KindIAMRole, AccountID: parts[4], Name: v[strings.LastIndexByte(v, '/')+1:]}}
 	}
-	var out []store.Principal
+	var out []activity.Principal
 	for _, p := range r.byName[v] {
 		if len(r.Accounts) == 0 || contains(r.Accounts, p.AccountID) {
 			out = append(out, p)
 		}
 	}
 	if len(out) == 0 && len(r.Accounts) == 1 && v != "" {
-		out = append(out, store.Principal{ARN: "arn:aws:iam::" + r.Accounts[0] + ":role/" + v, Kind: store.KindIAMRole, AccountID: r.Accounts[0], Name: v})
+		out = append(out, activity.Principal{ARN: "arn:aws:iam::" + r.Accounts[0] + ":role/" + v, Kind: activity.KindIAMRole, AccountID: r.Accounts[0], Name: v})
 	}
 	return out
 }
 
 // ResolvePrefix finds the known roles of an account whose name starts with
 // prefix (IAM Identity Center's AWSReservedSSO_NAME_ roles).
-func (r *RoleResolver) ResolvePrefix(account, prefix string) []store.Principal {
-	var out []store.Principal
+func (r *RoleResolver) ResolvePrefix(account, prefix string) []activity.Principal {
+	var out []activity.Principal
 	for name, ps := range r.byName {
 		if !strings.HasPrefix(name, prefix) || strings.Contains(name[len(prefix):], "_") {
 			// AWSReservedSSO_Read_Only_HASH is not the role of "Read".

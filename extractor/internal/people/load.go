@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -17,13 +18,13 @@ type Loaded struct {
 
 // OktaPrincipal is the principal of an Okta user: the one extraction
 // credits their SAML sign-ins and sessions to.
-func OktaPrincipal(login string) store.Principal {
-	return store.Principal{ARN: "okta:" + login, Kind: store.KindOktaIdentity, Name: login}
+func OktaPrincipal(login string) activity.Principal {
+	return activity.Principal{ARN: "okta:" + login, Kind: activity.KindOktaIdentity, Name: login}
 }
 
 // SSOPrincipal is the principal of an IAM Identity Center user.
-func SSOPrincipal(userName string) store.Principal {
-	return store.Principal{ARN: "sso:" + userName, Kind: store.KindSSOUser, Name: userName}
+func SSOPrincipal(userName string) activity.Principal {
+	return activity.Principal{ARN: "sso:" + userName, Kind: activity.KindSSOUser, Name: userName}
 }
 
 // LoadOkta replaces the Okta people's roles in the store. accounts limits

@@ -7,15 +7,16 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 func TestRoleResolver(t *testing.T) {
-	known := []store.Principal{
-		{ARN: "arn:aws:iam::111111111111:role/teams/admin", Kind: store.KindIAMRole, AccountID: "111111111111", Name: "admin"},
-		{ARN: "arn:aws:iam::222222222222:role/admin", Kind: store.KindIAMRole, AccountID: "222222222222", Name: "admin"},
+	known := []activity.Principal{
+		{ARN: "arn:aws:iam::111111111111:role/teams/admin", Kind: activity.KindIAMRole, AccountID: "111111111111", Name: "admin"},
+		{ARN: "arn:aws:iam::222222222222:role/admin", Kind: activity.KindIAMRole, AccountID: "222222222222", Name: "admin"},
 	}
-	arns := func(ps []store.Principal) []string {
+	arns := func(ps []activity.Principal) []string {
 		var out []string
 		for _, p := range ps {
 			out = append(out, p.ARN)
@@ -69,7 +70,7 @@ func TestLoadSSO(t *testing.T) {
 		// Another set's name starting the same way is not ReadOnly.
 		"arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnlyPlus_1111111111111111",
 	} {
-		if _, err := store.UpsertPrincipal(ctx, db.SQL(), store.Principal{ARN: arn, Kind: store.KindIAMRole, AccountID: "111111111111", Name: arn[len("arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/"):]}); err != nil {
+		if _, err := store.UpsertPrincipal(ctx, db.SQL(), activity.Principal{ARN: arn, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: arn[len("arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/"):]}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,7 +111,7 @@ func TestLoadSSO(t *testing.T) {
 		t.Errorf("after a reload: %+v", got)
 	}
 	p, err := db.FindPrincipal(ctx, "kim")
-	if err != nil || p.Kind != store.KindSSOUser {
+	if err != nil || p.Kind != activity.KindSSOUser {
 		t.Errorf("FindPrincipal(kim) = %+v, %v", p, err)
 	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -41,24 +42,24 @@ func fixture() *store.Scores {
 		},
 		Principals: []store.PrincipalScore{
 			{
-				Principal: store.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/alice", Kind: store.KindIAMUser, AccountID: "111111111111", Name: "alice"},
+				Principal: activity.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"},
 				Monitored: true, OPS: ptr(66.66666), ActionOPS: ptr(81.54),
 				LastActivityAt: ptr(asOf.AddDate(0, 0, -2).In(berlin)),
 				Resources: []store.ResourceScore{
 					{
-						Resource:       store.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: store.KindS3Bucket, AccountID: "111111111111", Name: "reports"},
+						Resource:       activity.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: activity.KindS3Bucket, AccountID: "111111111111", Name: "reports"},
 						OPS:            ptr(66.66666),
 						GrantedActions: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
 						UsedActions:    []string{"s3:GetObject"},
 						LastUsedAt:     at(2),
 					},
 					{
-						Resource:       store.Resource{ID: 11, ARN: "arn:aws:secretsmanager:us-east-2:111111111111:secret:db-AbCdEf", Kind: store.KindSecret, AccountID: "111111111111"},
+						Resource:       activity.Resource{ID: 11, ARN: "arn:aws:secretsmanager:us-east-2:111111111111:secret:db-AbCdEf", Kind: activity.KindSecret, AccountID: "111111111111"},
 						OPS:            ptr(100.0),
 						GrantedActions: []string{"secretsmanager:GetSecretValue"},
 					},
 					{
-						Resource:           store.Resource{ID: 12, ARN: "arn:aws:kms:us-east-2:111111111111:key/1111", Kind: store.KindKMSKey, AccountID: "111111111111"},
+						Resource:           activity.Resource{ID: 12, ARN: "arn:aws:kms:us-east-2:111111111111:key/1111", Kind: activity.KindKMSKey, AccountID: "111111111111"},
 						OPS:                ptr(0.0),
 						GrantedActions:     []string{"kms:Decrypt", "kms:Encrypt"},
 						UsedActions:        []string{"kms:Decrypt", "kms:Encrypt"},
@@ -68,19 +69,19 @@ func fixture() *store.Scores {
 				},
 			},
 			{
-				Principal: store.Principal{ID: 2, ARN: "arn:aws:iam::111111111111:user/bob", Kind: store.KindIAMUser, AccountID: "111111111111", Name: "bob"},
+				Principal: activity.Principal{ID: 2, ARN: "arn:aws:iam::111111111111:user/bob", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "bob"},
 				Monitored: true, Dormant: true, OPS: ptr(100.0), ActionOPS: ptr(100.0),
 				Resources: []store.ResourceScore{{
-					Resource:       store.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: store.KindS3Bucket, AccountID: "111111111111"},
+					Resource:       activity.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(100.0),
 					GrantedActions: []string{"s3:GetObject"},
 				}},
 			},
 			{
-				Principal: store.Principal{ID: 3, ARN: imgARN, Kind: store.KindIAMRole, AccountID: "111111111111", Name: "<img src=x onerror=alert(1)>"},
+				Principal: activity.Principal{ID: 3, ARN: imgARN, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: "<img src=x onerror=alert(1)>"},
 				Monitored: true, OPS: ptr(50.0), ActionOPS: ptr(50.0), LastActivityAt: at(1),
 				Resources: []store.ResourceScore{{
-					Resource:       store.Resource{ID: 13, ARN: "arn:aws:s3:::<b>bold</b>", Kind: store.KindS3Bucket, AccountID: "111111111111"},
+					Resource:       activity.Resource{ID: 13, ARN: "arn:aws:s3:::<b>bold</b>", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(50.0),
 					GrantedActions: []string{"s3:GetObject", "s3:PutObject"},
 					UsedActions:    []string{"s3:GetObject"},
@@ -88,22 +89,22 @@ func fixture() *store.Scores {
 				}},
 			},
 			{
-				Principal: store.Principal{ID: 4, ARN: ctrlARN, Kind: store.KindIAMRole, AccountID: "111111111111", Name: ctrlName},
+				Principal: activity.Principal{ID: 4, ARN: ctrlARN, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: ctrlName},
 				Monitored: true, Dormant: true, OPS: ptr(10.0), ActionOPS: ptr(12.0), LastActivityAt: at(40),
 				Notes: []string{"session \x1b[31mred\x1b[0m"},
 				Resources: []store.ResourceScore{{
-					Resource:       store.Resource{ID: 14, ARN: "arn:aws:s3:::logs\x07", Kind: store.KindS3Bucket, AccountID: "111111111111"},
+					Resource:       activity.Resource{ID: 14, ARN: "arn:aws:s3:::logs\x07", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(10.0),
 					GrantedActions: []string{"s3:GetObject", "s3:Put\x1b]0;title\x07Object"},
 					UsedActions:    []string{"s3:GetObject"},
 				}},
 			},
 			{
-				Principal: store.Principal{ID: 5, ARN: "arn:aws:sts::222222222222:okta/carol", Kind: store.KindOktaIdentity, AccountID: "222222222222", Name: "carol"},
+				Principal: activity.Principal{ID: 5, ARN: "arn:aws:sts::222222222222:okta/carol", Kind: activity.KindOktaIdentity, AccountID: "222222222222", Name: "carol"},
 				Monitored: true, OPS: ptr(20.0), ActionOPS: ptr(35.0), LastActivityAt: at(5), ObservedSince: at(10),
 				Notes: []string{"logs of account 222222222222 are missing for 3 days of the window: unlogged use makes OPS look higher"},
 				Resources: []store.ResourceScore{{
-					Resource:       store.Resource{ID: 15, ARN: "arn:aws:s3:::shared", Kind: store.KindS3Bucket, AccountID: "222222222222"},
+					Resource:       activity.Resource{ID: 15, ARN: "arn:aws:s3:::shared", Kind: activity.KindS3Bucket, AccountID: "222222222222"},
 					OPS:            ptr(20.0),
 					GrantedActions: []string{"s3:GetObject"},
 					UsedActions:    []string{"s3:GetObject"},
@@ -113,23 +114,23 @@ func fixture() *store.Scores {
 			{
 				// The OPS given here must not show: a principal whose logs
 				// were not read has no score at all.
-				Principal: store.Principal{ID: 6, ARN: "arn:aws:iam::333333333333:user/dave", Kind: store.KindIAMUser, AccountID: "333333333333", Name: "dave"},
+				Principal: activity.Principal{ID: 6, ARN: "arn:aws:iam::333333333333:user/dave", Kind: activity.KindIAMUser, AccountID: "333333333333", Name: "dave"},
 				Monitored: false, OPS: ptr(0.0),
 				Notes: []string{"not monitored: no logs of account 333333333333 were extracted for the window"},
 				Resources: []store.ResourceScore{{
-					Resource:       store.Resource{ID: 16, ARN: "arn:aws:s3:::archive", Kind: store.KindS3Bucket, AccountID: "333333333333"},
+					Resource:       activity.Resource{ID: 16, ARN: "arn:aws:s3:::archive", Kind: activity.KindS3Bucket, AccountID: "333333333333"},
 					GrantedActions: []string{"s3:GetObject"},
 				}},
 			},
 			{
-				Principal: store.Principal{ID: 7, ARN: "arn:aws:iam::111111111111:role/erin", Kind: store.KindIAMRole, AccountID: "111111111111", Name: "erin"},
+				Principal: activity.Principal{ID: 7, ARN: "arn:aws:iam::111111111111:role/erin", Kind: activity.KindIAMRole, AccountID: "111111111111", Name: "erin"},
 				Monitored: true, LastActivityAt: at(20),
 			},
 		},
 		KMSKeys: []store.KeyActivity{
-			{Resource: store.Resource{ID: 12, ARN: "arn:aws:kms:us-east-2:111111111111:key/1111", Kind: store.KindKMSKey, AccountID: "111111111111", Region: "us-east-2"},
+			{Resource: activity.Resource{ID: 12, ARN: "arn:aws:kms:us-east-2:111111111111:key/1111", Kind: activity.KindKMSKey, AccountID: "111111111111", Region: "us-east-2"},
 				LastActivityAt: at(1), LastViewedAt: at(3)},
-			{Resource: store.Resource{ID: 17, ARN: "arn:aws:kms:us-east-2:111111111111:key/2222", Kind: store.KindKMSKey, AccountID: "111111111111", Region: "us-east-2"},
+			{Resource: activity.Resource{ID: 17, ARN: "arn:aws:kms:us-east-2:111111111111:key/2222", Kind: activity.KindKMSKey, AccountID: "111111111111", Region: "us-east-2"},
 				LastActivityAt: at(6)},
 		},
 	}

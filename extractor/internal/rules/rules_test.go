@@ -3,20 +3,21 @@ package rules
 import (
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 func f64(v float64) *float64 { return &v }
 
 func TestEvaluate(t *testing.T) {
-	key := store.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: store.KindKMSKey}
-	bucket := store.Resource{ARN: "arn:aws:s3:::b", Kind: store.KindS3Bucket}
+	key := activity.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: activity.KindKMSKey}
+	bucket := activity.Resource{ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket}
 	scores := []store.PrincipalScore{
-		{Principal: store.Principal{ARN: "u1", Kind: store.KindIAMUser}, Monitored: true, OPS: f64(90), Dormant: true,
+		{Principal: activity.Principal{ARN: "u1", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(90), Dormant: true,
 			Resources: []store.ResourceScore{{Resource: key, OPS: f64(100)}, {Resource: bucket, OPS: f64(50)}}},
-		{Principal: store.Principal{ARN: "u2", Kind: store.KindIAMUser}, Monitored: true, OPS: f64(80),
+		{Principal: activity.Principal{ARN: "u2", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(80),
 			Resources: []store.ResourceScore{{Resource: key, OPS: f64(80)}}},
-		{Principal: store.Principal{ARN: "u3", Kind: store.KindIAMUser}, Monitored: false},
+		{Principal: activity.Principal{ARN: "u3", Kind: activity.KindIAMUser}, Monitored: false},
 	}
 	cases := []struct {
 		name string
@@ -24,7 +25,7 @@ func TestEvaluate(t *testing.T) {
 		want []string // principal[/resource] of each violation
 	}{
 		{"principal OPS bound; equal is not above; null never violates", store.Rule{Name: "r", MaxOPS: f64(80)}, []string{"u1"}},
-		{"resource bound on keys", store.Rule{Name: "r", MaxOPS: f64(79.9), ResourceKinds: []string{store.KindKMSKey}},
+		{"resource bound on keys", store.Rule{Name: "r", MaxOPS: f64(79.9), ResourceKinds: []string{activity.KindKMSKey}},
 			[]string{"u1/" + key.ARN, "u2/" + key.ARN}},
 		{"no dormant", store.Rule{Name: "r", NoDormant: true}, []string{"u1"}},
 		{"both", store.Rule{Name: "r", NoDormant: true, MaxOPS: f64(85)}, []string{"u1", "u1"}},

@@ -1,0 +1,294 @@
+package activity
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Principal kinds.
+const (
+	KindIAMUser       = "iam_user"
+	KindIAMRole       = "iam_role"
+	KindOktaIdentity  = "okta_identity"
+	KindSSOUser       = "sso_user"
+	KindRoot          = "root"
+	KindFederatedUser = "federated_user"
+	KindAWSService    = "aws_service"
+)
+
+// ScoredKinds are the principal kinds that get scores: people and workloads,
+// not AWS services acting for them nor the account root.
+var ScoredKinds = []string{KindIAMUser, KindIAMRole, KindOktaIdentity, KindSSOUser, KindFederatedUser}
+
+// PeopleKinds are the principal kinds that are people federated from an
+// identity provider, found by their login as well as by ARN.
+var PeopleKinds = []string{KindOktaIdentity, KindSSOUser}
+
+// Resource kinds: the names the store, the report and the provider use.
+const (
+	KindS3Bucket = "s3_bucket"
+	KindKMSKey   = "kms_key"
+	KindSecret   = "secretsmanager_secret"
+)
+
+// KindS3Object is what simulate calls an object of a known bucket: not a
+// scored kind of its own, its use counts for its bucket.
+const KindS3Object = "s3_object"
+
+// ResourceKind is everything the project knows about one kind of scored
+// resource. Adding a kind is one entry in resourceKinds, the discovery call
+// that lists it, and tests.
+type ResourceKind struct {
+	// Name is the kind as stored, reported and filtered on.
+	Name string
+	// Noun names one resource in prose: "bucket".
+	Noun string
+	// Service is the ARN service and the IAM action prefix.
+	Service string
+	// CatalogTypes are the Service Authorization Reference's resource types
+	// whose actions are granted on a resource of this kind (a bucket's
+	// grants include the actions on its objects).
+	CatalogTypes []string
+	// TrailTypes are the resources[].type values of CloudTrail records that
+	// name a resource of this kind.
+	TrailTypes []string
+	// RequestFields are the requestParameters fields of CloudTrail records
+	// that name it, by name, id or ARN.
+	RequestFields []string
+	// ResponseFields are the responseElements fields (dotted paths) that
+	// name a resource the call created.
+	ResponseFields []string
+	// DataEvents is set when most use of the kind is logged only as data
+	// events, which a trail records only when configured to.
+	DataEvents bool
+	// ListAction and PolicyAction are the IAM actions discovery calls to
+	// list the resources of an account and to read one's resource policy.
+	ListAction   string
+	PolicyAction string
+	// PolicyNoun names its resource policy in explanations.
+	PolicyNoun string
+
+	// parse finds the resource's name in the resource part of an ARN; ok is
+	// false when the ARN is not of this kind. A name is what identifies the
+	// resource within its account and region.
+	parse func(resource string) (name string, ok bool)
+	// resource is the resource part of the ARN of a resource named name.
+	resource func(name string) string
+	// global is set when the kind's ARNs carry neither region nor account.
+	global bool
+}
+
+var resourceKinds = []*ResourceKind{
+	{
+		Name: KindS3Bucket, Noun: "bucket", Service: "s3",
+		CatalogTypes:  []string{"bucket", "object"},
+		TrailTypes:    []string{"AWS::S3::Bucket", "AWS::S3::Object"},
+		RequestFields: []string{"bucketName"},
+		DataEvents:    true,
+		ListAction:    "s3:ListAllMyBuckets", PolicyAction: "s3:GetBucketPolicy", PolicyNoun: "bucket policy",
+		parse: func(res string) (string, bool) {
+			// An object ARN names its bucket's use: the bucket is the resource.
+			name, _, _ := strings.Cut(res, "/")
+			return name, name != ""
+		},
+		resource: func(name string) string { return name },
+		global:   true,
+	},
+	{
+		Name: KindKMSKey, Noun: "key", Service: "kms",
+		CatalogTypes:   []string{"key"},
+		TrailTypes:     []string{"AWS::KMS::Key"},
+		RequestFields:  []string{"keyId", "destinationKeyId"},
+		ResponseFields: []string{"keyMetadata.arn"},
+		ListAction:     "kms:ListKeys", PolicyAction: "kms:GetKeyPolicy", PolicyNoun: "key policy",
+		parse: func(res string) (string, bool) {
+			// An alias names a key only through the account's alias list:
+			// it is not the key's ARN.
+			id, ok := strings.CutPrefix(res, "key/")
+			return id, ok && id != ""
+		},
+		resource: func(name string) string { return "key/" + name },
+	},
+	{
+		Name: KindSecret, Noun: "secret", Service: "secretsmanager",
+		CatalogTypes:   []string{"Secret"},
+		TrailTypes:     []string{"AWS::SecretsManager::Secret"},
+		RequestFields:  []string{"secretId", "name"},
+		ResponseFields: []string{"arn"},
+		ListAction:     "secretsmanager:ListSecrets", PolicyAction: "secretsmanager:GetResourcePolicy", PolicyNoun: "resource policy",
+		parse: func(res string) (string, bool) {
+			name, ok := strings.CutPrefix(res, "secret:")
+			return SecretName(name), ok && name != ""
+		},
+		resource: func(name string) string { return "secret:" + name },
+	},
+}
+
+// ResourceKinds lists every scored resource kind, in the order reports show
+// them.
+func ResourceKinds() []*ResourceKind { return resourceKinds }
+
+// ResourceKindNames lists the names of the scored resource kinds.
+func ResourceKindNames() []string {
+	out := make([]string, len(resourceKinds))
+	for i, k := range resourceKinds {
+		out[i] = k.Name
+	}
+	return out
+}
+
+// ResourceKindNamed returns the kind called name, or nil.
+func ResourceKindNamed(name string) *ResourceKind {
+	for _, k := range resourceKinds {
+		if k.Name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// ResourceKindOfService returns the kind whose ARNs have that service, or
+// nil.
+func ResourceKindOfService(service string) *ResourceKind {
+	for _, k := range resourceKinds {
+		if k.Service == service {
+			return k
+		}
+	}
+	return nil
+}
+
+// ResourceKindOfTrailType returns the kind a CloudTrail resources[].type
+// names, or nil.
+func ResourceKindOfTrailType(t string) *ResourceKind {
+	for _, k := range resourceKinds {
+		for _, tt := range k.TrailTypes {
+			if tt == t {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// ARN is the canonical ARN of the resource of this kind called name, in
+// partition, region and account (both ignored for a kind whose ARNs carry
+// neither). A secret's canonical ARN is its partial ARN, without the six
+// characters Secrets Manager adds.
+func (k *ResourceKind) ARN(partition, region, account, name string) string {
+	if partition == "" {
+		partition = DefaultPartition
+	}
+	if k.global {
+		region, account = "", ""
+	}
+	return ARN{Partition: partition, Service: k.Service, Region: region, AccountID: account, Resource: k.resource(name)}.String()
+}
+
+// Resource is something a principal acts on.
+type Resource struct {
+	ID        int64
+	ARN       string
+	Kind      string
+	AccountID string // empty when unknown (a bucket ARN does not say)
+	Region    string
+	Name      string
+}
+
+// Partition is the partition of the resource's ARN.
+func (r Resource) Partition() string {
+	if a, err := ParseARN(r.ARN); err == nil {
+		return a.Partition
+	}
+	return DefaultPartition
+}
+
+// Canonical is the one ARN under which every way of naming the resource
+// meets: a bucket's ARN for its objects, a secret's partial ARN for its full
+// ARN. Events and discovery agree on it.
+func (r Resource) Canonical() string {
+	k := ResourceKindNamed(r.Kind)
+	if k == nil {
+		return r.ARN
+	}
+	return k.ARN(r.Partition(), r.Region, r.AccountID, r.Name)
+}
+
+// ParseResource describes the resource an ARN names: its kind, account,
+// region and name. The ARN of an S3 object gives its bucket, with the
+// bucket's ARN. A full secret ARN is kept as given; Canonical strips its
+// suffix.
+func ParseResource(s string) (Resource, error) {
+	a, err := ParseARN(s)
+	if err != nil {
+		return Resource{}, err
+	}
+	k := ResourceKindOfService(a.Service)
+	if k == nil {
+		return Resource{}, fmt.Errorf("%q is not the ARN of a %s", s, kindNouns())
+	}
+	name, ok := k.parse(a.Resource)
+	if !ok {
+		return Resource{}, fmt.Errorf("%q is not the ARN of a %s (%s)", s, k.Noun, k.ARN(a.Partition, "REGION", "ACCOUNT", strings.ToUpper(k.Noun)))
+	}
+	if !k.global && (a.Region == "" || a.AccountID == "") {
+		return Resource{}, fmt.Errorf("%q is not the ARN of a %s: it names no region or account", s, k.Noun)
+	}
+	r := Resource{ARN: s, Kind: k.Name, AccountID: a.AccountID, Region: a.Region, Name: name}
+	if k.global {
+		r.ARN = k.ARN(a.Partition, "", "", name)
+	}
+	return r, nil
+}
+
+// kindNouns is "bucket, key or secret".
+func kindNouns() string {
+	var b strings.Builder
+	for i, k := range resourceKinds {
+		switch {
+		case i == 0:
+		case i == len(resourceKinds)-1:
+			b.WriteString(" or ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(k.Noun)
+	}
+	return b.String()
+}
+
+// SecretName is a secret's name from the name part of its ARN: a full ARN
+// ends in a hyphen and six letters or digits that Secrets Manager adds, a
+// partial ARN does not. (A name that itself ends so is indistinguishable;
+// AWS documents the same ambiguity.)
+func SecretName(s string) string {
+	if HasSecretSuffix(s) {
+		return s[:len(s)-7]
+	}
+	return s
+}
+
+// HasSecretSuffix tells whether the name part of a secret ARN ends with the
+// "-" and six random characters of a full secret ARN.
+func HasSecretSuffix(name string) bool {
+	if len(name) < 8 || name[len(name)-7] != '-' {
+		return false
+	}
+	for _, c := range name[len(name)-6:] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// Principal is an identity that acts.
+type Principal struct {
+	ID        int64
+	ARN       string
+	Kind      string
+	AccountID string
+	Name      string
+	CreatedAt time.Time // zero when unknown
+}
