@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -392,7 +393,7 @@ func (r *monitoringIntegrationResource) Delete(ctx context.Context, req resource
 }
 
 func (r *monitoringIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !awsapi.IsAccountID(req.ID) {
+	if !activity.IsAccountID(req.ID) {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("%q is not an AWS account id. Import an integration by its 12-digit account id, such as "+
 				"terraform import activity_monitoring_integration.prod 111111111111.", req.ID))

@@ -39,7 +39,7 @@ func accountIDValidator() validator.String {
 		description: "must be a 12-digit AWS account id",
 		summary:     "Invalid Account ID",
 		check: func(s string) string {
-			if awsapi.IsAccountID(s) {
+			if activity.IsAccountID(s) {
 				return ""
 			}
 			return fmt.Sprintf("%q is not an AWS account id. An account id is exactly 12 digits, such as \"111111111111\"; "+

@@ -28,6 +28,19 @@ func ParseARN(s string) (ARN, error) {
 	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], AccountID: parts[4], Resource: parts[5]}, nil
 }
 
+// IsAccountID tells whether s is a 12-digit AWS account id.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // DefaultPartition is the partition of a name that says none: the commercial
 // regions'.
 const DefaultPartition = "aws"
@@ -86,7 +99,24 @@ func Regions() []string {
 	return out
 }
 
+// IAMARN is the ARN of an IAM entity of an account: "user/NAME",
+// "role/PATH/NAME", "root".
+func IAMARN(partition, account, resource string) string {
+	if partition == "" {
+		partition = DefaultPartition
+	}
+	return ARN{Partition: partition, Service: "iam", AccountID: account, Resource: resource}.String()
+}
+
 // AccountRootARN is the ARN that names an account as a principal.
-func AccountRootARN(partition, account string) string {
-	return ARN{Partition: partition, Service: "iam", AccountID: account, Resource: "root"}.String()
+func AccountRootARN(partition, account string) string { return IAMARN(partition, account, "root") }
+
+// AccountOfRootARN is the account an "arn:PARTITION:iam::ACCOUNT:root"
+// names, or "".
+func AccountOfRootARN(s string) string {
+	a, err := ParseARN(s)
+	if err != nil || a.Service != "iam" || a.Resource != "root" || a.Region != "" {
+		return ""
+	}
+	return a.AccountID
 }

@@ -50,6 +50,12 @@ type ResourceKind struct {
 	// whose actions are granted on a resource of this kind (a bucket's
 	// grants include the actions on its objects).
 	CatalogTypes []string
+	// ChildType is the catalog resource type of what a resource holds (a
+	// bucket's objects), named by the resource's ARN, "/", and a path; ""
+	// when it holds nothing addressable.
+	ChildType string
+	// ChildKind is what simulate calls one of them.
+	ChildKind string
 	// TrailTypes are the resources[].type values of CloudTrail records that
 	// name a resource of this kind.
 	TrailTypes []string
@@ -63,11 +69,24 @@ type ResourceKind struct {
 	// events, which a trail records only when configured to.
 	DataEvents bool
 	// ListAction and PolicyAction are the IAM actions discovery calls to
-	// list the resources of an account and to read one's resource policy.
-	ListAction   string
-	PolicyAction string
+	// list the resources of an account and to read one's resource policy;
+	// DiscoveryActions are all it calls for the kind, those two included.
+	ListAction       string
+	PolicyAction     string
+	DiscoveryActions []string
+	// AlwaysHasPolicy is set when every resource of the kind has a resource
+	// policy (a KMS key's key policy): one listed without it has an unknown
+	// policy, not none.
+	AlwaysHasPolicy bool
 	// PolicyNoun names its resource policy in explanations.
 	PolicyNoun string
+	// ARNSuffix is set when AWS adds characters to the name in a
+	// resource's full ARN (a secret's "-AbCdEf"): the canonical ARN is the
+	// partial one, without them, and events may use either.
+	ARNSuffix bool
+	// NamesHaveSlashes is set when a name may hold "/" (a secret's
+	// "prod/db"); elsewhere a "/" means an alias or an object, not a name.
+	NamesHaveSlashes bool
 
 	// parse finds the resource's name in the resource part of an ARN; ok is
 	// false when the ARN is not of this kind. A name is what identifies the
@@ -83,10 +102,13 @@ var resourceKinds = []*ResourceKind{
 	{
 		Name: KindS3Bucket, Noun: "bucket", Service: "s3",
 		CatalogTypes:  []string{"bucket", "object"},
+		ChildType:     "object",
+		ChildKind:     KindS3Object,
 		TrailTypes:    []string{"AWS::S3::Bucket", "AWS::S3::Object"},
 		RequestFields: []string{"bucketName"},
 		DataEvents:    true,
 		ListAction:    "s3:ListAllMyBuckets", PolicyAction: "s3:GetBucketPolicy", PolicyNoun: "bucket policy",
+		DiscoveryActions: []string{"s3:GetBucketPolicy", "s3:ListAllMyBuckets"},
 		parse: func(res string) (string, bool) {
 			// An object ARN names its bucket's use: the bucket is the resource.
 			name, _, _ := strings.Cut(res, "/")
@@ -102,6 +124,9 @@ var resourceKinds = []*ResourceKind{
 		RequestFields:  []string{"keyId", "destinationKeyId"},
 		ResponseFields: []string{"keyMetadata.arn"},
 		ListAction:     "kms:ListKeys", PolicyAction: "kms:GetKeyPolicy", PolicyNoun: "key policy",
+		// Aliases name keys in policies and requests; discovery resolves them.
+		DiscoveryActions: []string{"kms:GetKeyPolicy", "kms:ListAliases", "kms:ListKeys"},
+		AlwaysHasPolicy:  true,
 		parse: func(res string) (string, bool) {
 			// An alias names a key only through the account's alias list:
 			// it is not the key's ARN.
@@ -112,11 +137,13 @@ var resourceKinds = []*ResourceKind{
 	},
 	{
 		Name: KindSecret, Noun: "secret", Service: "secretsmanager",
-		CatalogTypes:   []string{"Secret"},
-		TrailTypes:     []string{"AWS::SecretsManager::Secret"},
-		RequestFields:  []string{"secretId", "name"},
-		ResponseFields: []string{"arn"},
-		ListAction:     "secretsmanager:ListSecrets", PolicyAction: "secretsmanager:GetResourcePolicy", PolicyNoun: "resource policy",
+		CatalogTypes:     []string{"Secret"},
+		TrailTypes:       []string{"AWS::SecretsManager::Secret"},
+		RequestFields:    []string{"secretId", "name"},
+		ResponseFields:   []string{"arn"},
+		NamesHaveSlashes: true,
+		ARNSuffix:        true,
+		ListAction:       "secretsmanager:ListSecrets", PolicyAction: "secretsmanager:GetResourcePolicy", PolicyNoun: "resource policy",
 		parse: func(res string) (string, bool) {
 			name, ok := strings.CutPrefix(res, "secret:")
 			return SecretName(name), ok && name != ""
@@ -184,6 +211,56 @@ func (k *ResourceKind) ARN(partition, region, account, name string) string {
 		region, account = "", ""
 	}
 	return ARN{Partition: partition, Service: k.Service, Region: region, AccountID: account, Resource: k.resource(name)}.String()
+}
+
+// Resolve describes the resource of this kind that ref names the way an
+// event, a file or an API names it: an ARN of the kind, or a bare name or
+// id completed with partition (from region when empty), region and account.
+// An error says why ref names no resource of the kind: a KMS alias, say.
+func (k *ResourceKind) Resolve(ref, partition, region, account string) (Resource, error) {
+	if strings.HasPrefix(ref, "arn:") {
+		r, err := ParseResource(ref)
+		if err != nil {
+			return Resource{}, err
+		}
+		if r.Kind != k.Name {
+			return Resource{}, fmt.Errorf("%q is not the ARN of a %s", ref, k.Noun)
+		}
+		if k.global {
+			// A bucket's ARN says neither its account nor its region.
+			r.AccountID, r.Region = account, region
+		}
+		return r, nil
+	}
+	if partition == "" {
+		partition = PartitionOf(region)
+	}
+	if ref == "" || strings.Contains(ref, ":") || !k.NamesHaveSlashes && strings.Contains(ref, "/") {
+		return Resource{}, fmt.Errorf("%q does not name a %s", ref, k.Noun)
+	}
+	if !k.global && (region == "" || account == "") {
+		return Resource{}, fmt.Errorf("%s %q: its region and account are unknown", k.Noun, ref)
+	}
+	return Resource{ARN: k.ARN(partition, region, account, ref), Kind: k.Name, AccountID: account, Region: region, Name: ref}, nil
+}
+
+// ParentARN is the ARN of the resource an ARN names something inside of
+// (an S3 object's bucket), or "" when it names no such thing.
+func ParentARN(s string) string {
+	a, err := ParseARN(s)
+	if err != nil {
+		return ""
+	}
+	k := ResourceKindOfService(a.Service)
+	if k == nil || k.ChildType == "" {
+		return ""
+	}
+	parent, _, ok := strings.Cut(a.Resource, "/")
+	if !ok || parent == "" {
+		return ""
+	}
+	a.Resource = parent
+	return a.String()
 }
 
 // Resource is something a principal acts on.

@@ -9,7 +9,6 @@ import (
 )
 
 var (
-	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 	// CloudTrail trail names: 3 to 128 ASCII letters, digits, '.', '_' and
 	// '-', starting and ending with a letter or digit, with no two of '.',
 	// '_', '-' side by side, and not shaped like an IP address.
@@ -18,9 +17,6 @@ var (
 	ipAddressPattern  = regexp.MustCompile(`^[0-9]{1,3}(\.[0-9]{1,3}){3}$`)
 	roleARNPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
 )
-
-// IsAccountID tells whether s is a 12-digit AWS account id.
-func IsAccountID(s string) bool { return accountIDPattern.MatchString(s) }
 
 // CheckTrailName explains why s is not a valid CloudTrail trail name, or
 // returns nil.
@@ -56,7 +52,7 @@ func ParseTrailARN(s string) (TrailARN, error) {
 		return TrailARN{}, fmt.Errorf("%q: %q is not an AWS region", s, a.Region)
 	case activity.RegionPartition(a.Region) != a.Partition:
 		return TrailARN{}, fmt.Errorf("%q: region %s belongs to partition %q, not %q", s, a.Region, activity.RegionPartition(a.Region), a.Partition)
-	case !IsAccountID(a.AccountID):
+	case !activity.IsAccountID(a.AccountID):
 		return TrailARN{}, fmt.Errorf("%q: %q is not a 12-digit account id", s, a.AccountID)
 	}
 	if err := CheckTrailName(name); err != nil {

@@ -86,7 +86,7 @@ func TestRegions(t *testing.T) {
 }
 
 func TestIsAccountIDAndRoleARN(t *testing.T) {
-	if !IsAccountID("012345678901") || IsAccountID("12345678901") || IsAccountID("1234567890123") || IsAccountID("12345678901a") {
+	if !activity.IsAccountID("012345678901") || activity.IsAccountID("12345678901") || activity.IsAccountID("1234567890123") || activity.IsAccountID("12345678901a") {
 		t.Error("IsAccountID")
 	}
 	if !IsRoleARN("arn:aws:iam::111111111111:role/service-role/reader") || IsRoleARN("arn:aws:iam::111111111111:user/alice") ||

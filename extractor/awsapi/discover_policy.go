@@ -3,6 +3,9 @@ package awsapi
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // DiscoverPolicy is the identity policy `activity-extractor discover` needs
@@ -16,9 +19,10 @@ import (
 func DiscoverPolicy(organization bool) ([]byte, error) {
 	statements := []policyStatement{
 		{Sid: "ReadIdentityPolicies", Effect: "Allow", Action: []string{"iam:GetAccountAuthorizationDetails"}, Resource: []string{"*"}},
-		{Sid: "ReadBucketPolicies", Effect: "Allow", Action: []string{"s3:GetBucketPolicy", "s3:ListAllMyBuckets"}, Resource: []string{"*"}},
-		{Sid: "ReadKeyPolicies", Effect: "Allow", Action: []string{"kms:GetKeyPolicy", "kms:ListAliases", "kms:ListKeys"}, Resource: []string{"*"}},
-		{Sid: "ReadSecretPolicies", Effect: "Allow", Action: []string{"secretsmanager:GetResourcePolicy", "secretsmanager:ListSecrets"}, Resource: []string{"*"}},
+	}
+	for _, k := range activity.ResourceKinds() {
+		statements = append(statements, policyStatement{Sid: "Read" + strings.ToUpper(k.Noun[:1]) + k.Noun[1:] + "Policies",
+			Effect: "Allow", Action: k.DiscoveryActions, Resource: []string{"*"}})
 	}
 	if organization {
 		statements = append(statements, policyStatement{Sid: "ReadOrganizationPolicies", Effect: "Allow",

@@ -64,7 +64,7 @@ func (t TrailAccess) Check() error {
 		problems = append(problems, fmt.Sprintf("%q is not an organization id (o- and 10 to 32 lowercase letters or digits)", t.OrganizationID))
 	}
 	for _, a := range t.AccountIDs {
-		if !IsAccountID(a) {
+		if !activity.IsAccountID(a) {
 			problems = append(problems, fmt.Sprintf("%q is not a 12-digit account id", a))
 		}
 	}
@@ -95,7 +95,7 @@ func (a AthenaAccess) problems() []string {
 	if !activity.IsRegion(a.Region) {
 		out = append(out, fmt.Sprintf("athena region %q is not an AWS region", a.Region))
 	}
-	if !IsAccountID(a.AccountID) {
+	if !activity.IsAccountID(a.AccountID) {
 		out = append(out, fmt.Sprintf("athena account %q is not a 12-digit account id", a.AccountID))
 	}
 	if a.Workgroup == "" || strings.ContainsAny(a.Workgroup, "*?/") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -206,7 +207,7 @@ func discoverFromAWS(cmd *cobra.Command, g *globalOptions, db *store.DB, opts di
 	}
 	wanted := map[string]bool{}
 	for _, a := range opts.accounts {
-		if !awsapi.IsAccountID(a) {
+		if !activity.IsAccountID(a) {
 			return nil, usagef("--account %q is not a 12-digit account id", a)
 		}
 		wanted[a] = true

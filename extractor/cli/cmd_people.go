@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/people"
 )
 
@@ -84,7 +84,7 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		return usagef("the Okta API needs both --okta-org and --okta-app")
 	}
 	for _, a := range opts.oktaAccounts {
-		if !awsapi.IsAccountID(a) {
+		if !activity.IsAccountID(a) {
 			return usagef("--okta-account %q is not a 12-digit account id", a)
 		}
 	}

@@ -36,13 +36,13 @@ func UpsertPrincipal(ctx context.Context, q Queryer, p activity.Principal) (int6
 // row that lacked them, and returns the row id.
 func UpsertResource(ctx context.Context, q Queryer, r activity.Resource) (int64, error) {
 	var id int64
-	err := q.QueryRowContext(ctx, `INSERT INTO resources (arn, kind, account_id, region, name)
-		VALUES (?, ?, ?, ?, ?)
+	err := q.QueryRowContext(ctx, `INSERT INTO resources (arn, kind, account_id, region, name, canonical_arn)
+		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (arn) DO UPDATE SET
 			account_id = CASE WHEN resources.account_id = '' THEN excluded.account_id ELSE resources.account_id END,
 			region     = CASE WHEN resources.region = '' THEN excluded.region ELSE resources.region END
 		RETURNING id`,
-		r.ARN, r.Kind, r.AccountID, r.Region, r.Name).Scan(&id)
+		r.ARN, r.Kind, r.AccountID, r.Region, r.Name, r.Canonical()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("record resource %s: %w", r.ARN, err)
 	}
@@ -106,4 +106,37 @@ func (s *DB) HasEntitlements(ctx context.Context) (bool, error) {
 	var n int
 	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM discovered_principals LIMIT 1)`).Scan(&n)
 	return n > 0, err
+}
+
+// fillCanonicalARNs computes the canonical ARN of the resources stored
+// before it was kept.
+func (s *DB) fillCanonicalARNs(ctx context.Context) error {
+	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, region, name FROM resources WHERE canonical_arn = ''`)
+	if err != nil {
+		return err
+	}
+	var todo []activity.Resource
+	for rows.Next() {
+		var r activity.Resource
+		if err := rows.Scan(&r.ID, &r.ARN, &r.Kind, &r.AccountID, &r.Region, &r.Name); err != nil {
+			rows.Close()
+			return err
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(todo) == 0 {
+		return err
+	}
+	tx, err := s.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, r := range todo {
+		if _, err := tx.ExecContext(ctx, `UPDATE resources SET canonical_arn = ? WHERE id = ?`, r.Canonical(), r.ID); err != nil {
+			return fmt.Errorf("store: %s: canonical ARN of %s: %w", s.path, r.ARN, err)
+		}
+	}
+	return tx.Commit()
 }

@@ -94,7 +94,7 @@ func (s *DB) PersonRolesOf(ctx context.Context, personID int64) ([]activity.Prin
 			SELECT role_id FROM person_roles WHERE person_id = :p
 			UNION SELECT role_id FROM usage_sessions WHERE person_id = :p
 				AND NOT EXISTS (SELECT 1 FROM person_roles WHERE person_id = :p))
-		AND kind = 'iam_role' ORDER BY arn`, sql.Named("p", personID))
+		AND kind = :role ORDER BY arn`, sql.Named("p", personID), sql.Named("role", activity.KindIAMRole))
 	return scanPrincipals(rows, err)
 }
 

@@ -31,16 +31,14 @@ type WindowUse struct {
 }
 
 // UsesInWindow lists a principal's successful uses inside [start, asOf]. A
-// secret named by its name in some events and by its full ARN elsewhere is
-// reported under the row with the full ARN.
+// resource named by its canonical ARN in some events and by its full ARN
+// elsewhere (a secret) is reported under the row with the full ARN.
 func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf time.Time) ([]WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT coalesce(canon.id, u.resource_id), u.action,
 			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
 		FROM usage_actions u
 		JOIN resources r ON r.id = u.resource_id
-		LEFT JOIN resources canon ON r.kind = 'secretsmanager_secret' AND canon.kind = r.kind AND canon.id <> r.id
-			AND canon.account_id = r.account_id AND canon.region = r.region AND canon.name = r.name
-			AND r.arn = substr(canon.arn, 1, length(canon.arn) - 7)
+		LEFT JOIN resources canon ON r.arn = r.canonical_arn AND canon.canonical_arn = r.canonical_arn AND canon.id <> r.id
 		WHERE u.principal_id = :p AND u.day BETWEEN :d0 AND :d1
 			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
 		GROUP BY 1, 2`,
@@ -71,8 +69,8 @@ func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]KeyActivity
 			max(CASE WHEN k.last_activity_at <= :asof THEN k.last_activity_at END),
 			max(CASE WHEN k.last_crypto_at <= :asof THEN k.last_crypto_at END)
 		FROM resources r LEFT JOIN usage_key_days k ON k.resource_id = r.id AND k.day <= :d1
-		WHERE r.kind = 'kms_key' GROUP BY r.id ORDER BY r.arn`,
-		sql.Named("asof", asOf.Unix()), sql.Named("d1", Day(asOf)))
+		WHERE r.kind = :kind GROUP BY r.id ORDER BY r.arn`,
+		sql.Named("asof", asOf.Unix()), sql.Named("d1", Day(asOf)), sql.Named("kind", activity.KindKMSKey))
 	return scanKeyActivities(rows, err)
 }
 

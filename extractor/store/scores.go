@@ -443,7 +443,7 @@ func (s *DB) FindKey(ctx context.Context, ref string) (activity.Resource, error)
 	}
 	var r activity.Resource
 	err := s.sql.QueryRowContext(ctx, `SELECT id, arn, kind, account_id, region, name FROM resources
-		WHERE kind = 'kms_key' AND (arn = ? OR name = ?) ORDER BY arn LIMIT 1`, ref, ref).
+		WHERE kind = ? AND (arn = ? OR name = ?) ORDER BY arn LIMIT 1`, activity.KindKMSKey, ref, ref).
 		Scan(&r.ID, &r.ARN, &r.Kind, &r.AccountID, &r.Region, &r.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("KMS key %s: %w", ref, ErrNotFound)

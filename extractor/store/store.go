@@ -64,6 +64,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.fillCanonicalARNs(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

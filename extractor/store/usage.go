@@ -595,16 +595,17 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *Facts, pids, rid
 	return nil
 }
 
-// resolveResource finds or creates the row of r. A secret is one row per
-// (account, region, name) whether events named it by name, partial ARN or
-// full ARN: a row made from a name takes the full ARN once one is seen.
+// resolveResource finds or creates the row of r. A resource named in more
+// than one way (a secret by name, partial ARN or full ARN) is one row per
+// canonical ARN: a row made from the canonical ARN takes the full ARN once
+// one is seen.
 func resolveResource(ctx context.Context, tx *sql.Tx, r activity.Resource) (int64, error) {
-	if r.Kind != activity.KindSecret || r.AccountID == "" || r.Region == "" {
+	if k := activity.ResourceKindNamed(r.Kind); k == nil || !k.ARNSuffix {
 		return UpsertResource(ctx, tx, r)
 	}
-	full := !strings.HasSuffix(r.ARN, ":secret:"+r.Name)
-	rows, err := tx.QueryContext(ctx, `SELECT id, arn FROM resources WHERE kind = ? AND account_id = ? AND region = ? AND name = ? ORDER BY id`,
-		activity.KindSecret, r.AccountID, r.Region, r.Name)
+	canonical := r.Canonical()
+	full := r.ARN != canonical
+	rows, err := tx.QueryContext(ctx, `SELECT id, arn FROM resources WHERE canonical_arn = ? ORDER BY id`, canonical)
 	if err != nil {
 		return 0, err
 	}
@@ -616,10 +617,10 @@ func resolveResource(ctx context.Context, tx *sql.Tx, r activity.Resource) (int6
 			rows.Close()
 			return 0, err
 		}
-		switch {
-		case arn == r.ARN:
+		switch arn {
+		case r.ARN:
 			exact = id
-		case strings.HasSuffix(arn, ":secret:"+r.Name):
+		case canonical:
 			partial = id
 		default:
 			withFull = id
@@ -634,13 +635,11 @@ func resolveResource(ctx context.Context, tx *sql.Tx, r activity.Resource) (int6
 		return exact, nil
 	case full && partial != 0:
 		if _, err := tx.ExecContext(ctx, `UPDATE resources SET arn = ? WHERE id = ?`, r.ARN, partial); err != nil {
-			return 0, fmt.Errorf("record secret %s: %w", r.ARN, err)
+			return 0, fmt.Errorf("record %s: %w", r.ARN, err)
 		}
 		return partial, nil
 	case !full && withFull != 0:
 		return withFull, nil
-	case !full && partial != 0:
-		return partial, nil
 	}
 	return UpsertResource(ctx, tx, r)
 }

@@ -140,13 +140,6 @@ func hexValue(c byte) (byte, bool) {
 	return 0, false
 }
 
-func partitionOf(region string) string {
-	if p := activity.RegionPartition(region); p != "" {
-		return p
-	}
-	return "aws"
-}
-
 func lastSegment(s string) string {
 	return s[strings.LastIndexByte(s, '/')+1:]
 }
@@ -164,7 +157,7 @@ func mapActor(r *Record, e *Event) {
 		if arn == "" && u.UserName != "" && u.AccountID != "" {
 			// Some console events (CheckMfa) omit the ARN; the user's path
 			// is then unknown, and most users have none.
-			arn = "arn:" + partitionOf(r.AWSRegion) + ":iam::" + u.AccountID + ":user/" + u.UserName
+			arn = activity.IAMARN(activity.PartitionOf(r.AWSRegion), u.AccountID, "user/"+u.UserName)
 		}
 		if arn != "" {
 			e.Actor = activity.Principal{ARN: arn, Kind: activity.KindIAMUser, AccountID: accountOr(u.AccountID, arn), Name: nameOr(u.UserName, arn)}
@@ -172,7 +165,7 @@ func mapActor(r *Record, e *Event) {
 	case "Root":
 		acct := accountOr(u.AccountID, u.ARN)
 		if acct != "" {
-			e.Actor = activity.Principal{ARN: "arn:" + partitionOf(r.AWSRegion) + ":iam::" + acct + ":root", Kind: activity.KindRoot, AccountID: acct, Name: "root"}
+			e.Actor = activity.Principal{ARN: activity.AccountRootARN(activity.PartitionOf(r.AWSRegion), acct), Kind: activity.KindRoot, AccountID: acct, Name: "root"}
 		}
 	case "AssumedRole":
 		mapSession(r, e)
@@ -240,7 +233,7 @@ func mapSession(r *Record, e *Event) {
 			if roleARN == "" {
 				// Without the issuer the role's path is unknown; the ARN
 				// without a path is the best the event allows.
-				roleARN = "arn:" + a.Partition + ":iam::" + a.AccountID + ":role/" + parts[1]
+				roleARN = activity.IAMARN(a.Partition, a.AccountID, "role/"+parts[1])
 			}
 		}
 	}
@@ -341,7 +334,7 @@ func mapSAML(r *Record, e *Event) {
 				if parts := strings.SplitN(a.Resource, "/", 3); len(parts) == 3 {
 					sessionName = parts[2]
 					if roleARN == "" {
-						roleARN = "arn:" + a.Partition + ":iam::" + a.AccountID + ":role/" + parts[1]
+						roleARN = activity.IAMARN(a.Partition, a.AccountID, "role/"+parts[1])
 					}
 				}
 			}
@@ -399,11 +392,18 @@ func mapUses(r *Record, e *Event) {
 	}
 }
 
-func bucketResource(r *Record, name, account string) *activity.Resource {
+// resolve is the resource of kind that ref names in record r: an ARN, or a
+// bare name or id of the event's partition, region and account. nil when
+// ref names none (a KMS alias, an empty field).
+func resolve(kind string, r *Record, ref, account string) *activity.Resource {
 	if account == "" {
 		account = r.RecipientAccountID
 	}
-	return &activity.Resource{ARN: "arn:" + partitionOf(r.AWSRegion) + ":s3:::" + name, Kind: activity.KindS3Bucket, AccountID: account, Region: r.AWSRegion, Name: name}
+	res, err := activity.ResourceKindNamed(kind).Resolve(ref, "", r.AWSRegion, account)
+	if err != nil {
+		return nil
+	}
+	return &res
 }
 
 // bucketOf is the bucket an S3 event acted on: requestParameters.bucketName,
@@ -411,17 +411,18 @@ func bucketResource(r *Record, name, account string) *activity.Resource {
 func bucketOf(r *Record) *activity.Resource {
 	var owner, fromResources string
 	for _, res := range r.Resources {
-		a, err := activity.ParseARN(res.ARN)
-		if err != nil || a.Service != "s3" {
+		if activity.ResourceKindOfTrailType(res.Type) == nil {
 			continue
 		}
-		switch res.Type {
-		case "AWS::S3::Bucket":
-			owner, fromResources = res.AccountID, a.Resource
-		case "AWS::S3::Object":
-			if fromResources == "" {
-				fromResources, _, _ = strings.Cut(a.Resource, "/")
-			}
+		b, err := activity.ParseResource(res.ARN)
+		if err != nil || b.Kind != activity.KindS3Bucket {
+			continue
+		}
+		if fromResources == "" || res.Type == "AWS::S3::Bucket" {
+			fromResources = b.Name
+		}
+		if res.Type == "AWS::S3::Bucket" {
+			owner = res.AccountID
 		}
 	}
 	name := ""
@@ -431,10 +432,7 @@ func bucketOf(r *Record) *activity.Resource {
 	if name == "" {
 		name = fromResources
 	}
-	if name == "" {
-		return nil
-	}
-	return bucketResource(r, name, owner)
+	return resolve(activity.KindS3Bucket, r, name, owner)
 }
 
 // copySourceBucket is the bucket CopyObject and UploadPartCopy read from,
@@ -448,10 +446,7 @@ func copySourceBucket(r *Record) *activity.Resource {
 		src = dec
 	}
 	name, _, _ := strings.Cut(strings.TrimPrefix(src, "/"), "/")
-	if name == "" {
-		return nil
-	}
-	return bucketResource(r, name, "")
+	return resolve(activity.KindS3Bucket, r, name, "")
 }
 
 // keysOf is the KMS keys an event acted on: resources[] (where CloudTrail
@@ -461,16 +456,16 @@ func copySourceBucket(r *Record) *activity.Resource {
 func keysOf(r *Record) []*activity.Resource {
 	var out []*activity.Resource
 	seen := map[string]bool{}
-	add := func(arn string) {
-		a, err := activity.ParseARN(arn)
-		if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") || seen[arn] {
+	add := func(ref string) {
+		k := resolve(activity.KindKMSKey, r, ref, "")
+		if k == nil || seen[k.ARN] {
 			return
 		}
-		seen[arn] = true
-		out = append(out, &activity.Resource{ARN: arn, Kind: activity.KindKMSKey, AccountID: a.AccountID, Region: a.Region, Name: strings.TrimPrefix(a.Resource, "key/")})
+		seen[k.ARN] = true
+		out = append(out, k)
 	}
 	for _, res := range r.Resources {
-		if res.Type == "AWS::KMS::Key" {
+		if activity.ResourceKindOfTrailType(res.Type) == activity.ResourceKindNamed(activity.KindKMSKey) {
 			add(res.ARN)
 		}
 	}
@@ -478,14 +473,8 @@ func keysOf(r *Record) []*activity.Resource {
 		return out
 	}
 	if p := r.RequestParameters; p != nil {
-		for _, id := range []string{p.KeyID, p.DestinationKeyID} {
-			switch {
-			case strings.HasPrefix(id, "arn:"):
-				add(id)
-			case id != "" && !strings.HasPrefix(id, "alias/") && r.RecipientAccountID != "" && r.AWSRegion != "":
-				add("arn:" + partitionOf(r.AWSRegion) + ":kms:" + r.AWSRegion + ":" + r.RecipientAccountID + ":key/" + id)
-			}
-		}
+		add(p.KeyID)
+		add(p.DestinationKeyID)
 	}
 	if re := r.ResponseElements; len(out) == 0 && re != nil && re.KeyMetadata != nil {
 		add(re.KeyMetadata.ARN)
@@ -503,48 +492,22 @@ func secretOf(r *Record) *activity.Resource {
 			id = p.Name
 		}
 	}
-	if re := r.ResponseElements; re != nil && strings.HasPrefix(re.ARN, "arn:") && strings.Contains(re.ARN, ":secret:") {
-		id = re.ARN
-	}
-	if id == "" {
-		return nil
+	if re := r.ResponseElements; re != nil && strings.HasPrefix(re.ARN, "arn:") {
+		if _, err := activity.ResourceKindNamed(activity.KindSecret).Resolve(re.ARN, "", "", ""); err == nil {
+			id = re.ARN
+		}
 	}
 	return SecretResource(id, r.RecipientAccountID, r.AWSRegion)
 }
 
-// SecretResource resolves a secretId. A full ARN ends in a hyphen and six
-// characters Secrets Manager adds to the name; a partial ARN or a name is
-// completed with the event's account and region.
+// SecretResource resolves a secretId: a full ARN, a partial ARN, or a name
+// completed with the event's account and region. nil when it names none.
 func SecretResource(id, account, region string) *activity.Resource {
-	if a, err := activity.ParseARN(id); err == nil {
-		name, ok := strings.CutPrefix(a.Resource, "secret:")
-		if a.Service != "secretsmanager" || !ok || name == "" {
-			return nil
-		}
-		if HasSecretSuffix(name) {
-			return &activity.Resource{ARN: id, Kind: activity.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name[:len(name)-7]}
-		}
-		return &activity.Resource{ARN: id, Kind: activity.KindSecret, AccountID: a.AccountID, Region: a.Region, Name: name}
-	}
-	if account == "" || region == "" {
+	res, err := activity.ResourceKindNamed(activity.KindSecret).Resolve(id, "", region, account)
+	if err != nil {
 		return nil
 	}
-	return &activity.Resource{ARN: "arn:" + partitionOf(region) + ":secretsmanager:" + region + ":" + account + ":secret:" + id,
-		Kind: activity.KindSecret, AccountID: account, Region: region, Name: id}
-}
-
-// HasSecretSuffix tells whether the secret part of an ARN ends with the
-// "-" and six random characters of a full secret ARN.
-func HasSecretSuffix(name string) bool {
-	if len(name) < 8 || name[len(name)-7] != '-' {
-		return false
-	}
-	for _, c := range name[len(name)-6:] {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
+	return &res
 }
 
 // AccountOf is the account of an ARN, or "".

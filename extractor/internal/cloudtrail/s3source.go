@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 )
 
@@ -161,7 +162,7 @@ func (s S3) accountPrefixes(ctx context.Context, denied *denials) ([]string, err
 	out := []string{}
 	add := func(p string) {
 		acct := strings.TrimSuffix(p[strings.LastIndexByte(strings.TrimSuffix(p, "/"), '/')+1:], "/")
-		if awsapi.IsAccountID(acct) && (len(want) == 0 || want[acct]) {
+		if activity.IsAccountID(acct) && (len(want) == 0 || want[acct]) {
 			out = append(out, p)
 		}
 	}

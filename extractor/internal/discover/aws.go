@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,7 +42,10 @@ type AWSOptions struct {
 func FromAWS(ctx context.Context, cfg aws.Config, opts AWSOptions) (store.AccountEntitlements, error) {
 	b := newBuilder()
 	b.account(opts.AccountID)
-	steps := []func(context.Context, aws.Config, AWSOptions, *builder){discoverIAM, discoverBuckets, discoverKeys, discoverSecrets}
+	steps := []func(context.Context, aws.Config, AWSOptions, *builder){discoverIAM}
+	for _, k := range activity.ResourceKinds() {
+		steps = append(steps, discoverKind[k.Name])
+	}
 	if opts.OrganizationPolicies {
 		steps = append(steps, discoverOrganization)
 	}
@@ -197,6 +201,14 @@ func (b *builder) record(r activity.Resource, got policyRead, source string) {
 	}
 }
 
+// discoverKind lists the resources of each kind of an account and reads
+// their resource policies.
+var discoverKind = map[string]func(context.Context, aws.Config, AWSOptions, *builder){
+	activity.KindS3Bucket: discoverBuckets,
+	activity.KindKMSKey:   discoverKeys,
+	activity.KindSecret:   discoverSecrets,
+}
+
 func discoverBuckets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *builder) {
 	var buckets []activity.Resource
 	pages := s3.NewListBucketsPaginator(s3Client(cfg, ""), &s3.ListBucketsInput{})
@@ -207,7 +219,12 @@ func discoverBuckets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *bu
 			break
 		}
 		for _, bk := range out.Buckets {
-			buckets = append(buckets, bucketResource(aws.ToString(bk.Name), opts.AccountID, aws.ToString(bk.BucketRegion)))
+			r, err := b.resource(activity.KindS3Bucket, aws.ToString(bk.Name), opts.AccountID, cmp.Or(aws.ToString(bk.BucketRegion), cfg.Region))
+			if err != nil {
+				b.issue(opts.AccountID, "s3:ListBuckets", err)
+				continue
+			}
+			buckets = append(buckets, r)
 		}
 	}
 	clients := map[string]*s3.Client{}
@@ -261,7 +278,7 @@ func discoverKeys(ctx context.Context, cfg aws.Config, opts AWSOptions, b *build
 				break
 			}
 			for _, k := range out.Keys {
-				r, err := keyResource(aws.ToString(k.KeyArn))
+				r, err := b.resource(activity.KindKMSKey, aws.ToString(k.KeyArn), opts.AccountID, region)
 				if err != nil {
 					b.issue(opts.AccountID, "kms:ListKeys "+region, err)
 					continue
@@ -310,7 +327,7 @@ func discoverSecrets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *bu
 				break
 			}
 			for _, s := range out.SecretList {
-				r, err := secretResource(aws.ToString(s.ARN))
+				r, err := b.resource(activity.KindSecret, aws.ToString(s.ARN), opts.AccountID, region)
 				if err != nil {
 					b.issue(opts.AccountID, "secretsmanager:ListSecrets "+region, err)
 					continue

@@ -6,7 +6,6 @@ package discover
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -85,7 +84,7 @@ func (b *builder) addAuthorizationDetails(d *iam.AuthorizationDetails, source st
 	}
 }
 
-var accountInText = regexp.MustCompile(`arn:aws[a-z-]*:iam::([0-9]{12}):`)
+var accountInText = regexp.MustCompile(`arn:[a-z-]+:iam::([0-9]{12}):`)
 
 // accountForIssue files a problem under the account its message names.
 func accountForIssue(err error, fallback string) string {
@@ -109,39 +108,30 @@ func (b *builder) addResource(r activity.Resource, state string, p *iam.Policy) 
 
 // resourcePolicyName is how a resource policy is named in explanations.
 func resourcePolicyName(r activity.Resource) string {
-	switch r.Kind {
-	case activity.KindS3Bucket:
-		return r.ARN + " bucket policy"
-	case activity.KindKMSKey:
-		return r.ARN + " key policy"
-	default:
-		return r.ARN + " resource policy"
+	noun := "resource policy"
+	if k := activity.ResourceKindNamed(r.Kind); k != nil {
+		noun = k.PolicyNoun
 	}
+	return r.ARN + " " + noun
 }
 
-var secretSuffix = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
-
-// secretResource describes a secret from its full ARN.
-func secretResource(arn string) (activity.Resource, error) {
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret" {
-		return activity.Resource{}, fmt.Errorf("%q is not a secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX)", arn)
+// partition is the ARN partition of an account: the one its IAM
+// identities' ARNs are in, else the one of region.
+func (b *builder) partition(account, region string) string {
+	if a := b.accounts[account]; a != nil {
+		for _, p := range a.Principals {
+			if arn, err := activity.ParseARN(p.Principal.ARN); err == nil {
+				return arn.Partition
+			}
+		}
 	}
-	return activity.Resource{ARN: arn, Kind: activity.KindSecret, AccountID: parts[4], Region: parts[3], Name: secretSuffix.ReplaceAllString(parts[6], "")}, nil
+	return activity.PartitionOf(region)
 }
 
-// keyResource describes a KMS key from its key ARN.
-func keyResource(arn string) (activity.Resource, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kms" || !strings.HasPrefix(parts[5], "key/") {
-		return activity.Resource{}, fmt.Errorf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)", arn)
-	}
-	return activity.Resource{ARN: arn, Kind: activity.KindKMSKey, AccountID: parts[4], Region: parts[3], Name: strings.TrimPrefix(parts[5], "key/")}, nil
-}
-
-// bucketResource describes a bucket of an account.
-func bucketResource(name, account, region string) activity.Resource {
-	return activity.Resource{ARN: "arn:aws:s3:::" + name, Kind: activity.KindS3Bucket, AccountID: account, Region: region, Name: name}
+// resource describes the resource of kind that ref names (an ARN, or a name
+// in account and region).
+func (b *builder) resource(kind, ref, account, region string) (activity.Resource, error) {
+	return activity.ResourceKindNamed(kind).Resolve(ref, b.partition(account, region), region, account)
 }
 
 // Store writes what a run found, account by account.

@@ -188,3 +188,14 @@ func TestResourcesSeenInLogsAreEvaluated(t *testing.T) {
 		t.Fatalf("bob %+v, kms-admin %+v", bob, admin)
 	}
 }
+
+func TestEveryResourceKindIsDiscovered(t *testing.T) {
+	for _, k := range activity.ResourceKinds() {
+		if discoverKind[k.Name] == nil {
+			t.Errorf("resource kind %s has no discovery from AWS", k.Name)
+		}
+	}
+	if len(discoverKind) != len(activity.ResourceKinds()) {
+		t.Errorf("%d discoveries for %d resource kinds", len(discoverKind), len(activity.ResourceKinds()))
+	}
+}

@@ -71,10 +71,10 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 				return activity.Resource{}, fmt.Errorf("bucket %q: write ACCOUNT:%s, the run does not cover exactly one account", spec, spec)
 			}
 		}
-		if !isAccountID(account) || name == "" || strings.ContainsAny(name, "/:") {
+		if !activity.IsAccountID(account) || name == "" || strings.ContainsAny(name, "/:") {
 			return activity.Resource{}, fmt.Errorf("%q is not [ACCOUNT:]BUCKET", spec)
 		}
-		return bucketResource(name, account, ""), nil
+		return b.resource(activity.KindS3Bucket, name, account, "")
 	}
 	readPolicy := func(r activity.Resource, path string) error {
 		raw, err := os.ReadFile(path)
@@ -100,7 +100,7 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 		}
 	}
 	for arn, path := range f.KeyPolicies {
-		r, err := keyResource(arn)
+		r, err := b.resource(activity.KindKMSKey, arn, "", "")
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,7 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 		}
 	}
 	for arn, path := range f.SecretPolicies {
-		r, err := secretResource(arn)
+		r, err := b.resource(activity.KindSecret, arn, "", "")
 		if err != nil {
 			return nil, err
 		}
@@ -120,17 +120,20 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 	for _, spec := range f.Resources {
 		var r activity.Resource
 		var err error
-		state := store.ResourcePolicyNone
-		switch {
-		case strings.HasPrefix(spec, "arn:aws:kms:"):
-			r, err = keyResource(spec)
-			state = store.ResourcePolicyUnknown
-		case strings.HasPrefix(spec, "arn:aws:secretsmanager:"):
-			r, err = secretResource(spec)
-		case strings.HasPrefix(spec, "arn:aws:s3:::"):
-			r, err = bucketOf(strings.TrimPrefix(spec, "arn:aws:s3:::"))
-		default:
+		if strings.HasPrefix(spec, "arn:") {
+			r, err = activity.ParseResource(spec)
+			if err == nil && r.AccountID == "" {
+				// A bucket's ARN names no account.
+				var owned activity.Resource
+				owned, err = bucketOf(r.Name)
+				r.AccountID = owned.AccountID
+			}
+		} else {
 			r, err = bucketOf(spec)
+		}
+		state := store.ResourcePolicyNone
+		if k := activity.ResourceKindNamed(r.Kind); k != nil && k.AlwaysHasPolicy {
+			state = store.ResourcePolicyUnknown
 		}
 		if err != nil {
 			return nil, err
@@ -198,15 +201,13 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 // aliasRecord builds an alias row; aliases without a target (AWS reserves
 // some names before the key exists) are left out.
 func aliasRecord(aliasARN, name, target string) (store.KMSAlias, bool) {
-	parts := strings.SplitN(aliasARN, ":", 6)
-	if target == "" || len(parts) != 6 {
+	a, err := activity.ParseARN(aliasARN)
+	if target == "" || err != nil {
 		return store.KMSAlias{}, false
 	}
-	key := target
-	if !strings.HasPrefix(key, "arn:") {
-		key = strings.Join(parts[:5], ":") + ":key/" + target
+	key, err := activity.ResourceKindNamed(activity.KindKMSKey).Resolve(target, a.Partition, a.Region, a.AccountID)
+	if err != nil {
+		return store.KMSAlias{}, false
 	}
-	return store.KMSAlias{ARN: aliasARN, AccountID: parts[4], Region: parts[3], Name: name, KeyARN: key}, true
+	return store.KMSAlias{ARN: aliasARN, AccountID: a.AccountID, Region: a.Region, Name: name, KeyARN: key.ARN}, true
 }
-
-func isAccountID(s string) bool { return len(s) == 12 && strings.Trim(s, "0123456789") == "" }

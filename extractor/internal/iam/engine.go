@@ -17,7 +17,8 @@ type universe struct {
 	ids   []ActionID
 	names []string // catalog spelling, same order
 	lower []string
-	// object marks the actions that apply to S3 objects: on a bucket
+	// object marks the actions that apply to what a resource holds (S3
+	// objects): on a bucket
 	// resource they are matched against the bucket's objects.
 	object actionBits
 	// kind masks the actions that apply to each resource kind; nil when the
@@ -36,7 +37,7 @@ func newUniverse(cat *Catalog, ids []ActionID) (*universe, error) {
 		a := cat.Action(id)
 		u.names = append(u.names, a.String())
 		u.lower = append(u.lower, strings.ToLower(a.String()))
-		if a.Service == "s3" && a.AppliesTo("object") {
+		if k := activity.ResourceKindOfService(a.Service); k != nil && k.ChildType != "" && a.AppliesTo(k.ChildType) {
 			u.object.set(i)
 		}
 		u.all.set(i)
@@ -44,26 +45,18 @@ func newUniverse(cat *Catalog, ids []ActionID) (*universe, error) {
 	return u, nil
 }
 
-// grantTypes are the resource types of the reference that make up each
-// resource kind: a bucket resource counts the bucket and its objects.
-var grantTypes = map[string]struct{ service, types string }{
-	activity.KindS3Bucket: {"s3", "bucket object"},
-	activity.KindKMSKey:   {"kms", "key"},
-	activity.KindSecret:   {"secretsmanager", "Secret"},
-}
-
 // grantUniverse holds every catalog action that applies to a bucket, an
 // object, a key or a secret.
 func grantUniverse(cat *Catalog) (*universe, error) {
 	var ids []ActionID
 	kindOf := map[ActionID]string{}
-	for kind, g := range grantTypes {
-		r := cat.services[g.service]
+	for _, k := range activity.ResourceKinds() {
+		r := cat.services[k.Service]
 		for i := r[0]; i < r[1]; i++ {
-			for _, t := range strings.Fields(g.types) {
+			for _, t := range k.CatalogTypes {
 				if cat.actions[i].AppliesTo(t) {
 					ids = append(ids, ActionID(i))
-					kindOf[ActionID(i)] = kind
+					kindOf[ActionID(i)] = k.Name
 					break
 				}
 			}
@@ -86,7 +79,7 @@ func grantUniverse(cat *Catalog) (*universe, error) {
 // target is what a Resource element is matched against.
 type target struct {
 	arn string
-	// objects is "arn:aws:s3:::BUCKET/" when object actions are matched
+	// objects is "arn:PARTITION:s3:::BUCKET/" when object actions are matched
 	// against the objects of the bucket rather than the bucket's ARN.
 	objects string
 }
@@ -237,7 +230,7 @@ func newEngine(cat *Catalog, u *universe, inv *Inventory) *Engine {
 	for i := range inv.Resources {
 		r := &inv.Resources[i]
 		e.targets[i] = target{arn: r.ARN}
-		if r.Kind == activity.KindS3Bucket {
+		if k := activity.ResourceKindNamed(r.Kind); k != nil && k.ChildType != "" {
 			e.targets[i].objects = r.ARN + "/"
 		}
 		e.sorted[i] = int32(i)
@@ -298,12 +291,7 @@ func accountOfPrincipalEntry(s string) string {
 	if len(s) == 12 && strings.Trim(s, "0123456789") == "" {
 		return s
 	}
-	if rest, ok := strings.CutPrefix(s, "arn:aws:iam::"); ok {
-		if acct, ok := strings.CutSuffix(rest, ":root"); ok {
-			return acct
-		}
-	}
-	return ""
+	return activity.AccountOfRootARN(s)
 }
 
 // compile prepares a policy's statements once.
@@ -376,10 +364,8 @@ func coversEverything(patterns []string) bool {
 // name for S3, so that bucket/* finds the bucket).
 func (e *Engine) candidates(pattern string, visit func(int32)) {
 	lp := literalPrefix(pattern)
-	if rest, ok := strings.CutPrefix(lp, "arn:aws:s3:::"); ok {
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			lp = "arn:aws:s3:::" + rest[:i]
-		}
+	if parent := activity.ParentARN(lp); parent != "" {
+		lp = parent
 	}
 	res := e.inv.Resources
 	i := sort.Search(len(e.sorted), func(i int) bool { return res[e.sorted[i]].ARN >= lp })

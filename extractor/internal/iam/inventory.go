@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"strings"
 	"time"
 )
 
@@ -46,16 +45,4 @@ type Inventory struct {
 	// RCPs are the resource control policies per account of the resource,
 	// levels as for SCPs.
 	RCPs map[string][][]*Policy
-}
-
-// bucketOfObjectARN gives the bucket ARN of an S3 object ARN, or "".
-func bucketOfObjectARN(arn string) string {
-	rest, ok := strings.CutPrefix(arn, "arn:aws:s3:::")
-	if !ok {
-		return ""
-	}
-	if i := strings.IndexByte(rest, '/'); i > 0 {
-		return "arn:aws:s3:::" + rest[:i]
-	}
-	return ""
 }

@@ -72,7 +72,7 @@ func closeStars(pattern string, states []bool) {
 
 // matchesSomeWithPrefix tells whether pattern matches at least one string
 // that starts with prefix and goes on with at least one more character: an
-// object of a bucket, for the prefix "arn:aws:s3:::BUCKET/".
+// object of a bucket, for the prefix "arn:PARTITION:s3:::BUCKET/".
 func matchesSomeWithPrefix(pattern, prefix string) bool {
 	for p, on := range prefixStates(pattern, prefix) {
 		if on && p < len(pattern) {

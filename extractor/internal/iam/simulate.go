@@ -2,7 +2,6 @@ package iam
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
@@ -145,7 +144,7 @@ func implicitReason(r pairResult, k int, res ResourceInfo, p *PrincipalInfo) str
 	case r.crossAccount:
 		return fmt.Sprintf("the resource belongs to account %s and its policy allows neither the principal nor account %s", res.AccountID, p.AccountID)
 	case res.Kind == activity.KindKMSKey:
-		return fmt.Sprintf("the key policy neither allows the principal nor delegates to account %s (arn:aws:iam::%s:root), so IAM policies do not count", p.AccountID, p.AccountID)
+		return fmt.Sprintf("the key policy neither allows the principal nor delegates to account %s (%s), so IAM policies do not count", p.AccountID, activity.AccountRootARN(partitionOf(p.ARN), p.AccountID))
 	default:
 		return "no policy allows it"
 	}
@@ -160,29 +159,24 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 			return r, nil
 		}
 	}
-	if bucket := bucketOfObjectARN(arn); bucket != "" {
+	parent := activity.ParentARN(arn)
+	if parent != "" {
 		for _, r := range inv.Resources {
-			if r.ARN == bucket {
+			if r.ARN == parent {
 				r.ARN = arn
-				r.Kind = "s3_object"
+				r.Kind = activity.ResourceKindNamed(r.Kind).ChildKind
 				return r, nil
 			}
 		}
 	}
 	r := ResourceInfo{ARN: arn}
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 {
-		r.Region, r.AccountID = parts[3], parts[4]
-		switch parts[2] {
-		case "kms":
-			r.Kind = activity.KindKMSKey
-		case "s3":
-			r.Kind = activity.KindS3Bucket
-			if strings.Contains(parts[5], "/") {
-				r.Kind = "s3_object"
+	if a, err := activity.ParseARN(arn); err == nil {
+		r.Region, r.AccountID = a.Region, a.AccountID
+		if k := activity.ResourceKindOfService(a.Service); k != nil {
+			r.Kind = k.Name
+			if parent != "" {
+				r.Kind = k.ChildKind
 			}
-		case "secretsmanager":
-			r.Kind = activity.KindSecret
 		}
 	}
 	note := fmt.Sprintf("resource %s was not discovered: its resource policy is unknown", arn)
@@ -190,4 +184,13 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 		note += " and it is taken to belong to the principal's account"
 	}
 	return r, []string{note}
+}
+
+// partitionOf is the partition of an ARN, the default one when it is not an
+// ARN.
+func partitionOf(arn string) string {
+	if a, err := activity.ParseARN(arn); err == nil {
+		return a.Partition
+	}
+	return activity.DefaultPartition
 }
