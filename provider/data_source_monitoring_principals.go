@@ -63,8 +63,6 @@ func (d *monitoringPrincipalsDataSource) Metadata(_ context.Context, req datasou
 }
 
 func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	kinds := []string{activity.KindIAMUser, activity.KindIAMRole, activity.KindOktaIdentity, activity.KindSSOUser, activity.KindFederatedUser}
-	resourceKinds := []string{activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The activity dashboard as a query: the scored principals that match the filters, dormant " +
 			"first, then from the most over-provisioned down, with their scores. Feed it to `check` blocks, " +
@@ -78,13 +76,13 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 			"kinds": schema.ListAttribute{
 				MarkdownDescription: "Only principals of these kinds: `iam_user`, `iam_role`, `okta_identity`, `sso_user`, `federated_user`.",
 				ElementType:         types.StringType, Optional: true,
-				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(kinds...))},
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
 			},
 			"resource_kinds": schema.ListAttribute{
-				MarkdownDescription: "Only principals granted something on these resource kinds (`s3_bucket`, `kms_key`, " +
-					"`secretsmanager_secret`); their `resources` then list only those kinds.",
+				MarkdownDescription: "Only principals granted something on these resource kinds (" + codeList(activity.ResourceKindNames(), "") +
+					"); their `resources` then list only those kinds.",
 				ElementType: types.StringType, Optional: true,
-				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(resourceKinds...))},
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ResourceKindNames()...))},
 			},
 			"min_ops": schema.Float64Attribute{
 				MarkdownDescription: "Only principals whose `ops` is at least this (0 to 100). Principals with a null score never match.",

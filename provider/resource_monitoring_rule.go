@@ -102,12 +102,12 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
 			},
 			"resource_kinds": schema.SetAttribute{
-				MarkdownDescription: "Limit the rule to grants on these resource kinds (`s3_bucket`, `kms_key`, " +
-					"`secretsmanager_secret`); `max_ops` then bounds each resource's score. All kinds when unset.",
+				MarkdownDescription: "Limit the rule to grants on these resource kinds (" + codeList(activity.ResourceKindNames(), "") +
+					"); `max_ops` then bounds each resource's score. All kinds when unset.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators: []validator.Set{setvalidator.ValueStringsAre(
-					stringvalidator.OneOf(activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret))},
+					stringvalidator.OneOf(activity.ResourceKindNames()...))},
 			},
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -95,7 +97,7 @@ func resourceScoresSchema() schema.ListNestedAttribute {
 		Computed:            true,
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"arn":  schema.StringAttribute{MarkdownDescription: "The resource's ARN.", Computed: true},
-			"kind": schema.StringAttribute{MarkdownDescription: "`s3_bucket`, `kms_key` or `secretsmanager_secret`.", Computed: true},
+			"kind": schema.StringAttribute{MarkdownDescription: codeList(activity.ResourceKindNames(), "or") + ".", Computed: true},
 			"ops": schema.Float64Attribute{MarkdownDescription: "The percentage of the actions granted on this resource " +
 				"that were not used in the window; null when the principal is not monitored.", Computed: true},
 			"granted_actions": schema.ListAttribute{MarkdownDescription: "The actions the effective policies allow on " +
@@ -124,4 +126,21 @@ func resourceScoresValue(rs []store.ResourceScore, diags *diag.Diagnostics) type
 	list, d := types.ListValue(types.ObjectType{AttrTypes: resourceScoreAttrTypes}, elems)
 	diags.Append(d...)
 	return list
+}
+
+// codeList writes names as a Markdown list in prose: "`a`, `b` or `c`", or
+// "`a`, `b`, `c`" without a conjunction.
+func codeList(names []string, conjunction string) string {
+	var b strings.Builder
+	for i, n := range names {
+		switch {
+		case i == 0:
+		case i == len(names)-1 && conjunction != "":
+			b.WriteString(" " + conjunction + " ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString("`" + n + "`")
+	}
+	return b.String()
 }

@@ -2,6 +2,7 @@ package awsapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -43,7 +44,6 @@ type AthenaAccess struct {
 var (
 	bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	orgIDPattern      = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	kmsKeyARNPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$`)
 )
 
 // Check explains what is wrong with the description, or returns nil.
@@ -68,8 +68,10 @@ func (t TrailAccess) Check() error {
 			problems = append(problems, fmt.Sprintf("%q is not a 12-digit account id", a))
 		}
 	}
-	if t.KMSKeyARN != "" && !kmsKeyARNPattern.MatchString(t.KMSKeyARN) {
-		problems = append(problems, fmt.Sprintf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID)", t.KMSKeyARN))
+	if t.KMSKeyARN != "" {
+		if k, err := activity.ParseResource(t.KMSKeyARN); err != nil || k.Kind != activity.KindKMSKey || !activity.IsAccountID(k.AccountID) {
+			problems = append(problems, fmt.Sprintf("%q is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY_ID)", t.KMSKeyARN))
+		}
 	}
 	if a := t.Athena; a != nil {
 		problems = append(problems, a.problems()...)
@@ -122,19 +124,21 @@ func (a AthenaAccess) statements(partition, trailBucketARN string) []policyState
 	if outPrefix != "" {
 		outPrefix += "/"
 	}
-	outBucketARN := "arn:" + partition + ":s3:::" + outBucket
+	outBucketARN := activity.ResourceKindNamed(activity.KindS3Bucket).ARN(partition, "", "", outBucket)
 	table := a.Table
 	if table == "" {
 		table = "activity_cloudtrail_*"
 	}
-	glue := "arn:" + partition + ":glue:" + a.Region + ":" + a.AccountID + ":"
+	glue := func(resource string) string {
+		return activity.ARN{Partition: partition, Service: "glue", Region: a.Region, AccountID: a.AccountID, Resource: resource}.String()
+	}
 	return []policyStatement{
 		{Sid: "RunAthenaQueries", Effect: "Allow",
 			Action:   []string{"athena:GetQueryExecution", "athena:GetQueryResults", "athena:StartQueryExecution", "athena:StopQueryExecution"},
-			Resource: []string{"arn:" + partition + ":athena:" + a.Region + ":" + a.AccountID + ":workgroup/" + a.Workgroup}},
+			Resource: []string{activity.ARN{Partition: partition, Service: "athena", Region: a.Region, AccountID: a.AccountID, Resource: "workgroup/" + a.Workgroup}.String()}},
 		{Sid: "DefineTrailTable", Effect: "Allow",
 			Action:   []string{"glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"},
-			Resource: []string{glue + "catalog", glue + "database/" + a.Database, glue + "table/" + a.Database + "/" + table}},
+			Resource: []string{glue("catalog"), glue("database/" + a.Database), glue("table/" + a.Database + "/" + table)}},
 		{Sid: "LocateBuckets", Effect: "Allow", Action: []string{"s3:GetBucketLocation"}, Resource: sortedUnique(trailBucketARN, outBucketARN)},
 		{Sid: "ListQueryResults", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{outBucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": {outPrefix + "*"}}}},
@@ -194,11 +198,8 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 	if err := t.Check(); err != nil {
 		return nil, err
 	}
-	partition := t.Partition
-	if partition == "" {
-		partition = "aws"
-	}
-	bucketARN := "arn:" + partition + ":s3:::" + t.S3Bucket
+	partition := cmp.Or(t.Partition, activity.DefaultPartition)
+	bucketARN := activity.ResourceKindNamed(activity.KindS3Bucket).ARN(partition, "", "", t.S3Bucket)
 	prefixes := t.LogPrefixes()
 	objects := make([]string, 0, len(prefixes))
 	listed := make([]string, 0, len(prefixes))

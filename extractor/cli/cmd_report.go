@@ -64,8 +64,8 @@ func (o reportOptions) filter(cmd *cobra.Command) (store.ScoreFilter, error) {
 		}
 	}
 	for _, k := range o.resourceKinds {
-		if !oneOf(k, activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret) {
-			return f, usagef("--resource-kind %q: use s3_bucket, kms_key or secretsmanager_secret", k)
+		if activity.ResourceKindNamed(k) == nil {
+			return f, usagef("--resource-kind %q: use one of %v", k, activity.ResourceKindNames())
 		}
 	}
 	if cmd.Flags().Changed("min-ops") {

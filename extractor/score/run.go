@@ -230,7 +230,7 @@ func notes(p activity.Principal, f principalFacts, missing map[string]int, withO
 	}
 	if noDataEvents[p.AccountID] || !withObjects[p.AccountID] {
 		for _, g := range f.grants {
-			if g.Resource.Kind != activity.KindS3Bucket {
+			if k := activity.ResourceKindNamed(g.Resource.Kind); k == nil || !k.DataEvents {
 				continue
 			}
 			if noDataEvents[p.AccountID] {

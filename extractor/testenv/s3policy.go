@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // S3Statement is one statement of an identity policy.
@@ -40,19 +42,19 @@ func S3Request(r *http.Request) (action, resource string, keys map[string]string
 	case bucket == "":
 		return "s3:ListAllMyBuckets", "*", nil
 	case key == "" && q.Has("policy"):
-		return "s3:GetBucketPolicy", "arn:aws:s3:::" + bucket, nil
+		return "s3:GetBucketPolicy", bucketARN(bucket), nil
 	case key == "" && q.Has("location"):
-		return "s3:GetBucketLocation", "arn:aws:s3:::" + bucket, nil
+		return "s3:GetBucketLocation", bucketARN(bucket), nil
 	case key == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		keys = map[string]string{"s3:prefix": q.Get("prefix")}
 		if q.Has("delimiter") {
 			keys["s3:delimiter"] = q.Get("delimiter")
 		}
-		return "s3:ListBucket", "arn:aws:s3:::" + bucket, keys
+		return "s3:ListBucket", bucketARN(bucket), keys
 	case key != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		return "s3:GetObject", "arn:aws:s3:::" + bucket + "/" + key, nil
+		return "s3:GetObject", bucketARN(bucket) + "/" + key, nil
 	}
-	return "s3:" + r.Method + "Unknown", "arn:aws:s3:::" + path, nil
+	return "s3:" + r.Method + "Unknown", bucketARN(path), nil
 }
 
 // Allows tells whether the policy allows the action: a statement allows it
@@ -103,4 +105,9 @@ func globAny(patterns []string, s string, fold bool) bool {
 		}
 	}
 	return false
+}
+
+// bucketARN is the ARN of a bucket, or of a path below it.
+func bucketARN(bucket string) string {
+	return activity.ResourceKindNamed(activity.KindS3Bucket).ARN("", "", "", bucket)
 }

@@ -3,6 +3,8 @@ package generate
 import (
 	"sort"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // The shapes of `aws iam get-account-authorization-details` output.
@@ -98,8 +100,10 @@ const (
 	policyDataReadWrite = "DataReadWrite"
 	policyKeyUsers      = "KeyUsers"
 	policySecretReaders = "SecretReaders"
-	adminPolicyARN      = "arn:aws:iam::aws:policy/AdministratorAccess"
 )
+
+// adminPolicyARN is AWS's managed AdministratorAccess policy.
+var adminPolicyARN = activity.IAMARN("", "aws", "policy/AdministratorAccess")
 
 var profileGroup = map[profile]string{
 	reader: "data-readers", dormant: "data-readers", writer: "data-writers",
@@ -153,7 +157,7 @@ func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // authorizationDetails describes the account's IAM as the AWS CLI prints it.
 func (a *account) authorizationDetails(stableID func(string) string) authzDetails {
 	created := isoTime(a.created)
-	policyARN := func(name string) string { return "arn:aws:iam::" + a.id + ":policy/" + name }
+	policyARN := func(name string) string { return activity.IAMARN("", a.id, "policy/"+name) }
 	attachments := map[string]int{}
 	var d authzDetails
 	groups := map[string]bool{}
@@ -179,7 +183,7 @@ func (a *account) authorizationDetails(stableID func(string) string) authzDetail
 	}
 	sort.Strings(names)
 	for _, g := range names {
-		gd := groupDetail{Path: "/", GroupName: g, GroupID: stableID("AGPA" + a.id + g), Arn: "arn:aws:iam::" + a.id + ":group/" + g,
+		gd := groupDetail{Path: "/", GroupName: g, GroupID: stableID("AGPA" + a.id + g), Arn: activity.IAMARN("", a.id, "group/"+g),
 			CreateDate: created, GroupPolicyList: []inlinePolicy{}, AttachedManagedPolicies: []attachedPolicy{}}
 		if p := groupPolicy[g]; p != "" {
 			gd.AttachedManagedPolicies = append(gd.AttachedManagedPolicies, attachedPolicy{PolicyName: p, PolicyArn: policyARN(p)})
@@ -195,11 +199,11 @@ func (a *account) authorizationDetails(stableID func(string) string) authzDetail
 			continue
 		}
 		path := "/"
-		trust := statement{Effect: "Allow", Principal: map[string]any{"AWS": "arn:aws:iam::" + a.id + ":root"}, Action: "sts:AssumeRole"}
+		trust := statement{Effect: "Allow", Principal: map[string]any{"AWS": activity.AccountRootARN("", a.id)}, Action: "sts:AssumeRole"}
 		policy := policyDataReadWrite
 		if id.person != "" {
 			path = "/federated/"
-			trust = statement{Effect: "Allow", Principal: map[string]any{"Federated": "arn:aws:iam::" + a.id + ":saml-provider/Okta"}, Action: "sts:AssumeRoleWithSAML"}
+			trust = statement{Effect: "Allow", Principal: map[string]any{"Federated": activity.IAMARN("", a.id, "saml-provider/Okta")}, Action: "sts:AssumeRoleWithSAML"}
 			policy = policyDataRead
 		}
 		attachments[policy]++

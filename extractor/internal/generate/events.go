@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // record is one CloudTrail event as CloudTrail writes it.
@@ -101,7 +103,7 @@ func (g *eventGen) userIdentity(id *identity, at time.Time) map[string]any {
 		ctx["sourceIdentity"] = id.person
 	}
 	return map[string]any{"type": "AssumedRole", "principalId": id.principalID + ":" + session,
-		"arn":       "arn:aws:sts::" + g.a.id + ":assumed-role/" + id.roleName() + "/" + session,
+		"arn":       activity.ARN{Partition: activity.DefaultPartition, Service: "sts", AccountID: g.a.id, Resource: "assumed-role/" + id.roleName() + "/" + session}.String(),
 		"accountId": g.a.id, "accessKeyId": id.accessKey, "sessionContext": ctx}
 }
 
@@ -172,7 +174,7 @@ func (g *eventGen) s3Event(at time.Time, name string, b bucket, readOnly bool) *
 func (g *eventGen) kmsEvent(at time.Time, name string, k key) *record {
 	rec := g.base(at, "kms.amazonaws.com", name, name != "Encrypt")
 	rec.RequestParameters = map[string]any{"encryptionAlgorithm": "SYMMETRIC_DEFAULT",
-		"encryptionContext": map[string]any{"aws:s3:arn": "arn:aws:s3:::" + g.a.buckets[0].name + "/reports/x"}}
+		"encryptionContext": map[string]any{"aws:s3:arn": g.a.bucketARN(g.a.buckets[0]) + "/reports/x"}}
 	if name != "Decrypt" {
 		rec.RequestParameters["keyId"] = k.id
 	}
@@ -188,7 +190,7 @@ func (g *eventGen) secretEvent(at time.Time, name string, s secret) *record {
 	case 0:
 		id = s.name
 	case 1:
-		id = "arn:aws:secretsmanager:" + s.region + ":" + g.a.id + ":secret:" + s.name
+		id = activity.ResourceKindNamed(activity.KindSecret).ARN("", s.region, g.a.id, s.name)
 	default:
 		id = g.a.secretARN(s)
 	}
@@ -258,7 +260,7 @@ func (g *eventGen) event(at time.Time) *record {
 	case n < 21:
 		rec := g.base(at, "signin.amazonaws.com", "ConsoleLogin", false)
 		rec.EventType = "AwsConsoleSignIn"
-		rec.UserIdentity = map[string]any{"type": "Root", "principalId": g.a.id, "arn": "arn:aws:iam::" + g.a.id + ":root", "accountId": g.a.id}
+		rec.UserIdentity = map[string]any{"type": "Root", "principalId": g.a.id, "arn": activity.AccountRootARN("", g.a.id), "accountId": g.a.id}
 		return rec
 	}
 	id := g.pickIdentity()
@@ -272,11 +274,11 @@ func (g *eventGen) event(at time.Time) *record {
 		// The person signs in through Okta before using the role.
 		rec = g.base(at, "sts.amazonaws.com", "AssumeRoleWithSAML", true)
 		rec.UserIdentity = map[string]any{"type": "SAMLUser", "principalId": "Okta:" + id.person, "userName": id.person,
-			"identityProvider": "arn:aws:iam::" + g.a.id + ":saml-provider/Okta"}
-		rec.RequestParameters = map[string]any{"roleArn": id.arn, "principalArn": "arn:aws:iam::" + g.a.id + ":saml-provider/Okta",
+			"identityProvider": activity.IAMARN("", g.a.id, "saml-provider/Okta")}
+		rec.RequestParameters = map[string]any{"roleArn": id.arn, "principalArn": activity.IAMARN("", g.a.id, "saml-provider/Okta"),
 			"roleSessionName": id.person, "sourceIdentity": id.person, "durationSeconds": 3600}
 		rec.ResponseElements = map[string]any{"subject": id.person, "sourceIdentity": id.person,
-			"assumedRoleUser": map[string]any{"arn": "arn:aws:sts::" + g.a.id + ":assumed-role/" + id.roleName() + "/" + id.person}}
+			"assumedRoleUser": map[string]any{"arn": activity.ARN{Partition: activity.DefaultPartition, Service: "sts", AccountID: g.a.id, Resource: "assumed-role/" + id.roleName() + "/" + id.person}.String()}}
 		return rec
 	default:
 		rec = g.use(at, id)

@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Options size the world.
@@ -148,14 +150,14 @@ func newWorld(o Options) *world {
 				p = dormant
 			}
 			a.identities = append(a.identities, &identity{
-				kind: "IAMUser", name: name, arn: "arn:aws:iam::" + id + ":user/" + name,
+				kind: "IAMUser", name: name, arn: activity.IAMARN("", id, "user/"+name),
 				principalID: randID(r, "AIDA"), accessKey: randID(r, "AKIA"), profile: p, weight: 1 + r.IntN(5),
 			})
 		}
 		a.identities = append(a.identities,
-			&identity{kind: "AssumedRole", name: "app-deployer", arn: "arn:aws:iam::" + id + ":role/app-deployer",
+			&identity{kind: "AssumedRole", name: "app-deployer", arn: activity.IAMARN("", id, "role/app-deployer"),
 				principalID: randID(r, "AROA"), accessKey: randID(r, "ASIA"), profile: writer, sessionName: "ci-", weight: 4},
-			&identity{kind: "AssumedRole", name: "OktaDataAnalysts", arn: "arn:aws:iam::" + id + ":role/federated/OktaDataAnalysts",
+			&identity{kind: "AssumedRole", name: "OktaDataAnalysts", arn: activity.IAMARN("", id, "role/federated/OktaDataAnalysts"),
 				principalID: randID(r, "AROA"), accessKey: randID(r, "ASIA"), profile: reader,
 				person: firstNames[(i+3)%len(firstNames)] + "@example.com", weight: 3})
 		w.accounts = append(w.accounts, a)
@@ -163,14 +165,16 @@ func newWorld(o Options) *world {
 	return w
 }
 
-func (a *account) bucketARN(b bucket) string { return "arn:aws:s3:::" + b.name }
+func (a *account) bucketARN(b bucket) string {
+	return activity.ResourceKindNamed(activity.KindS3Bucket).ARN("", "", "", b.name)
+}
 
 func (a *account) keyARN(k key) string {
-	return "arn:aws:kms:" + k.region + ":" + a.id + ":key/" + k.id
+	return activity.ResourceKindNamed(activity.KindKMSKey).ARN("", k.region, a.id, k.id)
 }
 
 func (a *account) secretARN(s secret) string {
-	return "arn:aws:secretsmanager:" + s.region + ":" + a.id + ":secret:" + s.name + "-" + s.suffix
+	return activity.ResourceKindNamed(activity.KindSecret).ARN("", s.region, a.id, s.name+"-"+s.suffix)
 }
 
 func (id *identity) roleName() string { return id.arn[strings.LastIndexByte(id.arn, '/')+1:] }

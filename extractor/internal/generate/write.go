@@ -18,6 +18,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 )
 
@@ -194,7 +195,7 @@ func (w *world) oktaExport(demo map[string]string) map[string]any {
 			gid := "00g" + stableID("group:" + a.id)[4:]
 			groups = append(groups, map[string]any{"id": gid, "profile": map[string]string{"name": "aws-" + a.alias + "-data-analysts"}})
 			appGroups = append(appGroups, map[string]any{"id": gid, "priority": len(appGroups),
-				"profile": map[string]any{"samlRoles": []string{"arn:aws:iam::" + a.id + ":saml-provider/Okta," + id.arn}}})
+				"profile": map[string]any{"samlRoles": []string{activity.IAMARN("", a.id, "saml-provider/Okta") + "," + id.arn}}})
 			members[gid] = []string{userID(id.person), userID(idle)}
 			if a.inTrail && demo["active_person"] == "" {
 				demo["active_person"], demo["dormant_person"] = id.person, idle

@@ -270,11 +270,11 @@ func (r *RoleResolver) Resolve(value string) []activity.Principal {
 		if p, ok := r.byARN[withoutPath(v)]; ok {
 			return []activity.Principal{p}
 		}
-		parts := strings.Split(v, ":")
-		if len(parts) < 6 {
+		a, err := activity.ParseARN(v)
+		if err != nil {
 			return nil
 		}
-		return []activity.Principal{{ARN: v, Kind: activity.KindIAMRole, AccountID: parts[4], Name: v[strings.LastIndexByte(v, '/')+1:]}}
+		return []activity.Principal{{ARN: v, Kind: activity.KindIAMRole, AccountID: a.AccountID, Name: v[strings.LastIndexByte(v, '/')+1:]}}
 	}
 	var out []activity.Principal
 	for _, p := range r.byName[v] {
@@ -283,9 +283,20 @@ func (r *RoleResolver) Resolve(value string) []activity.Principal {
 		}
 	}
 	if len(out) == 0 && len(r.Accounts) == 1 && v != "" {
-		out = append(out, activity.Principal{ARN: "arn:aws:iam::" + r.Accounts[0] + ":role/" + v, Kind: activity.KindIAMRole, AccountID: r.Accounts[0], Name: v})
+		out = append(out, activity.Principal{ARN: activity.IAMARN(r.partition(r.Accounts[0]), r.Accounts[0], "role/"+v), Kind: activity.KindIAMRole, AccountID: r.Accounts[0], Name: v})
 	}
 	return out
+}
+
+// partition is the partition of an account's known roles, the default one
+// when none is known.
+func (r *RoleResolver) partition(account string) string {
+	for arn, p := range r.byARN {
+		if a, err := activity.ParseARN(arn); err == nil && p.AccountID == account {
+			return a.Partition
+		}
+	}
+	return activity.DefaultPartition
 }
 
 // ResolvePrefix finds the known roles of an account whose name starts with
