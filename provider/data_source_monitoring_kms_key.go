@@ -88,7 +88,7 @@ func (d *monitoringKMSKeyDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	db, ok := openStoreDiag(ctx, d.data, &resp.Diagnostics)
+	db, ok := openScoreReader(ctx, d.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}

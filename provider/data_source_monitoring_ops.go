@@ -100,7 +100,7 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	db, ok := openStoreDiag(ctx, d.data, &resp.Diagnostics)
+	db, ok := openScoreReader(ctx, d.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}

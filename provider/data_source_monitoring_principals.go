@@ -151,7 +151,7 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	db, ok := openStoreDiag(ctx, d.data, &resp.Diagnostics)
+	db, ok := openScoreReader(ctx, d.data, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -149,10 +149,10 @@ func (r *monitoringIntegrationResource) Configure(_ context.Context, req resourc
 
 // describeTrail calls cloudtrail:GetTrail in the trail's region, through the
 // integration's role when it has one.
-func describeTrail(ctx context.Context, region, roleARN, trail string) (store.TrailInfo, error) {
+func describeTrail(ctx context.Context, region, roleARN, trail string) (activity.TrailInfo, error) {
 	cfg, err := awsapi.Config(ctx, region, roleARN)
 	if err != nil {
-		return store.TrailInfo{}, err
+		return activity.TrailInfo{}, err
 	}
 	return awsapi.DescribeTrail(ctx, cfg, trail)
 }
@@ -216,13 +216,13 @@ func (r *monitoringIntegrationResource) ModifyPlan(ctx context.Context, req reso
 		}
 		m.setTrailInfo(info)
 	default:
-		m.setTrailInfo(store.TrailInfo{})
+		m.setTrailInfo(activity.TrailInfo{})
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &m)...)
 }
 
 // verify describes the trail and checks it against the extraction mode.
-func (r *monitoringIntegrationResource) verify(ctx context.Context, m monitoringIntegrationModel, diags *diag.Diagnostics) (store.TrailInfo, bool) {
+func (r *monitoringIntegrationResource) verify(ctx context.Context, m monitoringIntegrationModel, diags *diag.Diagnostics) (activity.TrailInfo, bool) {
 	trail, region := m.Trail.ValueString(), m.Region.ValueString()
 	info, err := describeTrail(ctx, region, m.RoleARN.ValueString(), trail)
 	if errors.Is(err, awsapi.ErrTrailNotFound) {
@@ -253,7 +253,7 @@ func (r *monitoringIntegrationResource) verify(ctx context.Context, m monitoring
 	return info, true
 }
 
-func (m *monitoringIntegrationModel) setTrailInfo(t store.TrailInfo) {
+func (m *monitoringIntegrationModel) setTrailInfo(t activity.TrailInfo) {
 	if t.ARN == "" && t.S3Bucket == "" {
 		m.TrailARN, m.S3Bucket, m.S3KeyPrefix, m.KMSKeyID = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 		m.IsOrganizationTrail = types.BoolNull()
@@ -264,8 +264,8 @@ func (m *monitoringIntegrationModel) setTrailInfo(t store.TrailInfo) {
 	m.IsOrganizationTrail = types.BoolValue(t.IsOrganizationTrail)
 }
 
-func (m monitoringIntegrationModel) toStore() store.Integration {
-	in := store.Integration{
+func (m monitoringIntegrationModel) toStore() activity.Integration {
+	in := activity.Integration{
 		AccountID:              m.AccountID.ValueString(),
 		Trail:                  m.Trail.ValueString(),
 		Region:                 m.Region.ValueString(),
@@ -276,7 +276,7 @@ func (m monitoringIntegrationModel) toStore() store.Integration {
 		OktaAppID:              m.OktaAppID.ValueString(),
 	}
 	if m.Verify.ValueBool() && !m.TrailARN.IsNull() {
-		in.TrailInfo = store.TrailInfo{
+		in.TrailInfo = activity.TrailInfo{
 			ARN: m.TrailARN.ValueString(), S3Bucket: m.S3Bucket.ValueString(), S3KeyPrefix: m.S3KeyPrefix.ValueString(),
 			IsOrganizationTrail: m.IsOrganizationTrail.ValueBool(), KMSKeyID: m.KMSKeyID.ValueString(),
 			ResolvedAt: time.Now().UTC().Truncate(time.Second),
@@ -349,7 +349,7 @@ func (r *monitoringIntegrationResource) Read(ctx context.Context, req resource.R
 	if m.Verify.ValueBool() && !in.TrailInfo.ResolvedAt.IsZero() {
 		m.setTrailInfo(in.TrailInfo)
 	} else {
-		m.setTrailInfo(store.TrailInfo{})
+		m.setTrailInfo(activity.TrailInfo{})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

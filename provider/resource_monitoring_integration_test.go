@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -34,7 +35,7 @@ func integrationConfig(dbPath, body string) string {
 // checkStored compares the row the provider wrote with want, through the
 // store API the extractor uses, and through `activity-extractor integrations
 // list --json`.
-func checkStored(dbPath string, want store.Integration) resource.TestCheckFunc {
+func checkStored(dbPath string, want activity.Integration) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx := context.Background()
 		db, err := store.Open(ctx, dbPath)
@@ -113,7 +114,7 @@ func TestAccMonitoringIntegration_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("trail_arn"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("role_arn"), knownvalue.Null()),
 				},
-				Check: checkStored(dbPath, store.Integration{AccountID: "111111111111", Trail: "management-events", Region: "us-east-1"}),
+				Check: checkStored(dbPath, activity.Integration{AccountID: "111111111111", Trail: "management-events", Region: "us-east-1"}),
 			},
 			{
 				Config: integrationConfig(dbPath, fmt.Sprintf(`
@@ -133,7 +134,7 @@ func TestAccMonitoringIntegration_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("okta_org_url"), knownvalue.StringExact("https://example.okta.com/")),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("okta_app_id"), knownvalue.StringExact("0oa1b2c3d4EXAMPLE697")),
 				},
-				Check: checkStored(dbPath, store.Integration{AccountID: "111111111111", Trail: orgTrail, Region: "us-east-2",
+				Check: checkStored(dbPath, activity.Integration{AccountID: "111111111111", Trail: orgTrail, Region: "us-east-2",
 					SkipExtraction: true, RoleARN: role, OktaOrgURL: "https://example.okta.com/", OktaAppID: "0oa1b2c3d4EXAMPLE697"}),
 			},
 			{
@@ -152,7 +153,7 @@ func TestAccMonitoringIntegration_lifecycle(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(integrationAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkStored(dbPath, store.Integration{AccountID: "222222222222", Trail: orgTrail, Region: "us-east-2", ExtractForOrganization: true}),
+					checkStored(dbPath, activity.Integration{AccountID: "222222222222", Trail: orgTrail, Region: "us-east-2", ExtractForOrganization: true}),
 					func(*terraform.State) error {
 						db, err := store.Open(context.Background(), dbPath)
 						if err != nil {
@@ -191,7 +192,7 @@ func TestAccMonitoringIntegration_deletedOutsideTerraform(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(integrationAddr, plancheck.ResourceActionCreate)},
 				},
-				Check: checkStored(dbPath, store.Integration{AccountID: "333333333333", Trail: "main", Region: "eu-west-1"}),
+				Check: checkStored(dbPath, activity.Integration{AccountID: "333333333333", Trail: "main", Region: "eu-west-1"}),
 			},
 		},
 	})
@@ -205,7 +206,7 @@ func TestAccMonitoringIntegration_existingRowMustBeImported(t *testing.T) {
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				err := openTestStore(t, dbPath).CreateIntegration(context.Background(),
-					store.Integration{AccountID: "444444444444", Trail: "main", Region: "us-west-2"})
+					activity.Integration{AccountID: "444444444444", Trail: "main", Region: "us-west-2"})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -35,8 +35,8 @@ const (
 
 // scoreRun finds the latest stored scores for the window, reporting a
 // missing run with the command that makes one.
-func scoreRun(ctx context.Context, db *store.DB, windowDays int64, diags *diag.Diagnostics) (store.ScoreRun, bool) {
-	run, err := db.LatestScoreRun(ctx, int(windowDays))
+func scoreRun(ctx context.Context, db scoreReader, windowDays int64, diags *diag.Diagnostics) (activity.ScoreRun, bool) {
+	run, err := db.ScoreRunFor(ctx, int(windowDays), time.Time{})
 	if errors.Is(err, store.ErrNoScores) {
 		diags.AddError("No Scores for the Window",
 			fmt.Sprintf("The database %s holds no scores for a %d-day window. Run activity-extractor extract, discover "+
@@ -112,7 +112,7 @@ func resourceScoresSchema() schema.ListNestedAttribute {
 	}
 }
 
-func resourceScoresValue(rs []store.ResourceScore, diags *diag.Diagnostics) types.List {
+func resourceScoresValue(rs []activity.ResourceScore, diags *diag.Diagnostics) types.List {
 	elems := make([]attr.Value, 0, len(rs))
 	for _, r := range rs {
 		obj, d := types.ObjectValue(resourceScoreAttrTypes, map[string]attr.Value{

@@ -3,11 +3,32 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
+
+// scoreReader is what the data sources read: the stored scores and what
+// names them. The store satisfies it; nothing else of the store is theirs.
+type scoreReader interface {
+	Path() string
+	Close() error
+	FindPrincipal(ctx context.Context, ref string) (activity.Principal, error)
+	FindKey(ctx context.Context, ref string) (activity.Resource, error)
+	ScoreRunFor(ctx context.Context, days int, asOf time.Time) (activity.ScoreRun, error)
+	PrincipalScores(ctx context.Context, runID int64, f store.ScoreFilter) ([]activity.PrincipalScore, error)
+	KeyActivityOf(ctx context.Context, runID int64, key activity.Resource) (activity.KeyActivity, error)
+}
+
+var _ scoreReader = (*store.DB)(nil)
+
+// openScoreReader opens the configured database for a data source.
+func openScoreReader(ctx context.Context, data *providerData, diags *diag.Diagnostics) (scoreReader, bool) {
+	return openStoreDiag(ctx, data, diags)
+}
 
 // openStoreDiag opens the configured database and turns a failure into a
 // diagnostic that says what to check.

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // ErrTrailNotFound is returned by DescribeTrail when CloudTrail does not know
@@ -21,23 +21,23 @@ var ErrTrailNotFound = errors.New("trail not found")
 // DescribeTrail calls cloudtrail:GetTrail for trail (a name, or an ARN for an
 // organization trail or one owned by another account) in the configuration's
 // region.
-func DescribeTrail(ctx context.Context, cfg aws.Config, trail string) (store.TrailInfo, error) {
+func DescribeTrail(ctx context.Context, cfg aws.Config, trail string) (activity.TrailInfo, error) {
 	out, err := cloudtrail.NewFromConfig(cfg).GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(trail)})
 	var notFound *cttypes.TrailNotFoundException
 	if errors.As(err, &notFound) {
-		return store.TrailInfo{}, fmt.Errorf("trail %q in region %s: %w; check the trail name and that region is the trail's home region", trail, cfg.Region, ErrTrailNotFound)
+		return activity.TrailInfo{}, fmt.Errorf("trail %q in region %s: %w; check the trail name and that region is the trail's home region", trail, cfg.Region, ErrTrailNotFound)
 	}
 	if IsAccessDenied(err) {
-		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s was denied; grant cloudtrail:GetTrail to the credentials in use (see data source activity_monitoring_iam_policy): %w", trail, cfg.Region, err)
+		return activity.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s was denied; grant cloudtrail:GetTrail to the credentials in use (see data source activity_monitoring_iam_policy): %w", trail, cfg.Region, err)
 	}
 	if err != nil {
-		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s: %w", trail, cfg.Region, err)
+		return activity.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s: %w", trail, cfg.Region, err)
 	}
 	t := out.Trail
 	if t == nil {
-		return store.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s answered without a trail", trail, cfg.Region)
+		return activity.TrailInfo{}, fmt.Errorf("cloudtrail:GetTrail on %q in region %s answered without a trail", trail, cfg.Region)
 	}
-	return store.TrailInfo{
+	return activity.TrailInfo{
 		ARN:                 aws.ToString(t.TrailARN),
 		S3Bucket:            aws.ToString(t.S3BucketName),
 		S3KeyPrefix:         aws.ToString(t.S3KeyPrefix),

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
@@ -244,7 +245,7 @@ func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]
 // integrationTrail is an integration that extracts, with its trail's
 // location and the AWS configuration that reads it.
 type integrationTrail struct {
-	in  store.Integration
+	in  activity.Integration
 	cfg aws.Config
 	src cloudtrail.S3
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -74,7 +75,7 @@ func TestExtractAthenaIntegration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: testenv.MotoAccountID, Trail: "account-trail", Region: "us-east-1"}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: testenv.MotoAccountID, Trail: "account-trail", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func init() { register(newIntegrationsCommand) }
@@ -96,7 +96,7 @@ func runIntegrationsList(cmd *cobra.Command, g *globalOptions, opts integrations
 	return tw.Flush()
 }
 
-func toIntegrationJSON(in store.Integration) integrationJSON {
+func toIntegrationJSON(in activity.Integration) integrationJSON {
 	j := integrationJSON{
 		AccountID: in.AccountID, Trail: in.Trail, Region: in.Region,
 		ExtractForOrganization: in.ExtractForOrganization, SkipExtraction: in.SkipExtraction, Mode: in.Mode(),

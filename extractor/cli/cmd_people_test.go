@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -45,7 +46,7 @@ func TestPeopleFromIntegrationSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.CreateIntegration(context.Background(), store.Integration{AccountID: "111111111111", Trail: "main", Region: "us-east-1",
+	err = s.CreateIntegration(context.Background(), activity.Integration{AccountID: "111111111111", Trail: "main", Region: "us-east-1",
 		OktaOrgURL: srv.URL + "/", OktaAppID: "0oaAWS"})
 	s.Close()
 	if err != nil {

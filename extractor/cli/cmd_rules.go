@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/rules"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -81,7 +82,7 @@ Exit status 4 means at least one rule is violated.`,
 
 // checkRules prints the violations of a run and returns ErrViolations when
 // there are any.
-func checkRules(cmd *cobra.Command, out io.Writer, db *store.DB, run store.ScoreRun, asJSON bool) error {
+func checkRules(cmd *cobra.Command, out io.Writer, db *store.DB, run activity.ScoreRun, asJSON bool) error {
 	all, violations, err := rules.Check(cmd.Context(), db, run)
 	if err != nil {
 		return err

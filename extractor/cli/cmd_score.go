@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/score"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -21,20 +22,27 @@ type windowOptions struct {
 }
 
 func (o *windowOptions) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&o.window, "window", fmt.Sprintf("%dd", score.DefaultWindowDays), "activity window before --as-of: 1d to 365d")
+	cmd.Flags().StringVar(&o.window, "window", activity.FormatWindowDays(activity.DefaultWindowDays),
+		fmt.Sprintf("activity window before --as-of: %s to %s", activity.FormatWindowDays(activity.MinWindowDays), activity.FormatWindowDays(activity.MaxWindowDays)))
 	cmd.Flags().StringVar(&o.asOf, "as-of", "", "end of the window, RFC 3339 (default now)")
 }
 
-func (o windowOptions) params() (score.Params, error) {
-	window, err := parseWindow(o.window)
+// parse reads the window the flags name, ending now by the command's clock
+// when --as-of is not given.
+func (o windowOptions) parse(now func() time.Time) (activity.Window, error) {
+	days, err := activity.ParseWindowDays(o.window)
 	if err != nil {
-		return score.Params{}, err
+		return activity.Window{}, usagef("--window: %v", err)
 	}
-	asOf, err := parseAsOf(o.asOf, time.Now)
+	asOf, err := activity.ParseAsOf(o.asOf, now)
 	if err != nil {
-		return score.Params{}, err
+		return activity.Window{}, usagef("--as-of: %v", err)
 	}
-	return score.Params{AsOf: asOf, WindowDays: int(window / (24 * time.Hour))}, nil
+	w, err := activity.NewWindow(asOf, days)
+	if err != nil {
+		return activity.Window{}, usagef("--as-of: %v", err)
+	}
+	return w, nil
 }
 
 type scoreOptions struct {
@@ -66,7 +74,7 @@ has no logs in the window is not monitored: its OPS is null, not zero.`,
 }
 
 func runScore(cmd *cobra.Command, g *globalOptions, opts scoreOptions) error {
-	p, err := opts.params()
+	w, err := opts.parse(g.now)
 	if err != nil {
 		return err
 	}
@@ -75,11 +83,11 @@ func runScore(cmd *cobra.Command, g *globalOptions, opts scoreOptions) error {
 		return err
 	}
 	defer db.Close()
-	sum, err := score.Run(cmd.Context(), db, p, g.logger)
+	sum, err := score.Run(cmd.Context(), db, w, g.logger)
 	if err != nil {
 		return fmt.Errorf("score: %w", err)
 	}
-	if err := printScoreSummary(cmd, p, sum, opts.json); err != nil {
+	if err := printScoreSummary(cmd, w, sum, opts.json); err != nil {
 		return err
 	}
 	return checkRulesAfterScore(cmd, db, sum.RunID)
@@ -100,38 +108,43 @@ func checkRulesAfterScore(cmd *cobra.Command, db *store.DB, runID int64) error {
 	return checkRules(cmd, cmd.ErrOrStderr(), db, run, false)
 }
 
-func printScoreSummary(cmd *cobra.Command, p score.Params, sum score.Summary, asJSON bool) error {
+func printScoreSummary(cmd *cobra.Command, w activity.Window, sum score.Summary, asJSON bool) error {
 	out := cmd.OutOrStdout()
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{
-			"run_id": sum.RunID, "as_of": p.AsOf.UTC().Format(time.RFC3339), "window_days": p.WindowDays,
+			"run_id": sum.RunID, "as_of": w.AsOf.UTC().Format(time.RFC3339), "window_days": w.Days,
 			"principals": sum.Principals, "monitored": sum.Monitored, "unmonitored": sum.Unmonitored,
 			"dormant": sum.Dormant, "kms_keys": sum.KMSKeys,
 		})
 	}
 	fmt.Fprintf(out, "Scored %d principals (%d monitored, %d not monitored, %d dormant) and %d KMS keys for the %d days up to %s (run %d).\n",
-		sum.Principals, sum.Monitored, sum.Unmonitored, sum.Dormant, sum.KMSKeys, p.WindowDays, p.AsOf.Format(time.RFC3339), sum.RunID)
+		sum.Principals, sum.Monitored, sum.Unmonitored, sum.Dormant, sum.KMSKeys, w.Days, w.AsOf.Format(time.RFC3339), sum.RunID)
 	return nil
 }
 
 // latestOrScore returns the scores to show: a new run for the window when
-// asked, or when the store has none for it.
-func latestOrScore(cmd *cobra.Command, g *globalOptions, db *store.DB, opts windowOptions, rescore bool) (store.ScoreRun, error) {
-	p, err := opts.params()
+// asked, or when the store has none for it. With --as-of the stored run must
+// end there; without, it is the one whose window ends last.
+func latestOrScore(cmd *cobra.Command, g *globalOptions, db *store.DB, opts windowOptions, rescore bool) (activity.ScoreRun, error) {
+	w, err := opts.parse(g.now)
 	if err != nil {
-		return store.ScoreRun{}, err
+		return activity.ScoreRun{}, err
 	}
 	if !rescore {
-		run, err := db.LatestScoreRun(cmd.Context(), p.WindowDays)
+		var at time.Time
+		if opts.asOf != "" {
+			at = w.AsOf
+		}
+		run, err := db.ScoreRunFor(cmd.Context(), w.Days, at)
 		if !errors.Is(err, store.ErrNoScores) {
 			return run, err
 		}
 	}
-	sum, err := score.Run(cmd.Context(), db, p, g.logger)
+	sum, err := score.Run(cmd.Context(), db, w, g.logger)
 	if err != nil {
-		return store.ScoreRun{}, fmt.Errorf("score: %w", err)
+		return activity.ScoreRun{}, fmt.Errorf("score: %w", err)
 	}
 	return db.ScoreRunByID(cmd.Context(), sum.RunID)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +31,9 @@ type globalOptions struct {
 	streams  Streams
 	version  string
 	logger   *slog.Logger
+	// now is the clock of every command: the default end of a window, and
+	// the store's times.
+	now func() time.Time
 }
 
 // openStore opens the database named by --db.
@@ -38,6 +42,7 @@ func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database (--db %s): %w", g.dbPath, err)
 	}
+	db.Now = g.now
 	return db, nil
 }
 
@@ -52,7 +57,13 @@ func register(c func(*globalOptions) *cobra.Command) {
 // Run runs the command line args and returns what happened; ExitCode turns
 // the result into an exit status.
 func Run(ctx context.Context, args []string, streams Streams, version string) error {
-	g := &globalOptions{streams: streams, version: version}
+	return RunAt(ctx, time.Now, args, streams, version)
+}
+
+// RunAt is Run with the clock now: the default end of every window and the
+// times the store records.
+func RunAt(ctx context.Context, now func() time.Time, args []string, streams Streams, version string) error {
+	g := &globalOptions{streams: streams, version: version, now: now}
 	root := &cobra.Command{
 		Use:   "activity-extractor",
 		Short: "Find who holds AWS access they never use",

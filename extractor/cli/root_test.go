@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -80,7 +81,7 @@ func TestIntegrationsList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range []store.Integration{
+	for _, in := range []activity.Integration{
 		{AccountID: "222222222222", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org", Region: "us-east-2", ExtractForOrganization: true},
 		{AccountID: "111111111111", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org", Region: "us-east-2", SkipExtraction: true,
 			RoleARN: "arn:aws:iam::111111111111:role/reader"},

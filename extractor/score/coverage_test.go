@@ -20,7 +20,7 @@ func TestTrailSelectorsDecideDataEventCoverage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, in := range []store.Integration{
+	for _, in := range []activity.Integration{
 		{AccountID: "111111111111", Trail: "arn:aws:cloudtrail:us-east-1:111111111111:trail/org", Region: "us-east-1", ExtractForOrganization: true},
 		{AccountID: "333333333333", Trail: "own", Region: "us-east-1"},
 	} {
@@ -49,7 +49,7 @@ func TestTrailSelectorsDecideDataEventCoverage(t *testing.T) {
 	}
 
 	f := principalFacts{principal: activity.Principal{AccountID: "222222222222"}, monitored: true,
-		grants: []store.Grant{{Resource: activity.Resource{Kind: activity.KindS3Bucket}, Actions: []string{"s3:GetObject"}}}}
+		grants: []activity.Grant{{Resource: activity.Resource{Kind: activity.KindS3Bucket}, Actions: []string{"s3:GetObject"}}}}
 	n := notes(f.principal, f, nil, map[string]bool{"222222222222": true}, got)
 	if len(n) != 1 || !strings.Contains(n[0], "event selectors") {
 		t.Errorf("notes %q, want the selectors named", n)

@@ -27,7 +27,7 @@ func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *princi
 	if err != nil {
 		return err
 	}
-	var grants [][]store.Grant
+	var grants [][]activity.Grant
 	for _, r := range roles {
 		if first, ok := observed[r.AccountID]; ok && (!f.monitored || f.observedSince != nil && first.Before(*f.observedSince)) {
 			f.monitored = true
@@ -73,7 +73,7 @@ func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *princi
 // unionGrants merges grant lists: an action is granted when one of them
 // grants it, and conditional only when every one that grants it does so
 // under a condition.
-func unionGrants(lists [][]store.Grant) []store.Grant {
+func unionGrants(lists [][]activity.Grant) []activity.Grant {
 	type acc struct {
 		resource    activity.Resource
 		granted     map[string]bool
@@ -103,10 +103,10 @@ func unionGrants(lists [][]store.Grant) []store.Grant {
 			}
 		}
 	}
-	out := make([]store.Grant, 0, len(order))
+	out := make([]activity.Grant, 0, len(order))
 	for _, id := range order {
 		a := byID[id]
-		g := store.Grant{Resource: a.resource}
+		g := activity.Grant{Resource: a.resource}
 		for act := range a.granted {
 			g.Actions = append(g.Actions, act)
 			if a.conditional[act] {
@@ -125,12 +125,12 @@ func unionGrants(lists [][]store.Grant) []store.Grant {
 // many people share few roles, and a role's grants are read once for all of
 // them. It holds at most roleGrantsKept roles, so memory stays bounded.
 type roleGrants struct {
-	byRole map[int64][]store.Grant
+	byRole map[int64][]activity.Grant
 }
 
 const roleGrantsKept = 64
 
-func (c *roleGrants) of(ctx context.Context, db *store.DB, roleID int64) ([]store.Grant, error) {
+func (c *roleGrants) of(ctx context.Context, db *store.DB, roleID int64) ([]activity.Grant, error) {
 	if g, ok := c.byRole[roleID]; ok {
 		return g, nil
 	}
@@ -139,7 +139,7 @@ func (c *roleGrants) of(ctx context.Context, db *store.DB, roleID int64) ([]stor
 		return nil, err
 	}
 	if c.byRole == nil || len(c.byRole) >= roleGrantsKept {
-		c.byRole = map[int64][]store.Grant{}
+		c.byRole = map[int64][]activity.Grant{}
 	}
 	c.byRole[roleID] = g
 	return g, nil

@@ -11,26 +11,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-// Params name the window to score.
-type Params struct {
-	AsOf       time.Time
-	WindowDays int
-}
-
-// Start is the first instant of the window.
-func (p Params) Start() time.Time { return p.AsOf.Add(-time.Duration(p.WindowDays) * 24 * time.Hour) }
-
-// Check explains what is wrong with the parameters, or returns nil.
-func (p Params) Check() error {
-	if p.WindowDays < MinWindowDays || p.WindowDays > MaxWindowDays {
-		return fmt.Errorf("window of %d days: use %d to %d days", p.WindowDays, MinWindowDays, MaxWindowDays)
-	}
-	if p.AsOf.IsZero() {
-		return fmt.Errorf("as_of is not set")
-	}
-	return nil
-}
-
 // Summary counts what a run scored.
 type Summary struct {
 	RunID       int64
@@ -44,11 +24,11 @@ type Summary struct {
 // Run computes the scores of every principal for the window and stores them
 // as one run. It reads one principal at a time, so memory follows the largest
 // principal's grants, not the size of the store.
-func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary, error) {
-	if err := p.Check(); err != nil {
+func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Logger) (Summary, error) {
+	if err := window.Validate(); err != nil {
 		return Summary{}, err
 	}
-	start, asOf := p.Start(), p.AsOf
+	start, asOf := window.Start(), window.AsOf
 	cov, observed, err := coverage(ctx, db, start, asOf)
 	if err != nil {
 		return Summary{}, err
@@ -73,7 +53,7 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := db.NewScoreWriter(ctx, store.ScoreRun{AsOf: asOf, WindowDays: p.WindowDays, Coverage: cov})
+	w, err := db.NewScoreWriter(ctx, activity.ScoreRun{Window: window, Coverage: cov})
 	if err != nil {
 		return Summary{}, err
 	}
@@ -147,10 +127,10 @@ func Run(ctx context.Context, db *store.DB, p Params, log *slog.Logger) (Summary
 
 // coverage finds the accounts with logs inside the window, when each one's
 // logs start, and the days of the window without any log.
-func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (store.Coverage, map[string]time.Time, error) {
+func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (activity.Coverage, map[string]time.Time, error) {
 	days, err := db.ObservedDays(ctx)
 	if err != nil {
-		return store.Coverage{}, nil, err
+		return activity.Coverage{}, nil, err
 	}
 	first := map[string]time.Time{}
 	seen := map[string]map[int64]bool{}
@@ -170,7 +150,7 @@ func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (store.C
 			seen[o.AccountID][d] = true
 		}
 	}
-	var cov store.Coverage
+	var cov activity.Coverage
 	observed := map[string]time.Time{}
 	for account, ds := range seen {
 		cov.MonitoredAccounts = append(cov.MonitoredAccounts, account)
@@ -183,7 +163,7 @@ func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (store.C
 			}
 		}
 		if len(gaps) > 0 {
-			cov.MissingDays = append(cov.MissingDays, store.AccountDays{AccountID: account, Days: gaps})
+			cov.MissingDays = append(cov.MissingDays, activity.AccountDays{AccountID: account, Days: gaps})
 		}
 	}
 	sort.Strings(cov.MonitoredAccounts)

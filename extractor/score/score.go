@@ -10,21 +10,13 @@ import (
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
-)
-
-// Window bounds, in days (SPEC: 1 to 365, default 30).
-const (
-	DefaultWindowDays = 30
-	MinWindowDays     = 1
-	MaxWindowDays     = 365
 )
 
 // principalFacts is everything one principal's score depends on.
 type principalFacts struct {
 	principal      activity.Principal
-	grants         []store.Grant
-	uses           []store.WindowUse
+	grants         []activity.Grant
+	uses           []activity.WindowUse
 	lastActivityAt *time.Time // latest event of any kind up to as_of
 	activeInWindow bool       // any event of any kind inside the window
 	monitored      bool
@@ -33,8 +25,8 @@ type principalFacts struct {
 }
 
 // scorePrincipal applies the definitions of OPS, action_ops and dormant.
-func scorePrincipal(f principalFacts, windowStart time.Time) store.PrincipalScore {
-	ps := store.PrincipalScore{
+func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalScore {
+	ps := activity.PrincipalScore{
 		Principal:      f.principal,
 		Monitored:      f.monitored,
 		LastActivityAt: f.lastActivityAt,
@@ -57,7 +49,7 @@ func scorePrincipal(f principalFacts, windowStart time.Time) store.PrincipalScor
 		if len(g.Actions) == 0 {
 			continue
 		}
-		rs := store.ResourceScore{Resource: g.Resource, GrantedActions: g.Actions, ConditionalActions: g.Conditional}
+		rs := activity.ResourceScore{Resource: g.Resource, GrantedActions: g.Actions, ConditionalActions: g.Conditional}
 		var last time.Time
 		for _, a := range g.Actions {
 			if at, ok := used[g.Resource.ID][a]; ok {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 var (
@@ -22,12 +21,12 @@ func TestScorePrincipalDefinitions(t *testing.T) {
 	last := at(2)
 	f := principalFacts{
 		principal: activity.Principal{ID: 9, ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser},
-		grants: []store.Grant{
+		grants: []activity.Grant{
 			{Resource: bucketA, Actions: []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}},
 			{Resource: bucketB, Actions: []string{"s3:GetObject", "s3:ListBucket"}},
 			{Resource: keyK, Actions: []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}, Conditional: []string{"kms:Decrypt"}},
 		},
-		uses: []store.WindowUse{
+		uses: []activity.WindowUse{
 			{ResourceID: 1, Action: "s3:GetObject", LastUsedAt: at(3)},
 			{ResourceID: 1, Action: "s3:GetObject", LastUsedAt: last},
 			{ResourceID: 1, Action: "s3:ListBucket", LastUsedAt: at(10)},
@@ -55,7 +54,7 @@ func TestScorePrincipalDefinitions(t *testing.T) {
 			t.Errorf("%s: ops %v, want %v", r.ARN, r.OPS, want[r.ARN])
 		}
 	}
-	byARN := map[string]store.ResourceScore{}
+	byARN := map[string]activity.ResourceScore{}
 	for _, r := range ps.Resources {
 		byARN[r.ARN] = r
 	}
@@ -70,7 +69,7 @@ func TestScorePrincipalDefinitions(t *testing.T) {
 func TestDormancy(t *testing.T) {
 	base := principalFacts{
 		principal: activity.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/bob", Kind: activity.KindIAMUser, CreatedAt: at(400)},
-		grants:    []store.Grant{{Resource: bucketA, Actions: []string{"s3:GetObject"}}},
+		grants:    []activity.Grant{{Resource: bucketA, Actions: []string{"s3:GetObject"}}},
 		monitored: true,
 	}
 	if ps := scorePrincipal(base, windowStart); !ps.Dormant || *ps.OPS != 100 || *ps.ActionOPS != 100 {

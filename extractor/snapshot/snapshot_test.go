@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
 )
@@ -30,7 +31,7 @@ func TestPublishAndFetchThroughVersityGW(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: "111111111111", Trail: "org", Region: "us-east-1"}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: "111111111111", Trail: "org", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	url := "s3://snapshots/ci/activity.db"
@@ -60,7 +61,7 @@ func TestPublishAndFetchThroughVersityGW(t *testing.T) {
 		t.Fatalf("unchanged snapshot fetched to %s, first %s (%v)", again, first, err)
 	}
 
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: "222222222222", Trail: "org", Region: "us-east-1"}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: "222222222222", Trail: "org", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Publish(ctx, db, client, url); err != nil {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // GrantSink receives grants to store; see ReplaceGrants.
@@ -164,8 +166,8 @@ func (s *DB) Grants(ctx context.Context, principalARN string) ([]GrantRow, error
 
 // GrantsOf lists the grants of one principal, by its row id, ordered by
 // resource ARN: what scoring compares with use.
-func (s *DB) GrantsOf(ctx context.Context, principalID int64) ([]Grant, error) {
-	var out []Grant
+func (s *DB) GrantsOf(ctx context.Context, principalID int64) ([]activity.Grant, error) {
+	var out []activity.Grant
 	err := s.eachEntitlementRow(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name, a.actions, coalesce(c.actions, '')
 		FROM grants g
 		JOIN resources r ON r.id = g.resource_id
@@ -173,7 +175,7 @@ func (s *DB) GrantsOf(ctx context.Context, principalID int64) ([]Grant, error) {
 		LEFT JOIN grant_action_sets c ON c.id = g.conditional_id
 		WHERE g.principal_id = ?
 		ORDER BY r.arn`, func(rows *sql.Rows) error {
-		var g Grant
+		var g activity.Grant
 		var a, c string
 		if err := rows.Scan(&g.Resource.ID, &g.Resource.ARN, &g.Resource.Kind, &g.Resource.AccountID, &g.Resource.Region, &g.Resource.Name, &a, &c); err != nil {
 			return err

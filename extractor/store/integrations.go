@@ -8,56 +8,16 @@ import (
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
-
-// Integration is one AWS account enabled for monitoring.
-type Integration struct {
-	AccountID              string
-	Trail                  string // name, or ARN for an organization trail or another account's trail
-	Region                 string // the trail's home region
-	ExtractForOrganization bool   // this account holds the organization trail's logs: extract every account
-	SkipExtraction         bool   // another integration's extraction covers this account
-	RoleARN                string // role the extractor assumes for this account; empty for the default credentials
-	// OktaOrgURL and OktaAppID name the Okta org and AWS Account Federation
-	// app people sign in to this account through; empty when none.
-	OktaOrgURL string
-	OktaAppID  string
-
-	// Trail is what cloudtrail:GetTrail last answered; zero until asked.
-	TrailInfo TrailInfo
-
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-// TrailInfo is the part of a CloudTrail trail's description the project uses.
-type TrailInfo struct {
-	ARN                 string
-	S3Bucket            string
-	S3KeyPrefix         string
-	IsOrganizationTrail bool
-	KMSKeyID            string
-	ResolvedAt          time.Time
-}
-
-// Mode names the extraction mode in the words of the specification.
-func (in Integration) Mode() string {
-	switch {
-	case in.ExtractForOrganization:
-		return "organization"
-	case in.SkipExtraction:
-		return "skip"
-	default:
-		return "account"
-	}
-}
 
 const integrationColumns = `account_id, trail, region, extract_for_organization, skip_extraction, role_arn,
 	trail_arn, s3_bucket, s3_key_prefix, is_organization_trail, kms_key_id, trail_resolved_at,
 	okta_org_url, okta_app_id, created_at, updated_at`
 
-func scanIntegration(row interface{ Scan(...any) error }) (Integration, error) {
-	var in Integration
+func scanIntegration(row interface{ Scan(...any) error }) (activity.Integration, error) {
+	var in activity.Integration
 	var org, skip, isOrg int
 	var resolved sql.NullInt64
 	var created, updated int64
@@ -72,7 +32,7 @@ func scanIntegration(row interface{ Scan(...any) error }) (Integration, error) {
 
 // CreateIntegration adds an integration. It fails with ErrExists when the
 // account has one already.
-func (s *DB) CreateIntegration(ctx context.Context, in Integration) error {
+func (s *DB) CreateIntegration(ctx context.Context, in activity.Integration) error {
 	now := s.Now().Unix()
 	_, err := s.sql.ExecContext(ctx, `INSERT INTO integrations (`+integrationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -91,7 +51,7 @@ func (s *DB) CreateIntegration(ctx context.Context, in Integration) error {
 
 // UpdateIntegration replaces the settings of an existing integration. It fails
 // with ErrNotFound when the account has none.
-func (s *DB) UpdateIntegration(ctx context.Context, in Integration) error {
+func (s *DB) UpdateIntegration(ctx context.Context, in activity.Integration) error {
 	res, err := s.sql.ExecContext(ctx, `UPDATE integrations SET
 		trail = ?, region = ?, extract_for_organization = ?, skip_extraction = ?, role_arn = ?,
 		trail_arn = ?, s3_bucket = ?, s3_key_prefix = ?, is_organization_trail = ?, kms_key_id = ?,
@@ -107,7 +67,7 @@ func (s *DB) UpdateIntegration(ctx context.Context, in Integration) error {
 }
 
 // SetTrailInfo records what cloudtrail:GetTrail answered for an integration.
-func (s *DB) SetTrailInfo(ctx context.Context, accountID string, t TrailInfo) error {
+func (s *DB) SetTrailInfo(ctx context.Context, accountID string, t activity.TrailInfo) error {
 	res, err := s.sql.ExecContext(ctx, `UPDATE integrations SET
 		trail_arn = ?, s3_bucket = ?, s3_key_prefix = ?, is_organization_trail = ?, kms_key_id = ?, trail_resolved_at = ?
 		WHERE account_id = ?`,
@@ -119,23 +79,23 @@ func (s *DB) SetTrailInfo(ctx context.Context, accountID string, t TrailInfo) er
 }
 
 // Integration returns the integration of one account, or ErrNotFound.
-func (s *DB) Integration(ctx context.Context, accountID string) (Integration, error) {
+func (s *DB) Integration(ctx context.Context, accountID string) (activity.Integration, error) {
 	in, err := scanIntegration(s.sql.QueryRowContext(ctx,
 		`SELECT `+integrationColumns+` FROM integrations WHERE account_id = ?`, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Integration{}, fmt.Errorf("integration for account %s: %w", accountID, ErrNotFound)
+		return activity.Integration{}, fmt.Errorf("integration for account %s: %w", accountID, ErrNotFound)
 	}
 	return in, err
 }
 
 // Integrations returns every integration, ordered by account id.
-func (s *DB) Integrations(ctx context.Context) ([]Integration, error) {
+func (s *DB) Integrations(ctx context.Context) ([]activity.Integration, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT `+integrationColumns+` FROM integrations ORDER BY account_id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Integration
+	var out []activity.Integration
 	for rows.Next() {
 		in, err := scanIntegration(rows)
 		if err != nil {
@@ -178,14 +138,14 @@ func (s *DB) SetS3DataEvents(ctx context.Context, accountID string, logged bool)
 
 // TrailsWithoutS3DataEvents lists the extracting integrations whose trail,
 // by its event selectors, does not log S3 data events.
-func (s *DB) TrailsWithoutS3DataEvents(ctx context.Context) ([]Integration, error) {
+func (s *DB) TrailsWithoutS3DataEvents(ctx context.Context) ([]activity.Integration, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT `+integrationColumns+` FROM integrations
 		WHERE s3_data_events = 0 AND skip_extraction = 0 ORDER BY account_id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Integration
+	var out []activity.Integration
 	for rows.Next() {
 		in, err := scanIntegration(rows)
 		if err != nil {

@@ -130,7 +130,7 @@ const personSessionDays = `SELECT role_id, session_name, day FROM saml_signins W
 
 // SessionUsesInWindow lists the successful uses inside [start, asOf] of the
 // role sessions issued to a person whose calls did not name the person.
-func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asOf time.Time) ([]WindowUse, error) {
+func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asOf time.Time) ([]activity.WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.resource_id, u.action,
 			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
 		FROM (`+personSessionDays+`) x

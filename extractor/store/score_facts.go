@@ -22,18 +22,10 @@ func (s *DB) ScoreCandidates(ctx context.Context) ([]activity.Principal, error) 
 	return scanPrincipals(rows, err)
 }
 
-// WindowUse is the latest successful use of one action on one resource
-// inside a window.
-type WindowUse struct {
-	ResourceID int64
-	Action     string
-	LastUsedAt time.Time
-}
-
 // UsesInWindow lists a principal's successful uses inside [start, asOf]. A
 // resource named by its canonical ARN in some events and by its full ARN
 // elsewhere (a secret) is reported under the row with the full ARN.
-func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf time.Time) ([]WindowUse, error) {
+func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf time.Time) ([]activity.WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT coalesce(canon.id, u.resource_id), u.action,
 			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
 		FROM usage_actions u
@@ -64,7 +56,7 @@ func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, start, as
 
 // KeyActivityAsOf returns every KMS key known, with its latest successful use
 // of any kind and latest cryptographic use up to asOf (nil when none).
-func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]KeyActivity, error) {
+func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]activity.KeyActivity, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name,
 			max(CASE WHEN k.last_activity_at <= :asof THEN k.last_activity_at END),
 			max(CASE WHEN k.last_crypto_at <= :asof THEN k.last_crypto_at END)
@@ -110,14 +102,6 @@ func (s *DB) UnattributedSessions(ctx context.Context, start, asOf time.Time) (i
 	return n, err
 }
 
-// Grant is what a principal may do on one resource: catalog actions, sorted,
-// and the subset granted only under a condition.
-type Grant struct {
-	Resource    activity.Resource
-	Actions     []string
-	Conditional []string
-}
-
 // scanPrincipals reads rows of id, arn, kind, account_id, name, created_at.
 func scanPrincipals(rows *sql.Rows, err error) ([]activity.Principal, error) {
 	if err != nil {
@@ -138,14 +122,14 @@ func scanPrincipals(rows *sql.Rows, err error) ([]activity.Principal, error) {
 }
 
 // scanWindowUses reads rows of resource id, action and last use.
-func scanWindowUses(rows *sql.Rows, err error) ([]WindowUse, error) {
+func scanWindowUses(rows *sql.Rows, err error) ([]activity.WindowUse, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []WindowUse
+	var out []activity.WindowUse
 	for rows.Next() {
-		var u WindowUse
+		var u activity.WindowUse
 		var last int64
 		if err := rows.Scan(&u.ResourceID, &u.Action, &last); err != nil {
 			return nil, err

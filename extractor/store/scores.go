@@ -13,77 +13,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
-// ScoreRun is one computation of scores for a window ending at AsOf.
-type ScoreRun struct {
-	ID         int64
-	AsOf       time.Time
-	WindowDays int
-	ComputedAt time.Time
-	Coverage   Coverage
-}
-
-// WindowStart is the first instant of the run's window.
-func (r ScoreRun) WindowStart() time.Time {
-	return r.AsOf.Add(-time.Duration(r.WindowDays) * 24 * time.Hour)
-}
-
-// Coverage says what the scores could and could not see, so that a reader
-// can tell a true zero from missing logs.
-type Coverage struct {
-	// Accounts whose logs were read for the window.
-	MonitoredAccounts []string `json:"monitored_accounts"`
-	// Days of the window without any log, per account.
-	MissingDays []AccountDays `json:"missing_days,omitempty"`
-	// Accounts whose trail does not log S3 data events: object-level use
-	// cannot be seen there, which inflates OPS on buckets.
-	DataEventsNotLogged []string `json:"data_events_not_logged,omitempty"`
-	// Role sessions that could not be credited to a person.
-	UnattributedSessions int `json:"unattributed_sessions"`
-}
-
-// AccountDays lists days (YYYY-MM-DD) of one account.
-type AccountDays struct {
-	AccountID string   `json:"account_id"`
-	Days      []string `json:"days"`
-}
-
-// PrincipalScore is the score of one principal in one run.
-type PrincipalScore struct {
-	activity.Principal
-	Monitored      bool
-	OPS            *float64 // resource level; nil when not monitored or nothing is granted
-	ActionOPS      *float64 // action level
-	Dormant        bool
-	LastActivityAt *time.Time
-	ObservedSince  *time.Time // set when the logs start inside the window
-	Notes          []string
-	Resources      []ResourceScore
-}
-
-// ResourceScore is the score of one principal on one resource.
-type ResourceScore struct {
-	activity.Resource
-	OPS                *float64
-	GrantedActions     []string
-	UsedActions        []string
-	ConditionalActions []string // granted only under a condition
-	LastUsedAt         *time.Time
-}
-
-// KeyActivity is the activity of one KMS key.
-type KeyActivity struct {
-	activity.Resource
-	LastActivityAt *time.Time
-	LastViewedAt   *time.Time
-}
-
-// Scores is a run with everything it computed.
-type Scores struct {
-	Run        ScoreRun
-	Principals []PrincipalScore
-	KMSKeys    []KeyActivity
-}
-
 // ScoreFilter selects principals of a run. Zero values select everything.
 type ScoreFilter struct {
 	PrincipalARN  string
@@ -104,7 +33,7 @@ type ScoreWriter struct {
 }
 
 // NewScoreWriter starts a run. Call Commit to keep it, Rollback otherwise.
-func (s *DB) NewScoreWriter(ctx context.Context, run ScoreRun) (*ScoreWriter, error) {
+func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreWriter, error) {
 	cov, err := json.Marshal(run.Coverage)
 	if err != nil {
 		return nil, err
@@ -115,7 +44,7 @@ func (s *DB) NewScoreWriter(ctx context.Context, run ScoreRun) (*ScoreWriter, er
 	}
 	w := &ScoreWriter{tx: tx}
 	res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (as_of, window_days, computed_at, coverage) VALUES (?, ?, ?, ?)`,
-		run.AsOf.Unix(), run.WindowDays, s.Now().Unix(), string(cov))
+		run.AsOf.Unix(), run.Days, s.Now().Unix(), string(cov))
 	if err == nil {
 		w.runID, err = res.LastInsertId()
 	}
@@ -140,7 +69,7 @@ func (s *DB) NewScoreWriter(ctx context.Context, run ScoreRun) (*ScoreWriter, er
 }
 
 // AddPrincipal stores a principal's score and its resources' scores.
-func (w *ScoreWriter) AddPrincipal(ctx context.Context, p PrincipalScore) error {
+func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScore) error {
 	notes, err := json.Marshal(nonNil(p.Notes))
 	if err != nil {
 		return err
@@ -159,7 +88,7 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p PrincipalScore) error 
 }
 
 // AddKey stores a KMS key's activity.
-func (w *ScoreWriter) AddKey(ctx context.Context, k KeyActivity) error {
+func (w *ScoreWriter) AddKey(ctx context.Context, k activity.KeyActivity) error {
 	if _, err := w.key.ExecContext(ctx, w.runID, k.ID, unixPtr(k.LastActivityAt), unixPtr(k.LastViewedAt)); err != nil {
 		return fmt.Errorf("save activity of %s: %w", k.ARN, err)
 	}
@@ -174,7 +103,7 @@ func (w *ScoreWriter) Rollback() { _ = w.tx.Rollback() }
 
 // SaveScores stores a whole run at once and returns its id. Principal and
 // resource ids must be set.
-func (s *DB) SaveScores(ctx context.Context, sc *Scores) (int64, error) {
+func (s *DB) SaveScores(ctx context.Context, sc *activity.Scores) (int64, error) {
 	w, err := s.NewScoreWriter(ctx, sc.Run)
 	if err != nil {
 		return 0, err
@@ -196,22 +125,34 @@ func (s *DB) SaveScores(ctx context.Context, sc *Scores) (int64, error) {
 // ErrNoScores is returned when no run matches.
 var ErrNoScores = errors.New("no scores")
 
-// LatestScoreRun returns the most recent run for a window of windowDays (any
-// window when 0).
-func (s *DB) LatestScoreRun(ctx context.Context, windowDays int) (ScoreRun, error) {
+// ScoreRunFor returns the stored run of a window of days (any window when
+// 0): the one ending at asOf, or, when asOf is zero, the one whose window
+// ends last. Runs are chosen by their window, never by when they were
+// computed: scoring a past window does not change what the present reads.
+// Of runs of the same window, the latest computed wins.
+func (s *DB) ScoreRunFor(ctx context.Context, days int, asOf time.Time) (activity.ScoreRun, error) {
+	var at sql.NullInt64
+	if !asOf.IsZero() {
+		at = sql.NullInt64{Int64: asOf.Unix(), Valid: true}
+	}
 	r, err := s.scanScoreRun(s.sql.QueryRowContext(ctx, `SELECT id, as_of, window_days, computed_at, coverage FROM score_runs
-		WHERE ? = 0 OR window_days = ? ORDER BY computed_at DESC, id DESC LIMIT 1`, windowDays, windowDays))
+		WHERE (:days = 0 OR window_days = :days) AND (:at IS NULL OR as_of = :at)
+		ORDER BY as_of DESC, computed_at DESC, id DESC LIMIT 1`, sql.Named("days", days), sql.Named("at", at)))
 	if errors.Is(err, sql.ErrNoRows) {
-		if windowDays == 0 {
+		switch {
+		case days == 0:
 			return r, fmt.Errorf("%w in %s: run activity-extractor score", ErrNoScores, s.path)
+		case at.Valid:
+			return r, fmt.Errorf("%w for the %d-day window ending at %s in %s: run activity-extractor score --window %s --as-of %s",
+				ErrNoScores, days, asOf.UTC().Format(time.RFC3339), s.path, activity.FormatWindowDays(days), asOf.UTC().Format(time.RFC3339))
 		}
-		return r, fmt.Errorf("%w for a %d-day window in %s: run activity-extractor score --window %dd", ErrNoScores, windowDays, s.path, windowDays)
+		return r, fmt.Errorf("%w for a %d-day window in %s: run activity-extractor score --window %s", ErrNoScores, days, s.path, activity.FormatWindowDays(days))
 	}
 	return r, err
 }
 
 // ScoreRunByID returns one run.
-func (s *DB) ScoreRunByID(ctx context.Context, id int64) (ScoreRun, error) {
+func (s *DB) ScoreRunByID(ctx context.Context, id int64) (activity.ScoreRun, error) {
 	r, err := s.scanScoreRun(s.sql.QueryRowContext(ctx, `SELECT id, as_of, window_days, computed_at, coverage FROM score_runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("score run %d: %w", id, ErrNoScores)
@@ -219,11 +160,11 @@ func (s *DB) ScoreRunByID(ctx context.Context, id int64) (ScoreRun, error) {
 	return r, err
 }
 
-func (s *DB) scanScoreRun(row *sql.Row) (ScoreRun, error) {
-	var r ScoreRun
+func (s *DB) scanScoreRun(row *sql.Row) (activity.ScoreRun, error) {
+	var r activity.ScoreRun
 	var asOf, computed int64
 	var cov string
-	if err := row.Scan(&r.ID, &asOf, &r.WindowDays, &computed, &cov); err != nil {
+	if err := row.Scan(&r.ID, &asOf, &r.Days, &computed, &cov); err != nil {
 		return r, err
 	}
 	r.AsOf, r.ComputedAt = time.Unix(asOf, 0).UTC(), time.Unix(computed, 0).UTC()
@@ -236,7 +177,7 @@ func (s *DB) scanScoreRun(row *sql.Row) (ScoreRun, error) {
 // PrincipalScores returns the principals of a run that the filter selects,
 // dormant first, then by OPS from high to low (unscored last), then by ARN,
 // each with its resources.
-func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([]PrincipalScore, error) {
+func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([]activity.PrincipalScore, error) {
 	where := []string{"ps.run_id = ?"}
 	args := []any{runID}
 	if f.PrincipalARN != "" {
@@ -265,10 +206,10 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	if err != nil {
 		return nil, err
 	}
-	var out []PrincipalScore
+	var out []activity.PrincipalScore
 	index := map[int64]int{}
 	for rows.Next() {
-		var p PrincipalScore
+		var p activity.PrincipalScore
 		var created, last, since sql.NullInt64
 		var ops, aops sql.NullFloat64
 		var monitored, dormant int
@@ -299,7 +240,7 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	return out, s.attachResourceScores(ctx, runID, f, out, index)
 }
 
-func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilter, out []PrincipalScore, index map[int64]int) error {
+func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilter, out []activity.PrincipalScore, index map[int64]int) error {
 	// Principals are asked for in chunks, so that the primary key (run,
 	// principal, resource) serves each lookup however large the run is.
 	const chunk = 500
@@ -317,7 +258,7 @@ func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilte
 	return nil
 }
 
-func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any, out []PrincipalScore, index map[int64]int) error {
+func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
 	rows, err := s.sql.QueryContext(ctx, `SELECT rs.principal_id, r.id, r.arn, r.kind, r.account_id, r.region, r.name,
 			rs.ops, rs.granted_actions, rs.used_actions, rs.conditional, rs.last_used_at
 		FROM resource_scores rs JOIN resources r ON r.id = rs.resource_id
@@ -329,7 +270,7 @@ func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any,
 	defer rows.Close()
 	for rows.Next() {
 		var pid int64
-		var r ResourceScore
+		var r activity.ResourceScore
 		var ops sql.NullFloat64
 		var granted, used, cond string
 		var last sql.NullInt64
@@ -348,14 +289,14 @@ func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any,
 }
 
 // KeyActivities returns the KMS keys of a run, by ARN.
-func (s *DB) KeyActivities(ctx context.Context, runID int64) ([]KeyActivity, error) {
+func (s *DB) KeyActivities(ctx context.Context, runID int64) ([]activity.KeyActivity, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name, k.last_activity_at, k.last_viewed_at
 		FROM key_activity k JOIN resources r ON r.id = k.resource_id WHERE k.run_id = ? ORDER BY r.arn`, runID)
 	return scanKeyActivities(rows, err)
 }
 
 // LoadScores returns a run with all its principals and keys.
-func (s *DB) LoadScores(ctx context.Context, run ScoreRun, f ScoreFilter) (*Scores, error) {
+func (s *DB) LoadScores(ctx context.Context, run activity.ScoreRun, f ScoreFilter) (*activity.Scores, error) {
 	ps, err := s.PrincipalScores(ctx, run.ID, f)
 	if err != nil {
 		return nil, err
@@ -364,7 +305,7 @@ func (s *DB) LoadScores(ctx context.Context, run ScoreRun, f ScoreFilter) (*Scor
 	if err != nil {
 		return nil, err
 	}
-	return &Scores{Run: run, Principals: ps, KMSKeys: keys}, nil
+	return &activity.Scores{Run: run, Principals: ps, KMSKeys: keys}, nil
 }
 
 // inList adds "column IN (?, ?, ...)" for a non-empty list of values.
@@ -453,8 +394,8 @@ func (s *DB) FindKey(ctx context.Context, ref string) (activity.Resource, error)
 
 // KeyActivityOf returns one key's activity in a run; ErrNotFound when the run
 // did not include it.
-func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key activity.Resource) (KeyActivity, error) {
-	k := KeyActivity{Resource: key}
+func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key activity.Resource) (activity.KeyActivity, error) {
+	k := activity.KeyActivity{Resource: key}
 	var last, viewed sql.NullInt64
 	err := s.sql.QueryRowContext(ctx, `SELECT last_activity_at, last_viewed_at FROM key_activity WHERE run_id = ? AND resource_id = ?`,
 		runID, key.ID).Scan(&last, &viewed)
@@ -466,14 +407,14 @@ func (s *DB) KeyActivityOf(ctx context.Context, runID int64, key activity.Resour
 }
 
 // scanKeyActivities reads rows of (key columns, last activity, last viewed).
-func scanKeyActivities(rows *sql.Rows, err error) ([]KeyActivity, error) {
+func scanKeyActivities(rows *sql.Rows, err error) ([]activity.KeyActivity, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []KeyActivity
+	var out []activity.KeyActivity
 	for rows.Next() {
-		var k KeyActivity
+		var k activity.KeyActivity
 		var last, viewed sql.NullInt64
 		if err := rows.Scan(&k.ID, &k.ARN, &k.Kind, &k.AccountID, &k.Region, &k.Name, &last, &viewed); err != nil {
 			return nil, err

@@ -46,16 +46,16 @@ func BenchmarkDataSourceReads(b *testing.B) {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
-	w, err := db.NewScoreWriter(ctx, ScoreRun{AsOf: time.Now(), WindowDays: 30})
+	w, err := db.NewScoreWriter(ctx, activity.ScoreRun{Window: activity.Window{AsOf: time.Now(), Days: 30}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	granted := []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}
 	for i, p := range ps {
-		score := PrincipalScore{Principal: p, Monitored: true, OPS: ptr(float64(i % 101)), ActionOPS: ptr(float64(i % 97))}
+		score := activity.PrincipalScore{Principal: p, Monitored: true, OPS: ptr(float64(i % 101)), ActionOPS: ptr(float64(i % 97))}
 		for j := 0; j < perPrincipal; j++ {
 			r := rs[(i*perPrincipal+j)%resources]
-			score.Resources = append(score.Resources, ResourceScore{Resource: r, OPS: ptr(75), GrantedActions: granted, UsedActions: granted[1:2]})
+			score.Resources = append(score.Resources, activity.ResourceScore{Resource: r, OPS: ptr(75), GrantedActions: granted, UsedActions: granted[1:2]})
 		}
 		if err := w.AddPrincipal(ctx, score); err != nil {
 			b.Fatal(err)
@@ -72,7 +72,7 @@ func BenchmarkDataSourceReads(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			run, err := db.LatestScoreRun(ctx, 30)
+			run, err := db.ScoreRunFor(ctx, 30, time.Time{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -81,7 +81,7 @@ func BenchmarkDataSourceReads(b *testing.B) {
 				b.Fatalf("read %d scores (%v)", len(got), err)
 			}
 		}
-		run, _ := db.LatestScoreRun(ctx, 30)
+		run, _ := db.ScoreRunFor(ctx, 30, time.Time{})
 		t0 := time.Now()
 		got, err := db.PrincipalScores(ctx, run.ID, ScoreFilter{Accounts: []string{"100000000007"}, MinOPS: ptr(90)})
 		if err != nil || len(got) == 0 {

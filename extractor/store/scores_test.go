@@ -39,31 +39,31 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 	key := res(activity.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k1", Kind: activity.KindKMSKey, AccountID: "111111111111", Region: "us-east-1", Name: "k1"})
 	asOf := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	seen := asOf.Add(-2 * time.Hour)
-	sc := &Scores{
-		Run: ScoreRun{AsOf: asOf, WindowDays: 30, Coverage: Coverage{MonitoredAccounts: []string{"111111111111"}, UnattributedSessions: 2}},
-		Principals: []PrincipalScore{
-			{Principal: alice, Monitored: true, OPS: f64(0), ActionOPS: f64(75), LastActivityAt: &seen, Resources: []ResourceScore{
+	sc := &activity.Scores{
+		Run: activity.ScoreRun{Window: activity.Window{AsOf: asOf, Days: 30}, Coverage: activity.Coverage{MonitoredAccounts: []string{"111111111111"}, UnattributedSessions: 2}},
+		Principals: []activity.PrincipalScore{
+			{Principal: alice, Monitored: true, OPS: f64(0), ActionOPS: f64(75), LastActivityAt: &seen, Resources: []activity.ResourceScore{
 				{Resource: bucket, OPS: f64(75), GrantedActions: []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"},
 					UsedActions: []string{"s3:GetObject"}, LastUsedAt: &seen},
 			}},
 			{Principal: bob, Monitored: true, OPS: f64(100), ActionOPS: f64(100), Dormant: true, Notes: []string{"no S3 data events"},
-				Resources: []ResourceScore{{Resource: key, OPS: f64(100), GrantedActions: []string{"kms:Decrypt"}, ConditionalActions: []string{"kms:Decrypt"}}}},
+				Resources: []activity.ResourceScore{{Resource: key, OPS: f64(100), GrantedActions: []string{"kms:Decrypt"}, ConditionalActions: []string{"kms:Decrypt"}}}},
 			{Principal: carol, Monitored: false},
 		},
-		KMSKeys: []KeyActivity{{Resource: key, LastActivityAt: &seen}},
+		KMSKeys: []activity.KeyActivity{{Resource: key, LastActivityAt: &seen}},
 	}
 	runID, err := db.SaveScores(ctx, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.LatestScoreRun(ctx, 7); !errors.Is(err, ErrNoScores) {
+	if _, err := db.ScoreRunFor(ctx, 7, time.Time{}); !errors.Is(err, ErrNoScores) {
 		t.Errorf("7-day window: err = %v, want ErrNoScores", err)
 	}
-	run, err := db.LatestScoreRun(ctx, 30)
+	run, err := db.ScoreRunFor(ctx, 30, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.ID != runID || !run.AsOf.Equal(asOf) || run.Coverage.UnattributedSessions != 2 || run.WindowStart() != asOf.AddDate(0, 0, -30) {
+	if run.ID != runID || !run.AsOf.Equal(asOf) || run.Coverage.UnattributedSessions != 2 || run.Start() != asOf.AddDate(0, 0, -30) {
 		t.Errorf("run = %+v", run)
 	}
 	all, err := db.LoadScores(ctx, run, ScoreFilter{})

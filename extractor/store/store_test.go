@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func openTemp(t *testing.T) *DB {
@@ -31,7 +33,7 @@ func TestOpenCreatesPrivateFile(t *testing.T) {
 		t.Errorf("database file mode = %o, want 600", got)
 	}
 	// The WAL file appears on the first write and must not be wider.
-	if err := db.CreateIntegration(context.Background(), Integration{AccountID: "111111111111", Trail: "t", Region: "us-east-1"}); err != nil {
+	if err := db.CreateIntegration(context.Background(), activity.Integration{AccountID: "111111111111", Trail: "t", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(db.Path() + "-wal"); err == nil && fi.Mode().Perm() != 0o600 {
@@ -88,7 +90,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 	clock := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return clock }
 
-	in := Integration{AccountID: "111111111111", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org-trail",
+	in := activity.Integration{AccountID: "111111111111", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org-trail",
 		Region: "us-east-2", SkipExtraction: true, RoleARN: "arn:aws:iam::111111111111:role/reader"}
 	if err := db.CreateIntegration(ctx, in); err != nil {
 		t.Fatal(err)
@@ -110,7 +112,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 	if err := db.UpdateIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	ti := TrailInfo{ARN: in.Trail, S3Bucket: "logs", S3KeyPrefix: "p", IsOrganizationTrail: true, KMSKeyID: "k", ResolvedAt: clock}
+	ti := activity.TrailInfo{ARN: in.Trail, S3Bucket: "logs", S3KeyPrefix: "p", IsOrganizationTrail: true, KMSKeyID: "k", ResolvedAt: clock}
 	if err := db.SetTrailInfo(ctx, in.AccountID, ti); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 		t.Errorf("after update: %+v", got)
 	}
 
-	if err := db.UpdateIntegration(ctx, Integration{AccountID: "333333333333", Trail: "t", Region: "us-east-1"}); !errors.Is(err, ErrNotFound) {
+	if err := db.UpdateIntegration(ctx, activity.Integration{AccountID: "333333333333", Trail: "t", Region: "us-east-1"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("update of a missing integration: err = %v, want ErrNotFound", err)
 	}
 	if err := db.DeleteIntegration(ctx, in.AccountID); err != nil {
@@ -136,7 +138,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 func TestSchemaRefusesBadRows(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	for name, in := range map[string]Integration{
+	for name, in := range map[string]activity.Integration{
 		"short account id": {AccountID: "1234", Trail: "t", Region: "us-east-1"},
 		"letters in id":    {AccountID: "12345678901a", Trail: "t", Region: "us-east-1"},
 		"both modes":       {AccountID: "111111111111", Trail: "t", Region: "us-east-1", ExtractForOrganization: true, SkipExtraction: true},
@@ -167,7 +169,7 @@ func TestIntegrationsOrderedAndConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- h.CreateIntegration(ctx, Integration{AccountID: id, Trail: "t", Region: "us-east-1"})
+			errs <- h.CreateIntegration(ctx, activity.Integration{AccountID: id, Trail: "t", Region: "us-east-1"})
 		}()
 	}
 	wg.Wait()
@@ -194,7 +196,7 @@ func TestIntegrationsOrderedAndConcurrentWriters(t *testing.T) {
 func TestSnapshotIsConsistentAndReadOnly(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	if err := db.CreateIntegration(ctx, Integration{AccountID: "111111111111", Trail: "t", Region: "us-east-1"}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: "111111111111", Trail: "t", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	snap := filepath.Join(t.TempDir(), "snap.db")
@@ -205,7 +207,7 @@ func TestSnapshotIsConsistentAndReadOnly(t *testing.T) {
 		t.Fatalf("snapshot mode: %v %v", fi, err)
 	}
 	// Writes after the snapshot do not reach it.
-	if err := db.CreateIntegration(ctx, Integration{AccountID: "222222222222", Trail: "t", Region: "us-east-1"}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: "222222222222", Trail: "t", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	ro, err := OpenReadOnly(ctx, snap)
@@ -217,7 +219,7 @@ func TestSnapshotIsConsistentAndReadOnly(t *testing.T) {
 	if err != nil || len(all) != 1 || all[0].AccountID != "111111111111" {
 		t.Fatalf("snapshot holds %+v (%v), want the one integration of the snapshot's time", all, err)
 	}
-	if err := ro.CreateIntegration(ctx, Integration{AccountID: "333333333333", Trail: "t", Region: "us-east-1"}); err == nil {
+	if err := ro.CreateIntegration(ctx, activity.Integration{AccountID: "333333333333", Trail: "t", Region: "us-east-1"}); err == nil {
 		t.Error("a read-only snapshot accepted a write")
 	}
 	if _, err := OpenReadOnly(ctx, filepath.Join(t.TempDir(), "missing.db")); err == nil {

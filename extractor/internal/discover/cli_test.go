@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -49,7 +50,7 @@ func TestDiscoverCommandGoesToAWSPerIntegration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: testenv.MotoAccountID, Trail: "main", Region: region,
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: testenv.MotoAccountID, Trail: "main", Region: region,
 		RoleARN: "arn:aws:iam::" + testenv.MotoAccountID + ":role/auditor"}); err != nil {
 		t.Fatal(err)
 	}

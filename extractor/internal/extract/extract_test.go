@@ -106,12 +106,12 @@ func TestInvictusFacts(t *testing.T) {
 		t.Errorf("cloudtrail.amazonaws.com = %+v, %v; want an aws_service principal", p, err)
 	}
 
-	activity, err := db.KeyActivityAsOf(ctx, allDays[1])
+	keyActivity, err := db.KeyActivityAsOf(ctx, allDays[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := map[string]store.KeyActivity{}
-	for _, k := range activity {
+	keys := map[string]activity.KeyActivity{}
+	for _, k := range keyActivity {
 		keys[k.ARN] = k
 	}
 	wantKeys := map[string][2]string{

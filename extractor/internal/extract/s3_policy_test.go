@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	ct "github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
@@ -159,7 +160,7 @@ func TestExtractWithReaderPolicyOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: account, Trail: aws.ToString(out.TrailARN), Region: trailRegion}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: account, Trail: aws.ToString(out.TrailARN), Region: trailRegion}); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	ct "github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
@@ -92,11 +93,11 @@ func TestExtractIntegrationFromS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: testenv.MotoAccountID, Trail: "org-trail", Region: "us-east-1", ExtractForOrganization: true}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: testenv.MotoAccountID, Trail: "org-trail", Region: "us-east-1", ExtractForOrganization: true}); err != nil {
 		t.Fatal(err)
 	}
 	// An account covered by the organization trail's extraction.
-	if err := db.CreateIntegration(ctx, store.Integration{AccountID: account, Trail: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail", Region: "us-east-1", SkipExtraction: true}); err != nil {
+	if err := db.CreateIntegration(ctx, activity.Integration{AccountID: account, Trail: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail", Region: "us-east-1", SkipExtraction: true}); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
@@ -128,7 +129,7 @@ func TestExtractIntegrationFromS3(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer adb.Close()
-	if err := adb.CreateIntegration(ctx, store.Integration{AccountID: account, Trail: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail", Region: "us-east-1"}); err != nil {
+	if err := adb.CreateIntegration(ctx, activity.Integration{AccountID: account, Trail: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail", Region: "us-east-1"}); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()

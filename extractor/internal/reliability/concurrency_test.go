@@ -127,7 +127,7 @@ func providerRead(path, asOf string) (int64, error) {
 		return 0, err
 	}
 	defer db.Close()
-	run, err := db.LatestScoreRun(ctx, 30)
+	run, err := db.ScoreRunFor(ctx, 30, time.Time{})
 	if err != nil {
 		return 0, fmt.Errorf("latest score run: %w", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -147,7 +148,7 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		if err := st.CreateIntegration(ctx, store.Integration{AccountID: account, Trail: "lp-trail", Region: "us-east-1"}); err != nil {
+		if err := st.CreateIntegration(ctx, activity.Integration{AccountID: account, Trail: "lp-trail", Region: "us-east-1"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
 	"github.com/activity-monitoring/terraform-provider-activity/provider"
@@ -78,7 +79,7 @@ func TestReliabilitySecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range []store.Integration{
+	for _, in := range []activity.Integration{
 		{AccountID: testenv.MotoAccountID, Trail: "canary-trail", Region: "us-east-1"},
 		// A role to assume, and a trail that does not exist: failing calls.
 		{AccountID: "222222222222", Trail: "missing-trail", Region: "us-east-1", RoleARN: "arn:aws:iam::222222222222:role/reader"},

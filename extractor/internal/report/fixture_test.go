@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // Principals of the fixture, by a part of their ARN unique to each.
@@ -28,24 +27,24 @@ func at(days int) *time.Time { return ptr(asOf.AddDate(0, 0, -days)) }
 // fixture is a run over two monitored accounts and one that is not, with
 // two dormant principals, two above the over-provisioned threshold, one
 // exactly on it, hostile names, and scores without a value.
-func fixture() *store.Scores {
+func fixture() *activity.Scores {
 	berlin := time.FixedZone("CET", 3600)
-	return &store.Scores{
-		Run: store.ScoreRun{
-			ID: 7, AsOf: asOf, WindowDays: 30, ComputedAt: asOf.Add(time.Hour),
-			Coverage: store.Coverage{
+	return &activity.Scores{
+		Run: activity.ScoreRun{
+			ID: 7, Window: activity.Window{AsOf: asOf, Days: 30}, ComputedAt: asOf.Add(time.Hour),
+			Coverage: activity.Coverage{
 				MonitoredAccounts:    []string{"111111111111", "222222222222"},
-				MissingDays:          []store.AccountDays{{AccountID: "222222222222", Days: []string{"2026-11-01", "2026-11-02", "2026-11-03"}}},
+				MissingDays:          []activity.AccountDays{{AccountID: "222222222222", Days: []string{"2026-11-01", "2026-11-02", "2026-11-03"}}},
 				DataEventsNotLogged:  []string{"222222222222"},
 				UnattributedSessions: 4,
 			},
 		},
-		Principals: []store.PrincipalScore{
+		Principals: []activity.PrincipalScore{
 			{
 				Principal: activity.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"},
 				Monitored: true, OPS: ptr(66.66666), ActionOPS: ptr(81.54),
 				LastActivityAt: ptr(asOf.AddDate(0, 0, -2).In(berlin)),
-				Resources: []store.ResourceScore{
+				Resources: []activity.ResourceScore{
 					{
 						Resource:       activity.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: activity.KindS3Bucket, AccountID: "111111111111", Name: "reports"},
 						OPS:            ptr(66.66666),
@@ -71,7 +70,7 @@ func fixture() *store.Scores {
 			{
 				Principal: activity.Principal{ID: 2, ARN: "arn:aws:iam::111111111111:user/bob", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "bob"},
 				Monitored: true, Dormant: true, OPS: ptr(100.0), ActionOPS: ptr(100.0),
-				Resources: []store.ResourceScore{{
+				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(100.0),
 					GrantedActions: []string{"s3:GetObject"},
@@ -80,7 +79,7 @@ func fixture() *store.Scores {
 			{
 				Principal: activity.Principal{ID: 3, ARN: imgARN, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: "<img src=x onerror=alert(1)>"},
 				Monitored: true, OPS: ptr(50.0), ActionOPS: ptr(50.0), LastActivityAt: at(1),
-				Resources: []store.ResourceScore{{
+				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 13, ARN: "arn:aws:s3:::<b>bold</b>", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(50.0),
 					GrantedActions: []string{"s3:GetObject", "s3:PutObject"},
@@ -92,7 +91,7 @@ func fixture() *store.Scores {
 				Principal: activity.Principal{ID: 4, ARN: ctrlARN, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: ctrlName},
 				Monitored: true, Dormant: true, OPS: ptr(10.0), ActionOPS: ptr(12.0), LastActivityAt: at(40),
 				Notes: []string{"session \x1b[31mred\x1b[0m"},
-				Resources: []store.ResourceScore{{
+				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 14, ARN: "arn:aws:s3:::logs\x07", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(10.0),
 					GrantedActions: []string{"s3:GetObject", "s3:Put\x1b]0;title\x07Object"},
@@ -103,7 +102,7 @@ func fixture() *store.Scores {
 				Principal: activity.Principal{ID: 5, ARN: "arn:aws:sts::222222222222:okta/carol", Kind: activity.KindOktaIdentity, AccountID: "222222222222", Name: "carol"},
 				Monitored: true, OPS: ptr(20.0), ActionOPS: ptr(35.0), LastActivityAt: at(5), ObservedSince: at(10),
 				Notes: []string{"logs of account 222222222222 are missing for 3 days of the window: unlogged use makes OPS look higher"},
-				Resources: []store.ResourceScore{{
+				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 15, ARN: "arn:aws:s3:::shared", Kind: activity.KindS3Bucket, AccountID: "222222222222"},
 					OPS:            ptr(20.0),
 					GrantedActions: []string{"s3:GetObject"},
@@ -117,7 +116,7 @@ func fixture() *store.Scores {
 				Principal: activity.Principal{ID: 6, ARN: "arn:aws:iam::333333333333:user/dave", Kind: activity.KindIAMUser, AccountID: "333333333333", Name: "dave"},
 				Monitored: false, OPS: ptr(0.0),
 				Notes: []string{"not monitored: no logs of account 333333333333 were extracted for the window"},
-				Resources: []store.ResourceScore{{
+				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 16, ARN: "arn:aws:s3:::archive", Kind: activity.KindS3Bucket, AccountID: "333333333333"},
 					GrantedActions: []string{"s3:GetObject"},
 				}},
@@ -127,7 +126,7 @@ func fixture() *store.Scores {
 				Monitored: true, LastActivityAt: at(20),
 			},
 		},
-		KMSKeys: []store.KeyActivity{
+		KMSKeys: []activity.KeyActivity{
 			{Resource: activity.Resource{ID: 12, ARN: "arn:aws:kms:us-east-2:111111111111:key/1111", Kind: activity.KindKMSKey, AccountID: "111111111111", Region: "us-east-2"},
 				LastActivityAt: at(1), LastViewedAt: at(3)},
 			{Resource: activity.Resource{ID: 17, ARN: "arn:aws:kms:us-east-2:111111111111:key/2222", Kind: activity.KindKMSKey, AccountID: "111111111111", Region: "us-east-2"},

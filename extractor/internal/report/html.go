@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // The page is one file that opens anywhere, offline: styles and charts are
@@ -108,11 +108,11 @@ type keyView struct {
 // chosen by whoever assumes the role. Values holding invisible characters
 // (escape sequences, bidirectional overrides) are shown quoted, as on a
 // terminal, so that a name cannot pass for another.
-func HTML(w io.Writer, s *store.Scores) error {
+func HTML(w io.Writer, s *activity.Scores) error {
 	p := page{
 		AsOf:        formatTime(s.Run.AsOf),
-		WindowStart: formatTime(s.Run.WindowStart()),
-		WindowDays:  s.Run.WindowDays,
+		WindowStart: formatTime(s.Run.Start()),
+		WindowDays:  s.Run.Days,
 		Summary:     summarize(s),
 		Threshold:   strconv.FormatFloat(OverProvisionedAbove, 'f', -1, 64),
 		Accounts:    safeList(s.Run.Coverage.MonitoredAccounts),
@@ -158,7 +158,7 @@ func level(v *float64) string {
 	return "low"
 }
 
-func viewPrincipal(p store.PrincipalScore, id string) principalView {
+func viewPrincipal(p activity.PrincipalScore, id string) principalView {
 	v := principalView{
 		ID:           id,
 		ARN:          printable(p.ARN),
@@ -217,7 +217,7 @@ func viewPrincipal(p store.PrincipalScore, id string) principalView {
 	return v
 }
 
-func histogramChart(ps []store.PrincipalScore) chart {
+func histogramChart(ps []activity.PrincipalScore) chart {
 	buckets, na := opsHistogram(ps)
 	counts := append(buckets[:], na)
 	highest := 1

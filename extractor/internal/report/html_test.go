@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`
 
-func renderHTML(t *testing.T, s *store.Scores) string {
+func renderHTML(t *testing.T, s *activity.Scores) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := HTML(&buf, s); err != nil {
@@ -99,7 +99,7 @@ func TestHTMLContent(t *testing.T) {
 }
 
 func TestHTMLEmptyRun(t *testing.T) {
-	page := renderHTML(t, &store.Scores{Run: store.ScoreRun{AsOf: asOf, WindowDays: 30}})
+	page := renderHTML(t, &activity.Scores{Run: activity.ScoreRun{Window: activity.Window{AsOf: asOf, Days: 30}}})
 	for _, want := range []string{`id="card-principals"><span class="value">0</span>`, "No principal scored.", "No KMS key seen.", "every OPS is N/A"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("empty page lacks %q", want)
@@ -108,11 +108,11 @@ func TestHTMLEmptyRun(t *testing.T) {
 }
 
 func TestOPSHistogramBuckets(t *testing.T) {
-	var ps []store.PrincipalScore
+	var ps []activity.PrincipalScore
 	for _, v := range []float64{0, 9.94, 9.96, 10, 50, 89.9, 90, 100} {
-		ps = append(ps, store.PrincipalScore{Monitored: true, OPS: ptr(v)})
+		ps = append(ps, activity.PrincipalScore{Monitored: true, OPS: ptr(v)})
 	}
-	ps = append(ps, store.PrincipalScore{Monitored: true}, store.PrincipalScore{OPS: ptr(0.0)})
+	ps = append(ps, activity.PrincipalScore{Monitored: true}, activity.PrincipalScore{OPS: ptr(0.0)})
 	buckets, na := opsHistogram(ps)
 	// 9.96 shows as 10.0, so it counts where 10.0 does.
 	want := [10]int{2, 2, 0, 0, 0, 1, 0, 0, 1, 2}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // The types below are the JSON contract of `report --format json`. Pointer
@@ -23,10 +23,10 @@ type jsonReport struct {
 }
 
 type jsonCoverage struct {
-	MonitoredAccounts    []string            `json:"monitored_accounts"`
-	MissingDays          []store.AccountDays `json:"missing_days"`
-	DataEventsNotLogged  []string            `json:"data_events_not_logged"`
-	UnattributedSessions int                 `json:"unattributed_sessions"`
+	MonitoredAccounts    []string               `json:"monitored_accounts"`
+	MissingDays          []activity.AccountDays `json:"missing_days"`
+	DataEventsNotLogged  []string               `json:"data_events_not_logged"`
+	UnattributedSessions int                    `json:"unattributed_sessions"`
 }
 
 type jsonSummary struct {
@@ -103,17 +103,17 @@ func list[T any](v []T) []T {
 
 // JSON writes the run as the one object of the report contract, principals
 // in the order given.
-func JSON(w io.Writer, s *store.Scores) error {
+func JSON(w io.Writer, s *activity.Scores) error {
 	sum := summarize(s)
 	cov := s.Run.Coverage
 	out := jsonReport{
 		AsOf:        formatTime(s.Run.AsOf),
-		WindowDays:  s.Run.WindowDays,
-		WindowStart: formatTime(s.Run.WindowStart()),
+		WindowDays:  s.Run.Days,
+		WindowStart: formatTime(s.Run.Start()),
 		ComputedAt:  timePtr(&s.Run.ComputedAt),
 		Coverage: jsonCoverage{
 			MonitoredAccounts:    list(cov.MonitoredAccounts),
-			MissingDays:          make([]store.AccountDays, 0, len(cov.MissingDays)),
+			MissingDays:          make([]activity.AccountDays, 0, len(cov.MissingDays)),
 			DataEventsNotLogged:  list(cov.DataEventsNotLogged),
 			UnattributedSessions: cov.UnattributedSessions,
 		},
@@ -128,7 +128,7 @@ func JSON(w io.Writer, s *store.Scores) error {
 		KMSKeys:    make([]jsonKey, 0, len(s.KMSKeys)),
 	}
 	for _, m := range cov.MissingDays {
-		out.Coverage.MissingDays = append(out.Coverage.MissingDays, store.AccountDays{AccountID: m.AccountID, Days: list(m.Days)})
+		out.Coverage.MissingDays = append(out.Coverage.MissingDays, activity.AccountDays{AccountID: m.AccountID, Days: list(m.Days)})
 	}
 	for _, p := range s.Principals {
 		jp := jsonPrincipal{

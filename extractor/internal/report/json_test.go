@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
-func renderJSON(t *testing.T, s *store.Scores) (map[string]any, string) {
+func renderJSON(t *testing.T, s *activity.Scores) (map[string]any, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := JSON(&buf, s); err != nil {
@@ -197,7 +197,7 @@ func TestJSONValues(t *testing.T) {
 }
 
 func TestJSONEmptyRunHasEmptyListsNotNull(t *testing.T) {
-	_, raw := renderJSON(t, &store.Scores{Run: store.ScoreRun{AsOf: asOf, WindowDays: 7}})
+	_, raw := renderJSON(t, &activity.Scores{Run: activity.ScoreRun{Window: activity.Window{AsOf: asOf, Days: 7}}})
 	for _, want := range []string{`"principals": []`, `"kms_keys": []`, `"monitored_accounts": []`, `"computed_at": null`} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("missing %s in\n%s", want, raw)
@@ -207,7 +207,7 @@ func TestJSONEmptyRunHasEmptyListsNotNull(t *testing.T) {
 
 func TestJSONLeavesTheInputAlone(t *testing.T) {
 	s := fixture()
-	s.Run.Coverage.MissingDays = []store.AccountDays{{AccountID: "222222222222"}}
+	s.Run.Coverage.MissingDays = []activity.AccountDays{{AccountID: "222222222222"}}
 	renderJSON(t, s)
 	if s.Run.Coverage.MissingDays[0].Days != nil {
 		t.Error("JSON changed the caller's coverage")

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // OverProvisionedAbove is the OPS above which a principal counts as
@@ -39,7 +39,7 @@ type summary struct {
 	KMSKeys           int
 }
 
-func summarize(s *store.Scores) summary {
+func summarize(s *activity.Scores) summary {
 	sum := summary{
 		MonitoredAccounts: len(s.Run.Coverage.MonitoredAccounts),
 		Principals:        len(s.Principals),
@@ -61,13 +61,13 @@ func summarize(s *store.Scores) summary {
 	return sum
 }
 
-func overProvisioned(p store.PrincipalScore) bool {
+func overProvisioned(p activity.PrincipalScore) bool {
 	return p.Monitored && p.OPS != nil && round1(*p.OPS) > OverProvisionedAbove
 }
 
 // naReason says why a principal has no OPS, so that N/A is never mistaken
 // for a good score.
-func naReason(p store.PrincipalScore) string {
+func naReason(p activity.PrincipalScore) string {
 	switch {
 	case !p.Monitored:
 		return "not monitored"
@@ -80,7 +80,7 @@ func naReason(p store.PrincipalScore) string {
 
 // caveats turns the coverage of a run into sentences: what the scores could
 // not see, account by account.
-func caveats(c store.Coverage) []string {
+func caveats(c activity.Coverage) []string {
 	var out []string
 	if len(c.MonitoredAccounts) == 0 {
 		out = append(out, "no account's logs were read for the window: every OPS is N/A")
@@ -117,7 +117,7 @@ func listSome(items []string, max int) string {
 }
 
 // unusedActions are the granted actions not used, in the order granted.
-func unusedActions(r store.ResourceScore) []string {
+func unusedActions(r activity.ResourceScore) []string {
 	used := make(map[string]bool, len(r.UsedActions))
 	for _, a := range r.UsedActions {
 		used[a] = true
@@ -134,7 +134,7 @@ func unusedActions(r store.ResourceScore) []string {
 // opsHistogram counts principals per OPS bucket of ten points, the last
 // bucket closed (90 to 100 inclusive), and those without a score apart:
 // unmonitored ones among them, whatever score they carry.
-func opsHistogram(ps []store.PrincipalScore) (buckets [10]int, na int) {
+func opsHistogram(ps []activity.PrincipalScore) (buckets [10]int, na int) {
 	for _, p := range ps {
 		if !p.Monitored || p.OPS == nil {
 			na++
@@ -148,8 +148,8 @@ func opsHistogram(ps []store.PrincipalScore) (buckets [10]int, na int) {
 
 // topOverProvisioned returns up to n monitored principals with the highest
 // OPS above zero, the highest first.
-func topOverProvisioned(ps []store.PrincipalScore, n int) []store.PrincipalScore {
-	var out []store.PrincipalScore
+func topOverProvisioned(ps []activity.PrincipalScore, n int) []activity.PrincipalScore {
+	var out []activity.PrincipalScore
 	for _, p := range ps {
 		if p.Monitored && p.OPS != nil && round1(*p.OPS) > 0 {
 			out = append(out, p)
@@ -177,7 +177,7 @@ func compareScores(a, b *float64) int {
 	return 0
 }
 
-func byOPS(a, b store.PrincipalScore) bool {
+func byOPS(a, b activity.PrincipalScore) bool {
 	if c := compareScores(a.OPS, b.OPS); c != 0 {
 		return c < 0
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Order is how the table sorts principals.
@@ -70,14 +70,14 @@ func (o Order) describe() string {
 
 // sortPrincipals returns the principals in the order asked, leaving the
 // caller's slice alone. Ties fall back to the ARN so that output is stable.
-func sortPrincipals(ps []store.PrincipalScore, o Order) []store.PrincipalScore {
-	out := append([]store.PrincipalScore(nil), ps...)
-	var less func(a, b store.PrincipalScore) bool
+func sortPrincipals(ps []activity.PrincipalScore, o Order) []activity.PrincipalScore {
+	out := append([]activity.PrincipalScore(nil), ps...)
+	var less func(a, b activity.PrincipalScore) bool
 	switch o {
 	case OrderOPS:
 		less = byOPS
 	case OrderActionOPS:
-		less = func(a, b store.PrincipalScore) bool {
+		less = func(a, b activity.PrincipalScore) bool {
 			if c := compareScores(a.ActionOPS, b.ActionOPS); c != 0 {
 				return c < 0
 			}
@@ -85,7 +85,7 @@ func sortPrincipals(ps []store.PrincipalScore, o Order) []store.PrincipalScore {
 		}
 	case OrderLastActivity:
 		// Never active sorts first: it is the stalest of all.
-		less = func(a, b store.PrincipalScore) bool {
+		less = func(a, b activity.PrincipalScore) bool {
 			switch {
 			case a.LastActivityAt == nil && b.LastActivityAt == nil:
 			case a.LastActivityAt == nil:
@@ -98,9 +98,9 @@ func sortPrincipals(ps []store.PrincipalScore, o Order) []store.PrincipalScore {
 			return a.ARN < b.ARN
 		}
 	case OrderARN:
-		less = func(a, b store.PrincipalScore) bool { return a.ARN < b.ARN }
+		less = func(a, b activity.PrincipalScore) bool { return a.ARN < b.ARN }
 	default:
-		less = func(a, b store.PrincipalScore) bool {
+		less = func(a, b activity.PrincipalScore) bool {
 			if a.Dormant != b.Dormant {
 				return a.Dormant
 			}
@@ -133,7 +133,7 @@ func safeList(items []string) []string {
 
 // Table writes the dashboard for a terminal: a summary with the coverage
 // caveats, the principals, then the KMS keys.
-func Table(w io.Writer, s *store.Scores, opts TableOptions) error {
+func Table(w io.Writer, s *activity.Scores, opts TableOptions) error {
 	order, err := ParseOrder(string(opts.SortBy))
 	if err != nil {
 		return err
@@ -160,12 +160,12 @@ func Table(w io.Writer, s *store.Scores, opts TableOptions) error {
 	return bw.Flush()
 }
 
-func writeHeader(w io.Writer, s *store.Scores) {
+func writeHeader(w io.Writer, s *activity.Scores) {
 	sum := summarize(s)
 	cov := s.Run.Coverage
 	var g grid
 	g.row("As of", formatTime(s.Run.AsOf))
-	g.row("Window", fmt.Sprintf("%d %s, from %s", s.Run.WindowDays, plural(s.Run.WindowDays, "day", "days"), formatTime(s.Run.WindowStart())))
+	g.row("Window", fmt.Sprintf("%d %s, from %s", s.Run.Days, plural(s.Run.Days, "day", "days"), formatTime(s.Run.Start())))
 	accounts := strconv.Itoa(sum.MonitoredAccounts)
 	if sum.MonitoredAccounts > 0 {
 		accounts += ": " + listSome(safeList(cov.MonitoredAccounts), 10)
@@ -188,7 +188,7 @@ func writeHeader(w io.Writer, s *store.Scores) {
 	g.write(w)
 }
 
-func writePrincipals(w io.Writer, ps []store.PrincipalScore, details bool) {
+func writePrincipals(w io.Writer, ps []activity.PrincipalScore, details bool) {
 	var g grid
 	g.row("PRINCIPAL", "KIND", "ACCOUNT", "OPS", "ACTION OPS", "DORMANT", "LAST ACTIVITY", "RESOURCES")
 	marked := false

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
-func renderTable(t *testing.T, s *store.Scores, opts TableOptions) string {
+func renderTable(t *testing.T, s *activity.Scores, opts TableOptions) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Table(&buf, s, opts); err != nil {
@@ -185,7 +185,7 @@ func TestPrintable(t *testing.T) {
 }
 
 func TestTableEmptyRun(t *testing.T) {
-	out := renderTable(t, &store.Scores{Run: store.ScoreRun{AsOf: asOf, WindowDays: 30}}, TableOptions{})
+	out := renderTable(t, &activity.Scores{Run: activity.ScoreRun{Window: activity.Window{AsOf: asOf, Days: 30}}}, TableOptions{})
 	for _, want := range []string{"Monitored accounts  0\n", "every OPS is N/A", "PRINCIPALS (dormant first, then by OPS, highest first)\nnone scored", "KMS KEYS\nnone seen"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)

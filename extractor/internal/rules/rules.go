@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -23,7 +24,7 @@ type Violation struct {
 }
 
 // Check evaluates every rule in the store against a run, in rule order.
-func Check(ctx context.Context, db *store.DB, run store.ScoreRun) ([]store.Rule, []Violation, error) {
+func Check(ctx context.Context, db *store.DB, run activity.ScoreRun) ([]store.Rule, []Violation, error) {
 	all, err := db.Rules(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -40,7 +41,7 @@ func Check(ctx context.Context, db *store.DB, run store.ScoreRun) ([]store.Rule,
 }
 
 // Evaluate applies one rule to principal scores already limited to its scope.
-func Evaluate(r store.Rule, scores []store.PrincipalScore) []Violation {
+func Evaluate(r store.Rule, scores []activity.PrincipalScore) []Violation {
 	var out []Violation
 	for _, p := range scores {
 		v := Violation{Rule: r.Name, PrincipalARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Dormant: p.Dormant}

@@ -12,11 +12,11 @@ func f64(v float64) *float64 { return &v }
 func TestEvaluate(t *testing.T) {
 	key := activity.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: activity.KindKMSKey}
 	bucket := activity.Resource{ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket}
-	scores := []store.PrincipalScore{
+	scores := []activity.PrincipalScore{
 		{Principal: activity.Principal{ARN: "u1", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(90), Dormant: true,
-			Resources: []store.ResourceScore{{Resource: key, OPS: f64(100)}, {Resource: bucket, OPS: f64(50)}}},
+			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(100)}, {Resource: bucket, OPS: f64(50)}}},
 		{Principal: activity.Principal{ARN: "u2", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(80),
-			Resources: []store.ResourceScore{{Resource: key, OPS: f64(80)}}},
+			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(80)}}},
 		{Principal: activity.Principal{ARN: "u3", Kind: activity.KindIAMUser}, Monitored: false},
 	}
 	cases := []struct {

@@ -1,0 +1,84 @@
+package activity
+
+import "time"
+
+// ScoreRun is one computation of scores for a window.
+type ScoreRun struct {
+	ID int64
+	Window
+	ComputedAt time.Time
+	Coverage   Coverage
+}
+
+// Coverage says what the scores could and could not see, so that a reader
+// can tell a true zero from missing logs.
+type Coverage struct {
+	// Accounts whose logs were read for the window.
+	MonitoredAccounts []string `json:"monitored_accounts"`
+	// Days of the window without any log, per account.
+	MissingDays []AccountDays `json:"missing_days,omitempty"`
+	// Accounts whose trail does not log S3 data events: object-level use
+	// cannot be seen there, which inflates OPS on buckets.
+	DataEventsNotLogged []string `json:"data_events_not_logged,omitempty"`
+	// Role sessions that could not be credited to a person.
+	UnattributedSessions int `json:"unattributed_sessions"`
+}
+
+// AccountDays lists days (YYYY-MM-DD) of one account.
+type AccountDays struct {
+	AccountID string   `json:"account_id"`
+	Days      []string `json:"days"`
+}
+
+// PrincipalScore is the score of one principal in one run.
+type PrincipalScore struct {
+	Principal
+	Monitored      bool
+	OPS            *float64 // resource level; nil when not monitored or nothing is granted
+	ActionOPS      *float64 // action level
+	Dormant        bool
+	LastActivityAt *time.Time
+	ObservedSince  *time.Time // set when the logs start inside the window
+	Notes          []string
+	Resources      []ResourceScore
+}
+
+// ResourceScore is the score of one principal on one resource.
+type ResourceScore struct {
+	Resource
+	OPS                *float64
+	GrantedActions     []string
+	UsedActions        []string
+	ConditionalActions []string // granted only under a condition
+	LastUsedAt         *time.Time
+}
+
+// KeyActivity is the activity of one KMS key.
+type KeyActivity struct {
+	Resource
+	LastActivityAt *time.Time
+	LastViewedAt   *time.Time
+}
+
+// Scores is a run with everything it computed.
+type Scores struct {
+	Run        ScoreRun
+	Principals []PrincipalScore
+	KMSKeys    []KeyActivity
+}
+
+// WindowUse is the latest successful use of one action on one resource
+// inside a window.
+type WindowUse struct {
+	ResourceID int64
+	Action     string
+	LastUsedAt time.Time
+}
+
+// Grant is what a principal may do on one resource: catalog actions, sorted,
+// and the subset granted only under a condition.
+type Grant struct {
+	Resource    Resource
+	Actions     []string
+	Conditional []string
+}
