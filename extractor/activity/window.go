@@ -91,9 +91,17 @@ func (w Window) Start() time.Time { return w.AsOf.Add(-w.Length()) }
 // Contains tells whether t is inside the window, both ends included.
 func (w Window) Contains(t time.Time) bool { return !t.Before(w.Start()) && !t.After(w.AsOf) }
 
-// FirstDay and LastDay are the days (see Day) the window touches.
+// FirstDay and LastDay are the days (see Day) the window touches, its end
+// included: where its facts may be kept.
 func (w Window) FirstDay() int64 { return Day(w.Start()) }
 func (w Window) LastDay() int64  { return Day(w.AsOf) }
+
+// LoggedDays are the first and last days holding some second of the window
+// before its end: the days whose logs the window needs. A window ending at
+// midnight does not need the day that starts then.
+func (w Window) LoggedDays() (first, last int64) {
+	return Day(w.Start()), Day(w.AsOf.Add(-time.Second))
+}
 
 // String is "30d to 2026-11-25T00:00:00Z".
 func (w Window) String() string {

@@ -161,7 +161,7 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		debug.SetGCPercent(200)
 	}
 	// Deliveries of the window's first day hold events of the day before.
-	athenaDays, _, err := db.DaysByEngine(ctx, store.Day(asOf.Add(-window))-1, store.Day(asOf))
+	athenaDays, _, err := db.DaysByEngine(ctx, activity.Day(asOf.Add(-window))-1, activity.Day(asOf))
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func isPerson(p activity.Principal) bool {
 // assume; they are monitored when the logs of one of those roles' accounts
 // were read; their use and activity include those of the role sessions a
 // SAML sign-in issued them.
-func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *principalFacts, observed map[string]time.Time, start, asOf time.Time) error {
+func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *principalFacts, observed map[string]time.Time, window activity.Window) error {
 	roles, err := db.PersonRolesOf(ctx, f.principal.ID)
 	if err != nil {
 		return err
@@ -32,7 +32,7 @@ func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *princi
 		if first, ok := observed[r.AccountID]; ok && (!f.monitored || f.observedSince != nil && first.Before(*f.observedSince)) {
 			f.monitored = true
 			f.observedSince = nil
-			if first.After(start) {
+			if first.After(window.Start()) {
 				f.observedSince = &first
 			}
 		}
@@ -50,16 +50,16 @@ func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *princi
 		return nil
 	}
 	if len(f.uses) == 0 {
-		if f.uses, err = db.UsesInWindow(ctx, f.principal.ID, start, asOf); err != nil {
+		if f.uses, err = db.UsesInWindow(ctx, f.principal.ID, window); err != nil {
 			return err
 		}
 	}
-	uses, err := db.SessionUsesInWindow(ctx, f.principal.ID, start, asOf)
+	uses, err := db.SessionUsesInWindow(ctx, f.principal.ID, window)
 	if err != nil {
 		return err
 	}
 	f.uses = append(f.uses, uses...)
-	last, active, err := db.SessionActivity(ctx, f.principal.ID, start, asOf)
+	last, active, err := db.SessionActivity(ctx, f.principal.ID, window)
 	if err != nil {
 		return err
 	}

@@ -29,11 +29,11 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 		return Summary{}, err
 	}
 	start, asOf := window.Start(), window.AsOf
-	cov, observed, err := coverage(ctx, db, start, asOf)
+	cov, observed, err := coverage(ctx, db, window)
 	if err != nil {
 		return Summary{}, err
 	}
-	withObjects, err := db.AccountsWithObjectEvents(ctx, start, asOf)
+	withObjects, err := db.AccountsWithObjectEvents(ctx, window)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -46,7 +46,7 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 			cov.DataEventsNotLogged = append(cov.DataEventsNotLogged, a)
 		}
 	}
-	if cov.UnattributedSessions, err = db.UnattributedSessions(ctx, start, asOf); err != nil {
+	if cov.UnattributedSessions, err = db.UnattributedSessions(ctx, window); err != nil {
 		return Summary{}, err
 	}
 	candidates, err := db.ScoreCandidates(ctx)
@@ -79,15 +79,15 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 			return Summary{}, err
 		}
 		if f.monitored {
-			if f.uses, err = db.UsesInWindow(ctx, pr.ID, start, asOf); err != nil {
+			if f.uses, err = db.UsesInWindow(ctx, pr.ID, window); err != nil {
 				return Summary{}, err
 			}
 		}
-		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, start, asOf); err != nil {
+		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, window); err != nil {
 			return Summary{}, err
 		}
 		if isPerson(pr) {
-			if err := addPersonFacts(ctx, db, &rg, &f, observed, start, asOf); err != nil {
+			if err := addPersonFacts(ctx, db, &rg, &f, observed, window); err != nil {
 				return Summary{}, err
 			}
 		}
@@ -127,16 +127,16 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 
 // coverage finds the accounts with logs inside the window, when each one's
 // logs start, and the days of the window without any log.
-func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (activity.Coverage, map[string]time.Time, error) {
+func coverage(ctx context.Context, db *store.DB, window activity.Window) (activity.Coverage, map[string]time.Time, error) {
 	days, err := db.ObservedDays(ctx)
 	if err != nil {
 		return activity.Coverage{}, nil, err
 	}
 	first := map[string]time.Time{}
 	seen := map[string]map[int64]bool{}
-	d0, d1 := store.Day(start), store.Day(asOf.Add(-time.Second))
+	d0, d1 := window.LoggedDays()
 	for _, o := range days {
-		d := store.Day(o.Day)
+		d := activity.Day(o.Day)
 		if d > d1 {
 			continue
 		}
@@ -155,11 +155,11 @@ func coverage(ctx context.Context, db *store.DB, start, asOf time.Time) (activit
 	for account, ds := range seen {
 		cov.MonitoredAccounts = append(cov.MonitoredAccounts, account)
 		observed[account] = first[account]
-		from := max(d0, store.Day(first[account]))
+		from := max(d0, activity.Day(first[account]))
 		var gaps []string
 		for d := from; d <= d1; d++ {
 			if !ds[d] {
-				gaps = append(gaps, time.Unix(d*86400, 0).UTC().Format(time.DateOnly))
+				gaps = append(gaps, activity.DayStart(d).Format(time.DateOnly))
 			}
 		}
 		if len(gaps) > 0 {

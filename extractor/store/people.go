@@ -130,7 +130,7 @@ const personSessionDays = `SELECT role_id, session_name, day FROM saml_signins W
 
 // SessionUsesInWindow lists the successful uses inside [start, asOf] of the
 // role sessions issued to a person whose calls did not name the person.
-func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asOf time.Time) ([]activity.WindowUse, error) {
+func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, w activity.Window) ([]activity.WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.resource_id, u.action,
 			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
 		FROM (`+personSessionDays+`) x
@@ -138,15 +138,15 @@ func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, start, asO
 		WHERE u.day BETWEEN :d0 AND :d1
 			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
 		GROUP BY 1, 2`,
-		sql.Named("p", personID), sql.Named("d0", Day(start)), sql.Named("d1", Day(asOf)),
-		sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix()))
+		sql.Named("p", personID), sql.Named("d0", w.FirstDay()), sql.Named("d1", w.LastDay()),
+		sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix()))
 	return scanWindowUses(rows, err)
 }
 
 // SessionActivity returns the latest event up to asOf of the role sessions
 // issued to a person whose calls did not name the person, and whether any
 // fell inside [start, asOf].
-func (s *DB) SessionActivity(ctx context.Context, personID int64, start, asOf time.Time) (*time.Time, bool, error) {
+func (s *DB) SessionActivity(ctx context.Context, personID int64, w activity.Window) (*time.Time, bool, error) {
 	var last sql.NullInt64
 	var active int
 	err := s.sql.QueryRowContext(ctx, `SELECT
@@ -155,7 +155,7 @@ func (s *DB) SessionActivity(ctx context.Context, personID int64, start, asOf ti
 		FROM (`+personSessionDays+`) x
 		JOIN usage_session_days d ON d.role_id = x.role_id AND d.session_name = x.session_name AND d.day = x.day
 		WHERE d.day <= :d1`,
-		sql.Named("p", personID), sql.Named("d1", Day(asOf)), sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix())).
+		sql.Named("p", personID), sql.Named("d1", w.LastDay()), sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix())).
 		Scan(&last, &active)
 	return timePtr(last), active == 1, err
 }

@@ -25,7 +25,7 @@ func (s *DB) ScoreCandidates(ctx context.Context) ([]activity.Principal, error) 
 // UsesInWindow lists a principal's successful uses inside [start, asOf]. A
 // resource named by its canonical ARN in some events and by its full ARN
 // elsewhere (a secret) is reported under the row with the full ARN.
-func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf time.Time) ([]activity.WindowUse, error) {
+func (s *DB) UsesInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT coalesce(canon.id, u.resource_id), u.action,
 			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
 		FROM usage_actions u
@@ -34,22 +34,22 @@ func (s *DB) UsesInWindow(ctx context.Context, principalID int64, start, asOf ti
 		WHERE u.principal_id = :p AND u.day BETWEEN :d0 AND :d1
 			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
 		GROUP BY 1, 2`,
-		sql.Named("p", principalID), sql.Named("d0", Day(start)), sql.Named("d1", Day(asOf)),
-		sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix()))
+		sql.Named("p", principalID), sql.Named("d0", w.FirstDay()), sql.Named("d1", w.LastDay()),
+		sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix()))
 	return scanWindowUses(rows, err)
 }
 
 // PrincipalActivity returns a principal's latest event of any kind (denied
 // calls included) up to asOf, and whether it had any event inside
 // [start, asOf].
-func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, start, asOf time.Time) (*time.Time, bool, error) {
+func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, w activity.Window) (*time.Time, bool, error) {
 	var last sql.NullInt64
 	var active int
 	err := s.sql.QueryRowContext(ctx, `SELECT
 			max(CASE WHEN last_at <= :asof THEN last_at WHEN first_at <= :asof THEN first_at END),
 			coalesce(max(first_at BETWEEN :start AND :asof OR last_at BETWEEN :start AND :asof), 0)
 		FROM usage_principal_days WHERE principal_id = :p AND day <= :d1`,
-		sql.Named("p", principalID), sql.Named("d1", Day(asOf)), sql.Named("start", start.Unix()), sql.Named("asof", asOf.Unix())).
+		sql.Named("p", principalID), sql.Named("d1", w.LastDay()), sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix())).
 		Scan(&last, &active)
 	return timePtr(last), active == 1, err
 }
@@ -62,18 +62,18 @@ func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]activity.Ke
 			max(CASE WHEN k.last_crypto_at <= :asof THEN k.last_crypto_at END)
 		FROM resources r LEFT JOIN usage_key_days k ON k.resource_id = r.id AND k.day <= :d1
 		WHERE r.kind = :kind GROUP BY r.id ORDER BY r.arn`,
-		sql.Named("asof", asOf.Unix()), sql.Named("d1", Day(asOf)), sql.Named("kind", activity.KindKMSKey))
+		sql.Named("asof", asOf.Unix()), sql.Named("d1", activity.Day(asOf)), sql.Named("kind", activity.KindKMSKey))
 	return scanKeyActivities(rows, err)
 }
 
 // AccountsWithObjectEvents lists the accounts whose principals performed any
 // S3 object-level action in [start, asOf]: where none did, the trail
 // probably does not log S3 data events.
-func (s *DB) AccountsWithObjectEvents(ctx context.Context, start, asOf time.Time) (map[string]bool, error) {
+func (s *DB) AccountsWithObjectEvents(ctx context.Context, w activity.Window) (map[string]bool, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT DISTINCT p.account_id FROM usage_actions u JOIN principals p ON p.id = u.principal_id
 		WHERE u.day BETWEEN ? AND ? AND u.action IN ('s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectVersion',
 			's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:RestoreObject', 's3:GetObjectAcl', 's3:PutObjectAcl',
-			's3:GetObjectTagging', 's3:PutObjectTagging', 's3:GetObjectAttributes')`, Day(start), Day(asOf))
+			's3:GetObjectTagging', 's3:PutObjectTagging', 's3:GetObjectAttributes')`, w.FirstDay(), w.LastDay())
 	if err != nil {
 		return nil, err
 	}
@@ -93,12 +93,12 @@ func (s *DB) AccountsWithObjectEvents(ctx context.Context, start, asOf time.Time
 // could not be credited to a person: neither their events nor a SAML
 // sign-in that issued a session of that role and name named one. Sessions
 // whose names tools made up are among them.
-func (s *DB) UnattributedSessions(ctx context.Context, start, asOf time.Time) (int, error) {
+func (s *DB) UnattributedSessions(ctx context.Context, w activity.Window) (int, error) {
 	var n int
 	err := s.sql.QueryRowContext(ctx, `SELECT count(DISTINCT s.role_id || '/' || s.session_name) FROM usage_sessions s
 		WHERE s.person_id IS NULL AND s.first_at <= ? AND s.last_at >= ?
 			AND NOT EXISTS (SELECT 1 FROM saml_signins l WHERE l.role_id = s.role_id AND l.session_name = s.session_name)`,
-		asOf.Unix(), start.Unix()).Scan(&n)
+		w.AsOf.Unix(), w.Start().Unix()).Scan(&n)
 	return n, err
 }
 

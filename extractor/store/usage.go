@@ -117,9 +117,6 @@ type ObservedFact struct {
 	Events            int64
 }
 
-// Day is the day number facts are kept by: whole UTC days since 1970.
-func Day(t time.Time) int64 { return t.Unix() / 86400 }
-
 // UsageWriter commits objects' facts, one transaction per object together
 // with its ledger row. It is used from one goroutine: the store has one
 // writer.
@@ -451,7 +448,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		if !counting {
 			continue
 		}
-		k := usageKey{principal: pids[u.Principal], action: u.Action, errorCode: u.ErrorCode, day: u.At / 86400}
+		k := usageKey{principal: pids[u.Principal], action: u.Action, errorCode: u.ErrorCode, day: activity.DayOfUnix(u.At)}
 		if u.Resource >= 0 {
 			k.resource = rids[u.Resource]
 		}

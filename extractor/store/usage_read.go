@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // ActionUse is a principal's successful use of an action on a resource, over
@@ -22,7 +24,7 @@ func (s *DB) ActionUses(ctx context.Context, from, to time.Time) ([]ActionUse, e
 	rows, err := s.sql.QueryContext(ctx, `SELECT p.arn, r.arn, u.action, min(u.first_used_at), max(u.last_used_at), sum(u.count)
 		FROM usage_actions u JOIN principals p ON p.id = u.principal_id JOIN resources r ON r.id = u.resource_id
 		WHERE u.day BETWEEN ? AND ?
-		GROUP BY p.arn, r.arn, u.action ORDER BY p.arn, r.arn, u.action`, Day(from), Day(to))
+		GROUP BY p.arn, r.arn, u.action ORDER BY p.arn, r.arn, u.action`, activity.Day(from), activity.Day(to))
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +63,7 @@ func (s *DB) ObservedDays(ctx context.Context) ([]ObservedDay, error) {
 		if err := rows.Scan(&o.AccountID, &o.Region, &day, &o.Events); err != nil {
 			return nil, err
 		}
-		o.Day = time.Unix(day*86400, 0).UTC()
+		o.Day = activity.DayStart(day)
 		out = append(out, o)
 	}
 	return out, rows.Err()

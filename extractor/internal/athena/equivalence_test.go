@@ -26,6 +26,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
@@ -84,7 +85,7 @@ func compareEngines(t *testing.T, trail, asOfText string, window int, discoverAr
 	started := time.Now()
 	duck := duckTable(t, trail, filepath.Join(dir, "records.ndjson"))
 	var days []time.Time
-	for d := store.Day(asOf.AddDate(0, 0, -window)); d <= store.Day(asOf); d++ {
+	for d := activity.Day(asOf.AddDate(0, 0, -window)); d <= activity.Day(asOf); d++ {
 		days = append(days, time.Unix(d*86400, 0).UTC())
 	}
 	query := athena.Query(athena.DuckDB, "cloudtrail", athena.Window{Days: days})
@@ -137,7 +138,7 @@ func compareEngines(t *testing.T, trail, asOfText string, window int, discoverAr
 	}
 	var dayNumbers []int64
 	for _, d := range days {
-		dayNumbers = append(dayNumbers, store.Day(d))
+		dayNumbers = append(dayNumbers, activity.Day(d))
 	}
 	runID, err := db.StartExtractRun(ctx, asOf, window, []string{"duckdb"})
 	if err != nil {

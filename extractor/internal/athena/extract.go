@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -75,8 +76,8 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 	}
 	r := o.Runner
 	sum := Summary{Table: TableName(r.Settings, t.Integration)}
-	firstDay := store.Day(o.AsOf.Add(-o.Window))
-	lastDay := store.Day(o.AsOf)
+	firstDay := activity.Day(o.AsOf.Add(-o.Window))
+	lastDay := activity.Day(o.AsOf)
 	loaded, err := db.AthenaDaysLoaded(ctx, t.Integration, firstDay, lastDay)
 	if err != nil {
 		return sum, err

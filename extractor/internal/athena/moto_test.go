@@ -17,6 +17,7 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -257,7 +258,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	r := motoRunner(t, moto)
 	db := openStore(t)
 	asOf := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	localDay := store.Day(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	localDay := activity.Day(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	runID, err := db.StartExtractRun(ctx, asOf, 3, []string{"folder"})
 	if err != nil {
 		t.Fatal(err)

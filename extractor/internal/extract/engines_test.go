@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // The events of a day the Athena engine loaded are left to it: the local
@@ -25,7 +25,7 @@ func TestExtractLeavesAthenaDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	trail := filepath.Join(dir, m.TrailFolder)
-	athenaDay := store.Day(end.AddDate(0, 0, -1))
+	athenaDay := activity.Day(end.AddDate(0, 0, -1))
 
 	// Counted apart from the engine: records whose event falls on that day,
 	// duplicate deliveries included.

@@ -97,7 +97,7 @@ func TestInvictusFacts(t *testing.T) {
 			t.Errorf("%s: %v", arn, err)
 			continue
 		}
-		got, _, err := db.PrincipalActivity(ctx, p.ID, allDays[0], allDays[1])
+		got, _, err := db.PrincipalActivity(ctx, p.ID, activity.Window{AsOf: allDays[1], Days: int(allDays[1].Sub(allDays[0]).Hours() / 24)})
 		if err != nil || got == nil || !got.Equal(ts(want)) {
 			t.Errorf("last activity of %s = %v (%v), want %s", arn, got, err, want)
 		}
