@@ -273,12 +273,13 @@ type Resource struct {
 	Name      string
 }
 
-// Partition is the partition of the resource's ARN.
+// Partition is the partition of the resource's ARN, or of its region when
+// it has no ARN.
 func (r Resource) Partition() string {
 	if a, err := ParseARN(r.ARN); err == nil {
 		return a.Partition
 	}
-	return DefaultPartition
+	return PartitionOf(r.Region)
 }
 
 // Canonical is the one ARN under which every way of naming the resource
@@ -309,8 +310,13 @@ func ParseResource(s string) (Resource, error) {
 	if !ok {
 		return Resource{}, fmt.Errorf("%q is not the ARN of a %s (%s)", s, k.Noun, k.ARN(a.Partition, "REGION", "ACCOUNT", strings.ToUpper(k.Noun)))
 	}
-	if !k.global && (a.Region == "" || a.AccountID == "") {
+	switch {
+	case !k.global && (a.Region == "" || a.AccountID == ""):
 		return Resource{}, fmt.Errorf("%q is not the ARN of a %s: it names no region or account", s, k.Noun)
+	case k.global && (a.Region != "" || a.AccountID != ""):
+		// S3 access points, jobs and the like name a region and account;
+		// buckets never do.
+		return Resource{}, fmt.Errorf("%q is not the ARN of a %s (%s)", s, k.Noun, k.ARN(a.Partition, "", "", strings.ToUpper(k.Noun)))
 	}
 	r := Resource{ARN: s, Kind: k.Name, AccountID: a.AccountID, Region: a.Region, Name: name}
 	if k.global {

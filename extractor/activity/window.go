@@ -59,8 +59,9 @@ func CheckWindowDays(days int) error {
 
 // ParseWindowDays reads a window length written as days, such as "30d".
 func ParseWindowDays(s string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
-	if err != nil || !strings.HasSuffix(s, "d") || n < MinWindowDays || n > MaxWindowDays {
+	digits, ok := strings.CutSuffix(s, "d")
+	n, err := strconv.Atoi(digits)
+	if err != nil || !ok || strings.Trim(digits, "0123456789") != "" || n < MinWindowDays || n > MaxWindowDays {
 		return 0, fmt.Errorf("%q is not a window: give a number of days from %dd to %dd, such as %dd", s, MinWindowDays, MaxWindowDays, DefaultWindowDays)
 	}
 	return n, nil
@@ -79,7 +80,9 @@ func ParseAsOf(s string, now func() time.Time) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time: give one such as 2026-11-25T00:00:00Z", s)
 	}
-	return t.UTC(), nil
+	// Times are kept to the second: a fraction would put the window's
+	// start between the seconds events are stamped with.
+	return t.UTC().Truncate(time.Second), nil
 }
 
 // Length is the window's duration.
