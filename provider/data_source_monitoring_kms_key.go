@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -57,7 +56,7 @@ func (d *monitoringKMSKeyDataSource) Schema(_ context.Context, _ datasource.Sche
 				MarkdownDescription: "The window, in days, of the score run to read. Defaults to the provider's `window_days`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+				Validators:          []validator.Int64{windowDaysValidator},
 			},
 			"arn":        schema.StringAttribute{MarkdownDescription: "The key's ARN.", Computed: true},
 			"account_id": schema.StringAttribute{MarkdownDescription: "The key's account.", Computed: true},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -71,7 +70,7 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				MarkdownDescription: "The window, in days, whose scores to read. Defaults to the provider's `window_days`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+				Validators:          []validator.Int64{windowDaysValidator},
 			},
 			"arn":              schema.StringAttribute{MarkdownDescription: "The principal's canonical ARN.", Computed: true},
 			"kind":             schema.StringAttribute{MarkdownDescription: "`iam_user`, `iam_role`, `okta_identity` or `sso_user`.", Computed: true},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -97,7 +96,7 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 				MarkdownDescription: "The window, in days, whose scores to read. Defaults to the provider's `window_days`.",
 				Optional:            true,
 				Computed:            true,
-				Validators:          []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+				Validators:          []validator.Int64{windowDaysValidator},
 			},
 			"as_of": schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
 			"arns": schema.ListAttribute{

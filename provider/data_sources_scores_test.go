@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -280,6 +282,48 @@ func TestAccMonitoringPrincipals_fromSnapshot(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.activity_monitoring_principals.dormant", tfjsonpath.New("arns"), knownvalue.ListExact(dormant)),
 			},
+		}},
+	})
+}
+
+// TestAccMonitoringOPS_backfillIsNotRead: scoring a past window after the
+// present one (a back-fill) leaves what a data source without as_of reads
+// alone: the run whose window ends last, not the run computed last.
+func TestAccMonitoringOPS_backfillIsNotRead(t *testing.T) {
+	f := scoredStore(t)
+	raw, err := os.ReadFile(f.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "activity.db")
+	if err := os.WriteFile(db, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const past = "2026-11-10T00:00:00Z"
+	if _, err := runExtractor("--db", db, "score", "--window", "30d", "--as-of", past); err != nil {
+		t.Fatal(err)
+	}
+	var over *float64
+	for _, p := range f.report.Principals {
+		if p.ARN == f.overProvisioned {
+			over = p.OPS
+		}
+	}
+	if over == nil {
+		t.Fatalf("the report has no score for %s", f.overProvisioned)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(db) + fmt.Sprintf(`
+data "activity_monitoring_ops" "over" {
+  principal = %q
+}`, f.overProvisioned),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("as_of"), knownvalue.StringExact(fixtureAsOf)),
+			},
+			Check: scoreCheck("data.activity_monitoring_ops.over", "ops", over),
 		}},
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -18,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/snapshot"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -26,13 +26,6 @@ import (
 // DatabaseEnv names the environment variable that sets the database when the
 // provider configuration does not.
 const DatabaseEnv = "ACTIVITY_DATABASE"
-
-// Window bounds, in days, shared by every place that takes a window.
-const (
-	defaultWindowDays = 30
-	minWindowDays     = 1
-	maxWindowDays     = 365
-)
 
 var _ provider.Provider = (*activityProvider)(nil)
 
@@ -89,9 +82,9 @@ func (p *activityProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"window_days": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("Default activity window, in days, for data sources that do not set their own: "+
 					"access counts as used when it was used in the last `window_days` days. From %d to %d; defaults to %d.",
-					minWindowDays, maxWindowDays, defaultWindowDays),
+					activity.MinWindowDays, activity.MaxWindowDays, activity.DefaultWindowDays),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(minWindowDays, maxWindowDays)},
+				Validators: []validator.Int64{windowDaysValidator},
 			},
 		},
 	}
@@ -103,7 +96,7 @@ func (p *activityProvider) Configure(ctx context.Context, req provider.Configure
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{databasePath: store.DefaultPath, windowDays: defaultWindowDays}
+	data := &providerData{databasePath: store.DefaultPath, windowDays: activity.DefaultWindowDays}
 	if v := os.Getenv(DatabaseEnv); v != "" {
 		data.databasePath = v
 	}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -129,3 +130,6 @@ func oktaAppIDValidator() validator.String {
 		},
 	}
 }
+
+// windowDaysValidator bounds every window_days as the model bounds a window.
+var windowDaysValidator validator.Int64 = int64validator.Between(activity.MinWindowDays, activity.MaxWindowDays)
