@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -73,7 +74,7 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Validators:          []validator.Int64{windowDaysValidator},
 			},
 			"arn":              schema.StringAttribute{MarkdownDescription: "The principal's canonical ARN.", Computed: true},
-			"kind":             schema.StringAttribute{MarkdownDescription: "`iam_user`, `iam_role`, `okta_identity` or `sso_user`.", Computed: true},
+			"kind":             schema.StringAttribute{MarkdownDescription: codeList(activity.ScoredKinds, "or") + ".", Computed: true},
 			"account_id":       schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
 			"as_of":            schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
 			"ops":              schema.Float64Attribute{MarkdownDescription: opsDescription, Computed: true},

@@ -73,7 +73,7 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 				Validators: []validator.List{listvalidator.ValueStringsAre(accountIDValidator())},
 			},
 			"kinds": schema.ListAttribute{
-				MarkdownDescription: "Only principals of these kinds: `iam_user`, `iam_role`, `okta_identity`, `sso_user`, `federated_user`.",
+				MarkdownDescription: "Only principals of these kinds: " + codeList(activity.ScoredKinds, "") + ".",
 				ElementType:         types.StringType, Optional: true,
 				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
 			},

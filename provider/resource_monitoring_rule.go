@@ -95,11 +95,10 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators:          []validator.Set{setvalidator.ValueStringsAre(accountIDValidator())},
 			},
 			"kinds": schema.SetAttribute{
-				MarkdownDescription: "Limit the rule to principals of these kinds (`iam_user`, `iam_role`, `okta_identity`, " +
-					"`sso_user`, `federated_user`). All kinds when unset.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
+				MarkdownDescription: "Limit the rule to principals of these kinds (" + codeList(activity.ScoredKinds, "") + "). All kinds when unset.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
 			},
 			"resource_kinds": schema.SetAttribute{
 				MarkdownDescription: "Limit the rule to grants on these resource kinds (" + codeList(activity.ResourceKindNames(), "") +

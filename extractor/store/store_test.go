@@ -5,6 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -224,5 +227,29 @@ func TestSnapshotIsConsistentAndReadOnly(t *testing.T) {
 	}
 	if _, err := OpenReadOnly(ctx, filepath.Join(t.TempDir(), "missing.db")); err == nil {
 		t.Error("OpenReadOnly of a missing file succeeded")
+	}
+}
+
+// The schema's check on resource kinds lists the registry's kinds: a new
+// kind needs a migration that lets the store keep it.
+func TestResourceKindsCheckedByTheSchemaAreTheRegistrys(t *testing.T) {
+	db := openTemp(t)
+	var ddl string
+	if err := db.SQL().QueryRow(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'resources'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`kind\s+TEXT\s+NOT NULL CHECK \(kind IN \(([^)]*)\)\)`).FindStringSubmatch(ddl)
+	if m == nil {
+		t.Fatalf("no check on kind in %s", ddl)
+	}
+	var checked []string
+	for _, k := range strings.Split(m[1], ",") {
+		checked = append(checked, strings.Trim(strings.TrimSpace(k), "'"))
+	}
+	want := activity.ResourceKindNames()
+	sort.Strings(checked)
+	sort.Strings(want)
+	if !slices.Equal(checked, want) {
+		t.Errorf("the schema keeps resource kinds %v, the registry has %v", checked, want)
 	}
 }
