@@ -22,7 +22,7 @@ type PrincipalInfo struct {
 // ResourceInfo is a bucket, key or secret with its resource policy.
 type ResourceInfo struct {
 	ARN       string
-	Kind      string // activity.KindS3Bucket, activity.KindKMSKey or activity.KindSecret
+	Kind      string // one of activity.ResourceKindNames()
 	AccountID string // empty when unknown (a bucket ARN does not say)
 	Region    string
 	Name      string
