@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -81,27 +80,6 @@ the aggregated rows. Each query's id, bytes scanned and cost are printed and rec
 	f.StringVar(&opts.athena.Output, "athena-output", "", "s3://BUCKET/PREFIX/ for query results (--engine athena; default: the workgroup's)")
 	f.StringVar(&opts.athena.Table, "athena-table", "", "CloudTrail table name (--engine athena; default activity_cloudtrail_ACCOUNT per integration)")
 	return cmd
-}
-
-// parseWindow reads a window such as 30d.
-func parseWindow(s string) (time.Duration, error) {
-	n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
-	if err != nil || !strings.HasSuffix(s, "d") || n < 1 || n > 365 {
-		return 0, usagef("--window %q: give a number of days from 1d to 365d, such as 30d", s)
-	}
-	return time.Duration(n) * 24 * time.Hour, nil
-}
-
-// parseAsOf reads --as-of, defaulting to now.
-func parseAsOf(s string, now func() time.Time) (time.Time, error) {
-	if s == "" {
-		return now().UTC().Truncate(time.Second), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, usagef("--as-of %q: give an RFC 3339 time such as 2026-11-25T00:00:00Z", s)
-	}
-	return t.UTC(), nil
 }
 
 func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error {
