@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
@@ -84,7 +85,7 @@ the aggregated rows. Each query's id, bytes scanned and cost are printed and rec
 
 func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error {
 	ctx := cmd.Context()
-	window, err := parseWindow(opts.window)
+	days, err := parseWindowDays(opts.window)
 	if err != nil {
 		return err
 	}
@@ -112,8 +113,9 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if err != nil {
 		return err
 	}
+	window := activity.Window{AsOf: asOf, Days: days}
 	if opts.engine == "athena" {
-		return runAthenaExtract(cmd, g, db, opts, asOf, window)
+		return runAthenaExtract(cmd, g, db, opts, window)
 	}
 	var sources []cloudtrail.Source
 	if len(opts.sources) > 0 {
@@ -138,11 +140,11 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		debug.SetGCPercent(200)
 	}
 	// Deliveries of the window's first day hold events of the day before.
-	athenaDays, _, err := db.DaysByEngine(ctx, store.Day(asOf.Add(-window))-1, store.Day(asOf))
+	athenaDays, _, err := db.DaysByEngine(ctx, window.FirstDay()-1, window.LastDay())
 	if err != nil {
 		return err
 	}
-	eo := extract.Options{Sources: sources, AsOf: asOf, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
+	eo := extract.Options{Sources: sources, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
 		AthenaDays: athenaDays, Logger: g.logger}
 	if bar != nil {
 		eo.Progress = bar.update

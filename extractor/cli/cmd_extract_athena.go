@@ -42,7 +42,7 @@ func checkAthenaOptions(opts extractOptions) error {
 // any window ends after it.
 var cloudTrailLaunch = time.Date(2013, 11, 13, 0, 0, 0, 0, time.UTC)
 
-func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts extractOptions, asOf time.Time, window time.Duration) error {
+func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts extractOptions, window activity.Window) error {
 	ctx := cmd.Context()
 	trails, err := integrationTrails(ctx, g, db)
 	if err != nil {
@@ -66,7 +66,7 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 	for _, it := range trails {
 		names = append(names, "athena:"+opts.athena.Database+"."+athena.TableName(opts.athena, it.in.AccountID))
 	}
-	runID, err := db.StartExtractRun(ctx, asOf, int(window/(24*time.Hour)), names)
+	runID, err := db.StartExtractRun(ctx, window.AsOf, window.Days, names)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 			target.Accounts = []string{it.in.AccountID}
 		}
 		runner := athena.Runner{Client: awsathena.NewFromConfig(it.cfg), Settings: opts.athena}
-		sum, err := athena.Extract(ctx, db, target, athena.Options{Runner: runner, AsOf: asOf, Window: window, Now: db.Now, RunID: runID, Logger: g.logger})
+		sum, err := athena.Extract(ctx, db, target, athena.Options{Runner: runner, Window: window, Now: db.Now, RunID: runID, Logger: g.logger})
 		sums = append(sums, toAthenaJSON(it.in.AccountID, opts.athena.Database, sum))
 		run.Events += sum.Events
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -27,9 +28,8 @@ type Target struct {
 // Options configure a run.
 type Options struct {
 	Runner Runner
-	// AsOf and Window make the range whose days are aggregated.
-	AsOf   time.Time
-	Window time.Duration
+	// Window is the range whose days are aggregated.
+	Window activity.Window
 	// Now is the clock deciding which days are complete.
 	Now    func() time.Time
 	RunID  int64
@@ -75,8 +75,7 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 	}
 	r := o.Runner
 	sum := Summary{Table: TableName(r.Settings, t.Integration)}
-	firstDay := store.Day(o.AsOf.Add(-o.Window))
-	lastDay := store.Day(o.AsOf)
+	firstDay, lastDay := o.Window.FirstDay(), o.Window.LastDay()
 	loaded, err := db.AthenaDaysLoaded(ctx, t.Integration, firstDay, lastDay)
 	if err != nil {
 		return sum, err
@@ -95,11 +94,11 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 			// Counted by the local engine, which reads its later
 			// deliveries too: querying it would count its events twice.
 			sum.DaysLocal++
-			log.Warn("athena: a day the local engine read stays with it", "integration", t.Integration, "day", time.Unix(d*86400, 0).UTC().Format(time.DateOnly))
-		case time.Unix((d+1)*86400, 0).Add(DeliveryDelay).After(now()):
+			log.Warn("athena: a day the local engine read stays with it", "integration", t.Integration, "day", activity.DayStart(d).Format(time.DateOnly))
+		case activity.DayStart(d + 1).Add(DeliveryDelay).After(now()):
 			sum.DaysPending++
 		default:
-			days = append(days, time.Unix(d*86400, 0).UTC())
+			days = append(days, activity.DayStart(d))
 			dayNumbers = append(dayNumbers, d)
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -109,7 +110,7 @@ func TestExtract_Moto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
+	opts := athena.Options{Runner: r, RunID: runID, Window: activity.Window{AsOf: asOf, Days: 3}, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
 	began := time.Now()
 	sum, err := athena.Extract(ctx, db, target, opts)
 	if err != nil {
@@ -271,7 +272,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 
 	seedResults(t, moto, athena.Columns(), userRows(3, "2026-11-19"))
 	target := motoTarget(asOf)
-	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
+	opts := athena.Options{Runner: r, RunID: runID, Window: activity.Window{AsOf: asOf, Days: 3}, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
 	sum, err := athena.Extract(ctx, db, target, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
@@ -33,7 +34,7 @@ func BenchmarkExtractFolder(b *testing.B) {
 			b.Fatal(err)
 		}
 		sum, err := extract.Run(context.Background(), db, extract.Options{
-			Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, AsOf: end.Add(24 * time.Hour), Window: 30 * 24 * time.Hour,
+			Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, Window: activity.Window{AsOf: end.Add(24 * time.Hour), Days: 30},
 		})
 		if err != nil {
 			b.Fatal(err)

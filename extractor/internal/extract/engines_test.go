@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
@@ -59,7 +60,7 @@ func TestExtractLeavesAthenaDays(t *testing.T) {
 
 	db := openDB(t)
 	sum, err := extract.Run(ctx, db, extract.Options{
-		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, AsOf: end, Window: 30 * 24 * time.Hour, Workers: 2,
+		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, Window: activity.Window{AsOf: end, Days: 30}, Workers: 2,
 		AthenaDays: map[int64]bool{athenaDay: true},
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -21,11 +22,10 @@ import (
 // Options configure a run.
 type Options struct {
 	Sources []cloudtrail.Source
-	// AsOf and Window make the time range [AsOf-Window, AsOf] whose objects
-	// are listed. Events are kept per day whatever their time, so a later
-	// score over another window reads the same facts.
-	AsOf   time.Time
-	Window time.Duration
+	// Window is the time range whose objects are listed. Events are kept
+	// per day whatever their time, so a later score over another window
+	// reads the same facts.
+	Window activity.Window
 	// Workers decoding objects at once; 0 means one per CPU.
 	Workers int
 	// MaxObjectBytes bounds an object's decompressed size.
@@ -91,12 +91,12 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	from, to := opts.AsOf.Add(-opts.Window), opts.AsOf
+	from, to := opts.Window.Start(), opts.Window.AsOf
 	var names []string
 	for _, s := range opts.Sources {
 		names = append(names, s.String())
 	}
-	runID, err := db.StartExtractRun(ctx, opts.AsOf, int(opts.Window/(24*time.Hour)), names)
+	runID, err := db.StartExtractRun(ctx, opts.Window.AsOf, opts.Window.Days, names)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -353,7 +353,7 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, athenaDays m
 			of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: d.Index(i), Reason: err.Error()})
 			continue
 		}
-		if athenaDays[e.Time.Unix()/86400] {
+		if athenaDays[activity.Day(e.Time)] {
 			of.leftToAthena++
 			continue
 		}

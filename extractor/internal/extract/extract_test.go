@@ -48,7 +48,7 @@ func openDB(t *testing.T) *store.DB {
 func run(t *testing.T, db *store.DB, src cloudtrail.Source) extract.Summary {
 	t.Helper()
 	sum, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{src}, AsOf: invictusAsOf, Window: 30 * 24 * time.Hour, Workers: 2,
+		Sources: []cloudtrail.Source{src}, Window: activity.Window{AsOf: invictusAsOf, Days: 30}, Workers: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
