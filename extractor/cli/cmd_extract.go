@@ -3,22 +3,21 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -35,10 +34,6 @@ type extractOptions struct {
 	engine        string
 	athena        athena.Settings
 }
-
-// trailInfoMaxAge is how long a cached cloudtrail:GetTrail answer is used
-// before the trail is described again.
-const trailInfoMaxAge = 24 * time.Hour
 
 func newExtractCommand(g *globalOptions) *cobra.Command {
 	var opts extractOptions
@@ -117,11 +112,15 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if opts.engine == "athena" {
 		return runAthenaExtract(cmd, g, db, opts, window)
 	}
-	var sources []cloudtrail.Source
+	var sources []engine.Source
 	if len(opts.sources) > 0 {
-		sources, err = explicitSources(ctx, g, opts.sources)
+		sources, err = engine.Locations(ctx, opts.sources, g.logger)
 	} else {
-		sources, err = integrationSources(ctx, g, db)
+		sources, err = engine.Integrations(ctx, db, g.logger)
+	}
+	var bad *engine.LocationError
+	if errors.As(err, &bad) {
+		return usagef("--source %v", bad)
 	}
 	if err != nil {
 		return err
@@ -144,7 +143,11 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if err != nil {
 		return err
 	}
-	eo := extract.Options{Sources: sources, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
+	var logs []cloudtrail.Source
+	for _, s := range sources {
+		logs = append(logs, s.Logs)
+	}
+	eo := extract.Options{Sources: logs, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
 		AthenaDays: athenaDays, Logger: g.logger}
 	if bar != nil {
 		eo.Progress = bar.update
@@ -179,97 +182,6 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		return fmt.Errorf("%d objects and %d records skipped (list them with: activity-extractor errors): %w", sum.Skipped, sum.BadRecords, ErrSkippedInputs)
 	}
 	return nil
-}
-
-func explicitSources(ctx context.Context, g *globalOptions, specs []string) ([]cloudtrail.Source, error) {
-	var out []cloudtrail.Source
-	for _, s := range specs {
-		if !strings.HasPrefix(s, "s3://") {
-			if st, err := os.Stat(s); err != nil || !st.IsDir() {
-				return nil, usagef("--source %q: not a folder or an s3://BUCKET/PREFIX URL", s)
-			}
-			out = append(out, cloudtrail.Folder{Dir: s})
-			continue
-		}
-		bucket, prefix, err := awsapi.ParseS3URL(s)
-		if err != nil {
-			return nil, usagef("--source: %v", err)
-		}
-		cfg, err := awsapi.Config(ctx, "", "")
-		if err != nil {
-			return nil, err
-		}
-		if cfg.Region == "" {
-			cfg.Region = "us-east-1"
-		}
-		out = append(out, cloudtrail.S3{Client: awsapi.S3ClientForBucket(ctx, cfg, bucket, cloudtrail.LogsRoot(prefix)), Bucket: bucket, Prefix: prefix, Logger: g.logger})
-	}
-	return out, nil
-}
-
-// integrationSources turns the integrations that extract into S3 sources,
-// describing each trail unless a recent answer is cached.
-func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]cloudtrail.Source, error) {
-	trails, err := integrationTrails(ctx, g, db)
-	if err != nil {
-		return nil, err
-	}
-	var out []cloudtrail.Source
-	for _, it := range trails {
-		out = append(out, it.src)
-	}
-	return out, nil
-}
-
-// integrationTrail is an integration that extracts, with its trail's
-// location and the AWS configuration that reads it.
-type integrationTrail struct {
-	in  store.Integration
-	cfg aws.Config
-	src cloudtrail.S3
-}
-
-// integrationTrails describes the trail of each integration that extracts,
-// unless a recent answer is cached.
-func integrationTrails(ctx context.Context, g *globalOptions, db *store.DB) ([]integrationTrail, error) {
-	ins, err := db.Integrations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []integrationTrail
-	for _, in := range ins {
-		if in.SkipExtraction {
-			continue
-		}
-		cfg, err := awsapi.Config(ctx, in.Region, in.RoleARN)
-		if err != nil {
-			return nil, fmt.Errorf("integration %s: %w", in.AccountID, err)
-		}
-		info := in.TrailInfo
-		if info.ResolvedAt.IsZero() || db.Now().Sub(info.ResolvedAt) > trailInfoMaxAge || info.S3Bucket == "" {
-			info, err = awsapi.DescribeTrail(ctx, cfg, in.Trail)
-			if err != nil {
-				return nil, fmt.Errorf("integration %s: %w", in.AccountID, err)
-			}
-			if err := db.SetTrailInfo(ctx, in.AccountID, info); err != nil {
-				return nil, err
-			}
-		}
-		// Without S3 data events object use is invisible; the scores say so.
-		if logged, err := awsapi.S3DataEventsLogged(ctx, cfg, in.Trail); err != nil {
-			g.logger.Warn("cannot read the trail's event selectors; S3 data event coverage is guessed from the logs", "account", in.AccountID, "error", err)
-		} else if err := db.SetS3DataEvents(ctx, in.AccountID, logged); err != nil {
-			return nil, err
-		}
-		src := cloudtrail.S3{Client: awsapi.S3ClientForBucket(ctx, cfg, info.S3Bucket, cloudtrail.LogsRoot(info.S3KeyPrefix)),
-			Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix, Logger: g.logger}
-		if !in.ExtractForOrganization {
-			src.Accounts = []string{in.AccountID}
-		}
-		g.logger.Info("extracting integration", "account", in.AccountID, "mode", in.Mode(), "source", src.String())
-		out = append(out, integrationTrail{in: in, cfg: cfg, src: src})
-	}
-	return out, nil
 }
 
 // extractJSON is the --json summary.

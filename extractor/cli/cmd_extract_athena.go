@@ -15,6 +15,8 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -44,7 +46,7 @@ var cloudTrailLaunch = time.Date(2013, 11, 13, 0, 0, 0, 0, time.UTC)
 
 func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts extractOptions, window activity.Window) error {
 	ctx := cmd.Context()
-	trails, err := integrationTrails(ctx, g, db)
+	trails, err := engine.Integrations(ctx, db, g.logger)
 	if err != nil {
 		return err
 	}
@@ -64,7 +66,7 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 	}
 	var names []string
 	for _, it := range trails {
-		names = append(names, "athena:"+opts.athena.Database+"."+athena.TableName(opts.athena, it.in.AccountID))
+		names = append(names, "athena:"+opts.athena.Database+"."+athena.TableName(opts.athena, it.IntegrationID()))
 	}
 	runID, err := db.StartExtractRun(ctx, window.AsOf, window.Days, names)
 	if err != nil {
@@ -73,11 +75,12 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 	var sums []athenaSummaryJSON
 	run := store.ExtractRun{ID: runID, Status: store.RunDone}
 	for _, it := range trails {
-		orgID, accounts, regions, err := it.src.LogFolders(ctx)
+		logs := it.Logs.(cloudtrail.S3)
+		orgID, accounts, regions, err := logs.LogFolders(ctx)
 		if err != nil {
 			run.Status = store.RunFailed
 			_ = db.FinishExtractRun(context.WithoutCancel(ctx), run)
-			return fmt.Errorf("integration %s: list the trail's accounts: %w", it.in.AccountID, err)
+			return fmt.Errorf("integration %s: list the trail's accounts: %w", it.IntegrationID(), err)
 		}
 		// The projection enumerates the accounts and regions that have
 		// logs, so that Athena lists no empty folders; every integration's
@@ -88,15 +91,15 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 		if len(regions) == 0 {
 			regions = activity.Regions()
 		}
-		target := athena.Target{Integration: it.in.AccountID, Layout: athena.Layout{
-			Bucket: it.src.Bucket, Prefix: it.src.Prefix, OrgID: orgID, Accounts: accounts, Regions: regions, Since: cloudTrailLaunch,
+		target := athena.Target{Integration: it.IntegrationID(), Layout: athena.Layout{
+			Bucket: logs.Bucket, Prefix: logs.Prefix, OrgID: orgID, Accounts: accounts, Regions: regions, Since: cloudTrailLaunch,
 		}}
-		if !it.in.ExtractForOrganization {
-			target.Accounts = []string{it.in.AccountID}
+		if !it.Integration.ExtractForOrganization {
+			target.Accounts = []string{it.IntegrationID()}
 		}
-		runner := athena.Runner{Client: awsathena.NewFromConfig(it.cfg), Settings: opts.athena}
+		runner := athena.Runner{Client: awsathena.NewFromConfig(it.AWS), Settings: opts.athena}
 		sum, err := athena.Extract(ctx, db, target, athena.Options{Runner: runner, Window: window, Now: db.Now, RunID: runID, Logger: g.logger})
-		sums = append(sums, toAthenaJSON(it.in.AccountID, opts.athena.Database, sum))
+		sums = append(sums, toAthenaJSON(it.IntegrationID(), opts.athena.Database, sum))
 		run.Events += sum.Events
 		if err != nil {
 			run.Status = store.RunFailed
@@ -104,7 +107,7 @@ func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts e
 				run.Status = store.RunInterrupted
 			}
 			_ = db.FinishExtractRun(context.WithoutCancel(ctx), run)
-			return fmt.Errorf("integration %s: %w", it.in.AccountID, err)
+			return fmt.Errorf("integration %s: %w", it.IntegrationID(), err)
 		}
 	}
 	if err := db.FinishExtractRun(context.WithoutCancel(ctx), run); err != nil {
