@@ -138,17 +138,7 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		// keeps peak memory well under the 300 MB budget.
 		debug.SetGCPercent(200)
 	}
-	// Deliveries of the window's first day hold events of the day before.
-	athenaDays, _, err := db.DaysByEngine(ctx, window.FirstDay()-1, window.LastDay())
-	if err != nil {
-		return err
-	}
-	var logs []cloudtrail.Source
-	for _, s := range sources {
-		logs = append(logs, s.Logs)
-	}
-	eo := extract.Options{Sources: logs, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
-		AthenaDays: athenaDays, Logger: g.logger}
+	eo := extract.Options{Sources: sources, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
 	if bar != nil {
 		eo.Progress = bar.update
 	}

@@ -76,11 +76,11 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 	r := o.Runner
 	sum := Summary{Table: TableName(r.Settings, t.Integration)}
 	firstDay, lastDay := o.Window.FirstDay(), o.Window.LastDay()
-	loaded, err := db.AthenaDaysLoaded(ctx, t.Integration, firstDay, lastDay)
+	loaded, err := db.DaysCounted(ctx, store.EngineAthena, t.Integration, firstDay, lastDay)
 	if err != nil {
 		return sum, err
 	}
-	_, local, err := db.DaysByEngine(ctx, firstDay, lastDay)
+	local, err := db.DaysCountedElsewhere(ctx, store.EngineAthena, t.Integration, firstDay, lastDay)
 	if err != nil {
 		return sum, err
 	}

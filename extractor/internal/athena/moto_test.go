@@ -265,6 +265,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	}
 	w := db.NewUsageWriter(runID)
 	if _, err := w.Commit(ctx, []*store.ObjectFacts{{Location: "file:///logs/one.json.gz", ETag: "e1", Size: 1, Modified: asOf, Events: 1,
+		Integration: testenv.MotoAccountID, Days: []int64{localDay},
 		Facts: store.Facts{Observed: []store.ObservedFact{{AccountID: testenv.MotoAccountID, Region: "us-east-1", Day: localDay, Events: 1}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 		t.Fatalf("summary %+v, want 2 days aggregated and the local one left", sum)
 	}
 	var days string
-	if err := db.SQL().QueryRow(`SELECT group_concat(day) FROM (SELECT day FROM athena_days ORDER BY day)`).Scan(&days); err != nil {
+	if err := db.SQL().QueryRow(`SELECT group_concat(day) FROM (SELECT day FROM engine_days WHERE engine = 'athena' ORDER BY day)`).Scan(&days); err != nil {
 		t.Fatal(err)
 	}
 	if want := fmt.Sprintf("%d,%d", localDay-1, localDay+1); days != want {

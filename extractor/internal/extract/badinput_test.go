@@ -11,6 +11,7 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 )
 
@@ -65,7 +66,7 @@ func TestBadInputIsSkippedWithReason(t *testing.T) {
 	}
 	db := openDB(t)
 	sum, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: dir}}, Window: activity.Window{AsOf: invictusAsOf, Days: 1}, MaxObjectBytes: 1 << 20,
+		Sources: []engine.Source{{Logs: cloudtrail.Folder{Dir: dir}}}, Window: activity.Window{AsOf: invictusAsOf, Days: 1}, MaxObjectBytes: 1 << 20,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +126,7 @@ func TestBadInputIsSkippedWithReason(t *testing.T) {
 	}
 	// A second run does not retry unchanged bad objects.
 	again, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: dir}}, Window: activity.Window{AsOf: invictusAsOf, Days: 1}, MaxObjectBytes: 1 << 20,
+		Sources: []engine.Source{{Logs: cloudtrail.Folder{Dir: dir}}}, Window: activity.Window{AsOf: invictusAsOf, Days: 1}, MaxObjectBytes: 1 << 20,
 	})
 	if err != nil || again.Done != 0 || again.Skipped != 0 {
 		t.Errorf("second run = %+v, %v; want nothing read", again, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -34,7 +35,7 @@ func BenchmarkExtractFolder(b *testing.B) {
 			b.Fatal(err)
 		}
 		sum, err := extract.Run(context.Background(), db, extract.Options{
-			Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, Window: activity.Window{AsOf: end.Add(24 * time.Hour), Days: 30},
+			Sources: []engine.Source{{Logs: cloudtrail.Folder{Dir: trail}}}, Window: activity.Window{AsOf: end.Add(24 * time.Hour), Days: 30},
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -58,10 +59,18 @@ func TestExtractLeavesAthenaDays(t *testing.T) {
 		t.Fatal("the generated trail has no event on the day given to Athena")
 	}
 
+	// Athena loaded the day for an integration; logs named by location may
+	// be any integration's, so the local engine leaves it.
 	db := openDB(t)
+	runID, err := db.StartExtractRun(ctx, end, 1, []string{"athena"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CommitAggregated(ctx, store.AthenaQuery{QueryID: "q1", Integration: "111111111111", RunID: runID, Days: []int64{athenaDay}}, &store.AggregatedFacts{}); err != nil {
+		t.Fatal(err)
+	}
 	sum, err := extract.Run(ctx, db, extract.Options{
-		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, Window: activity.Window{AsOf: end, Days: 30}, Workers: 2,
-		AthenaDays: map[int64]bool{athenaDay: true},
+		Sources: []engine.Source{{Logs: cloudtrail.Folder{Dir: trail}}}, Window: activity.Window{AsOf: end, Days: 30}, Workers: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,11 +91,22 @@ func TestExtractLeavesAthenaDays(t *testing.T) {
 			t.Errorf("%s: %d rows on the day left to Athena", q, n)
 		}
 	}
-	athena, local, err := db.DaysByEngine(ctx, athenaDay-5, athenaDay+5)
+	days, err := db.EngineDays(ctx, athenaDay-5, athenaDay+5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(athena) != 0 || local[athenaDay] || !local[athenaDay-1] {
+	athena, local := map[int64]bool{}, map[int64]bool{}
+	for _, d := range days {
+		switch {
+		case d.Engine == store.EngineAthena && d.Integration == "111111111111":
+			athena[d.Day] = true
+		case d.Engine == store.EngineLocal && d.Integration == "" && d.RunID == sum.RunID:
+			local[d.Day] = true
+		default:
+			t.Errorf("unexpected engine day %+v", d)
+		}
+	}
+	if len(athena) != 1 || !athena[athenaDay] || local[athenaDay] || !local[athenaDay-1] {
 		t.Errorf("days by engine: athena %v, local %v", athena, local)
 	}
 }

@@ -16,12 +16,13 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // Options configure a run.
 type Options struct {
-	Sources []cloudtrail.Source
+	Sources []engine.Source
 	// Window is the time range whose objects are listed. Events are kept
 	// per day whatever their time, so a later score over another window
 	// reads the same facts.
@@ -30,9 +31,6 @@ type Options struct {
 	Workers int
 	// MaxObjectBytes bounds an object's decompressed size.
 	MaxObjectBytes int64
-	// AthenaDays are days (since the epoch) the Athena engine loaded: the
-	// events of those days are its, and are not counted again here.
-	AthenaDays map[int64]bool
 	// Progress, when set, is called from the committing goroutine after
 	// each object and once a second while listing.
 	Progress func(Progress)
@@ -61,14 +59,21 @@ type Summary struct {
 	Duplicates int64 // events already counted from another delivery
 	// FoldersDenied counts log folders the reader was not allowed to list.
 	FoldersDenied int64
-	// LeftToAthena counts events of days the Athena engine loaded.
+	// LeftToAthena counts events of days another engine counted.
 	LeftToAthena int64
 	Elapsed      time.Duration
 }
 
 type job struct {
-	src cloudtrail.Source
+	src *source
 	obj cloudtrail.Object
+}
+
+// source is a source with the days of the run's range that another engine
+// counted for its integration: their events are left to it.
+type source struct {
+	engine.Source
+	left map[int64]bool
 }
 
 type result struct {
@@ -93,8 +98,16 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	}
 	from, to := opts.Window.Start(), opts.Window.AsOf
 	var names []string
+	var sources []*source
 	for _, s := range opts.Sources {
-		names = append(names, s.String())
+		names = append(names, s.Logs.String())
+		// Deliveries of the window's first day hold events of the day
+		// before.
+		left, err := db.DaysCountedElsewhere(ctx, store.EngineLocal, s.IntegrationID(), opts.Window.FirstDay()-1, opts.Window.LastDay())
+		if err != nil {
+			return Summary{}, err
+		}
+		sources = append(sources, &source{Source: s, left: left})
 	}
 	runID, err := db.StartExtractRun(ctx, opts.Window.AsOf, opts.Window.Days, names)
 	if err != nil {
@@ -119,8 +132,8 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 			return err
 		}
 		defer ledger.Close()
-		for _, src := range opts.Sources {
-			err := src.List(gctx, from, to, func(o cloudtrail.Object) error {
+		for _, src := range sources {
+			err := src.Logs.List(gctx, from, to, func(o cloudtrail.Object) error {
 				listed.Add(1)
 				seen, err := ledger.Has(gctx, o.Location, o.ETag)
 				if err != nil {
@@ -141,7 +154,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 			if errors.As(err, &denied) {
 				// Recorded as inputs not read, as an unreadable object is.
 				for _, p := range denied.Prefixes {
-					of := newObjectFacts(cloudtrail.Object{Location: "s3://" + denied.Bucket + "/" + p})
+					of := newObjectFacts(cloudtrail.Object{Location: "s3://" + denied.Bucket + "/" + p}, src.IntegrationID())
 					of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: -1, Reason: denied.Reason(p)})
 					select {
 					case results <- result{facts: of, unread: true, folder: true}:
@@ -152,7 +165,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				err = nil
 			}
 			if err != nil {
-				return fmt.Errorf("list %s: %w", src, err)
+				return fmt.Errorf("list %s: %w", src.Logs, err)
 			}
 		}
 		return nil
@@ -162,7 +175,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	for range workers {
 		decoders.Go(func() error {
 			for j := range jobs {
-				r := readObject(dctx, dec, j, opts.AthenaDays, log)
+				r := readObject(dctx, dec, j, log)
 				if dctx.Err() != nil {
 					// Stopping: what this object gave is not committed.
 					return dctx.Err()
@@ -317,9 +330,9 @@ func commitBatch(ctx context.Context, w *store.UsageWriter, batch []result) (sto
 
 // readObject fetches, decodes and maps one object. Bad input becomes
 // recorded errors, never a failed run.
-func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, athenaDays map[int64]bool, log *slog.Logger) result {
-	of := newObjectFacts(j.obj)
-	rc, err := j.src.Open(ctx, j.obj)
+func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Logger) result {
+	of := newObjectFacts(j.obj, j.src.IntegrationID())
+	rc, err := j.src.Logs.Open(ctx, j.obj)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Warn("cannot read object", "object", j.obj.Location, "err", err)
@@ -353,7 +366,7 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, athenaDays m
 			of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: d.Index(i), Reason: err.Error()})
 			continue
 		}
-		if athenaDays[activity.Day(e.Time)] {
+		if j.src.left[activity.Day(e.Time)] {
 			of.leftToAthena++
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -48,7 +49,7 @@ func openDB(t *testing.T) *store.DB {
 func run(t *testing.T, db *store.DB, src cloudtrail.Source) extract.Summary {
 	t.Helper()
 	sum, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{src}, Window: activity.Window{AsOf: invictusAsOf, Days: 30}, Workers: 2,
+		Sources: []engine.Source{{Logs: src}}, Window: activity.Window{AsOf: invictusAsOf, Days: 30}, Workers: 2,
 	})
 	if err != nil {
 		t.Fatal(err)
