@@ -16,7 +16,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -109,9 +108,6 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		return err
 	}
 	window := activity.Window{AsOf: asOf, Days: days}
-	if opts.engine == "athena" {
-		return runAthenaExtract(cmd, g, db, opts, window)
-	}
 	var sources []engine.Source
 	if len(opts.sources) > 0 {
 		sources, err = engine.Locations(ctx, opts.sources, g.logger)
@@ -126,41 +122,31 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		return err
 	}
 	if len(sources) == 0 {
-		return fmt.Errorf("nothing to extract: no integration in %s extracts logs; declare one with the Terraform resource activity_monitoring_integration, or name logs with --source", db.Path())
+		hint := ", or name logs with --source"
+		if opts.engine == "athena" {
+			hint = ""
+		}
+		return fmt.Errorf("nothing to extract: no integration in %s extracts logs; declare one with the Terraform resource activity_monitoring_integration%s", db.Path(), hint)
 	}
-	var bar *progressBar
-	if f, ok := g.streams.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar = &progressBar{w: g.streams.Err}
+	if opts.engine == "athena" && opts.athena.Table != "" && len(sources) > 1 {
+		return usagef("--athena-table names one table, and %d integrations extract; leave it out to get one table per integration", len(sources))
 	}
-	if os.Getenv("GOGC") == "" {
-		// Decoding allocates a great deal that dies at once while little
-		// stays live; collecting half as often saves CPU for decoding and
-		// keeps peak memory well under the 300 MB budget.
-		debug.SetGCPercent(200)
-	}
-	eo := extract.Options{Sources: sources, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
-	if bar != nil {
-		eo.Progress = bar.update
-	}
-	resourcesBefore, err := db.ResourceCount(ctx)
-	if err != nil {
-		return err
-	}
-	sum, err := extract.Run(ctx, db, eo)
+	e, bar := chooseEngine(g, db, opts)
+	sum, err := engine.Extract(ctx, db, e, window, sources, g.logger)
 	if bar != nil {
 		bar.finish()
 	}
 	if err != nil {
 		return err
 	}
-	if err := evaluateNewResources(ctx, g, db, resourcesBefore); err != nil {
-		return err
+	out := cmd.OutOrStdout()
+	if opts.engine == "athena" {
+		return writeAthenaSummary(out, opts.json, opts.athena.Database, sum)
 	}
 	errs, err := db.ExtractErrors(context.WithoutCancel(ctx), sum.RunID, 0)
 	if err != nil {
 		return err
 	}
-	out := cmd.OutOrStdout()
 	if opts.json {
 		if err := writeExtractJSON(out, sum, errs); err != nil {
 			return err
@@ -172,6 +158,29 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		return fmt.Errorf("%d objects and %d records skipped (list them with: activity-extractor errors): %w", sum.Skipped, sum.BadRecords, ErrSkippedInputs)
 	}
 	return nil
+}
+
+// chooseEngine is the engine --engine names, with its options, and the
+// progress bar the local engine draws on a terminal.
+func chooseEngine(g *globalOptions, db *store.DB, opts extractOptions) (engine.Engine, *progressBar) {
+	if opts.engine == "athena" {
+		return &athena.Engine{Settings: opts.athena, Now: db.Now, Logger: g.logger}, nil
+	}
+	var bar *progressBar
+	if f, ok := g.streams.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = &progressBar{w: g.streams.Err}
+	}
+	if os.Getenv("GOGC") == "" {
+		// Decoding allocates a great deal that dies at once while little
+		// stays live; collecting half as often saves CPU for decoding and
+		// keeps peak memory well under the 300 MB budget.
+		debug.SetGCPercent(200)
+	}
+	eo := extract.Options{Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
+	if bar != nil {
+		eo.Progress = bar.update
+	}
+	return extract.New(eo), bar
 }
 
 // extractJSON is the --json summary.
@@ -194,11 +203,11 @@ type extractJSON struct {
 	Skipped            []extractErrorJSON `json:"skipped"`
 }
 
-func writeExtractJSON(w io.Writer, sum extract.Summary, errs []store.ExtractError) error {
+func writeExtractJSON(w io.Writer, sum engine.Report, errs []store.ExtractError) error {
 	j := extractJSON{
 		RunID: sum.RunID, ObjectsListed: sum.Listed, ObjectsAlreadyRead: sum.AlreadyRead, ObjectsRead: sum.Done,
 		ObjectsSkipped: sum.Skipped, FoldersNotListed: sum.FoldersDenied, RecordsSkipped: sum.BadRecords, Events: sum.Events, UsesCounted: sum.Uses,
-		DuplicateEvents: sum.Duplicates, EventsLeftToAthena: sum.LeftToAthena, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
+		DuplicateEvents: sum.Duplicates, EventsLeftToAthena: sum.EventsLeft, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
 		Seconds: sum.Elapsed.Seconds(), Skipped: toErrorsJSON(errs),
 	}
 	if s := sum.Elapsed.Seconds(); s > 0 {
@@ -213,14 +222,14 @@ func writeExtractJSON(w io.Writer, sum extract.Summary, errs []store.ExtractErro
 // command lists them all.
 const maxErrorsShown = 20
 
-func writeExtractText(out, errOut io.Writer, sum extract.Summary, errs []store.ExtractError) {
+func writeExtractText(out, errOut io.Writer, sum engine.Report, errs []store.ExtractError) {
 	fmt.Fprintf(out, "objects: %d listed, %d already read, %d read, %d skipped\n", sum.Listed, sum.AlreadyRead, sum.Done-sum.Skipped, sum.Skipped)
 	if sum.FoldersDenied > 0 {
 		fmt.Fprintf(out, "folders: %d could not be listed\n", sum.FoldersDenied)
 	}
 	fmt.Fprintf(out, "events:  %d read, %d uses counted, %d duplicate deliveries ignored, %d records skipped\n", sum.Events, sum.Uses, sum.Duplicates, sum.BadRecords)
-	if sum.LeftToAthena > 0 {
-		fmt.Fprintf(out, "         %d of days the Athena engine loaded, left to it\n", sum.LeftToAthena)
+	if sum.EventsLeft > 0 {
+		fmt.Fprintf(out, "         %d of days the Athena engine loaded, left to it\n", sum.EventsLeft)
 	}
 	fmt.Fprintf(out, "took:    %s (%s events/s, %s uncompressed)\n", sum.Elapsed.Round(time.Millisecond), humanRate(float64(sum.Events), sum.Elapsed), humanBytes(sum.Uncompressed))
 	for i, e := range errs {
@@ -298,24 +307,4 @@ func (b *progressBar) finish() {
 	if b.drew {
 		fmt.Fprint(b.w, "\r\x1b[K")
 	}
-}
-
-// evaluateNewResources computes the grants on buckets, keys and secrets that
-// the logs revealed after discovery ran, so that scores do not depend on
-// whether discover or extract ran first.
-func evaluateNewResources(ctx context.Context, g *globalOptions, db *store.DB, before int) error {
-	after, err := db.ResourceCount(ctx)
-	if err != nil || after == before {
-		return err
-	}
-	discovered, err := db.HasEntitlements(ctx)
-	if err != nil || !discovered {
-		return err
-	}
-	sum, err := discover.Evaluate(ctx, db)
-	if err != nil {
-		return fmt.Errorf("evaluate grants on the %d resources the logs revealed: %w", after-before, err)
-	}
-	g.logger.Info("grants evaluated for resources seen in the logs", "new_resources", after-before, "pairs", sum.Grants)
-	return nil
 }

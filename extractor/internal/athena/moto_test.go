@@ -166,7 +166,7 @@ func TestExtract_Moto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.QueryID != "" || again.DaysLoaded != 3 {
+	if again.QueryID != "" || again.DaysCounted != 3 {
 		t.Errorf("re-run: %+v", again)
 	}
 	if err := db.SQL().QueryRow(`SELECT sum(count) FROM usage_actions`).Scan(&count); err != nil || count != 3*users {
@@ -179,7 +179,7 @@ func TestExtract_Moto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next.Days != 1 || next.DaysLoaded != 3 || next.Rows != 2 {
+	if next.Days != 1 || next.DaysCounted != 3 || next.Rows != 2 {
 		t.Errorf("next day: %+v", next)
 	}
 }
@@ -278,7 +278,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Days != 2 || sum.DaysLocal != 1 || sum.DaysPending != 1 {
+	if sum.Days != 2 || sum.DaysLeft != 1 || sum.DaysPending != 1 {
 		t.Fatalf("summary %+v, want 2 days aggregated and the local one left", sum)
 	}
 	var days string

@@ -1,5 +1,3 @@
-// Package engine is what the extraction engines share: the sources they
-// read, turned from integrations or named on the command line.
 package engine
 
 import (

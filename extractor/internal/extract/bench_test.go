@@ -34,9 +34,8 @@ func BenchmarkExtractFolder(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		sum, err := extract.Run(context.Background(), db, extract.Options{
-			Sources: []engine.Source{{Logs: cloudtrail.Folder{Dir: trail}}}, Window: activity.Window{AsOf: end.Add(24 * time.Hour), Days: 30},
-		})
+		sum, err := engine.Extract(context.Background(), db, extract.New(extract.Options{}),
+			activity.Window{AsOf: end.Add(24 * time.Hour), Days: 30}, []engine.Source{{Logs: cloudtrail.Folder{Dir: trail}}}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

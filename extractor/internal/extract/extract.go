@@ -1,6 +1,6 @@
-// Package extract is the extract step: it lists CloudTrail objects not read
+// Package extract is the local engine: it lists CloudTrail objects not read
 // yet, decodes them in parallel with bounded workers, and commits each
-// object's facts with its ledger row in one transaction.
+// object's facts with its ledger row and its days in one transaction.
 package extract
 
 import (
@@ -20,13 +20,8 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-// Options configure a run.
+// Options configure the local engine.
 type Options struct {
-	Sources []engine.Source
-	// Window is the time range whose objects are listed. Events are kept
-	// per day whatever their time, so a later score over another window
-	// reads the same facts.
-	Window activity.Window
 	// Workers decoding objects at once; 0 means one per CPU.
 	Workers int
 	// MaxObjectBytes bounds an object's decompressed size.
@@ -49,19 +44,23 @@ type Progress struct {
 	Started      time.Time
 }
 
-// Summary is what a run did.
-type Summary struct {
-	RunID int64
+// tally is what a run did so far.
+type tally struct {
 	Progress
-	Skipped    int64 // objects skipped as bad input (or unreadable)
-	BadRecords int64
-	Uses       int64
-	Duplicates int64 // events already counted from another delivery
-	// FoldersDenied counts log folders the reader was not allowed to list.
-	FoldersDenied int64
-	// LeftToAthena counts events of days another engine counted.
-	LeftToAthena int64
-	Elapsed      time.Duration
+	Skipped       int64 // objects skipped as bad input (or unreadable)
+	BadRecords    int64
+	Uses          int64
+	Duplicates    int64 // events already counted from another delivery
+	FoldersDenied int64 // log folders the reader was not allowed to list
+	EventsLeft    int64 // events of days another engine counted
+}
+
+func (t *tally) report() engine.Report {
+	return engine.Report{
+		Listed: t.Listed, AlreadyRead: t.AlreadyRead, Done: t.Done, Skipped: t.Skipped, FoldersDenied: t.FoldersDenied,
+		Events: t.Events, Uses: t.Uses, Duplicates: t.Duplicates, BadRecords: t.BadRecords, EventsLeft: t.EventsLeft,
+		Bytes: t.Bytes, Uncompressed: t.Uncompressed, Elapsed: time.Since(t.Started),
+	}
 }
 
 type job struct {
@@ -69,8 +68,8 @@ type job struct {
 	obj cloudtrail.Object
 }
 
-// source is a source with the days of the run's range that another engine
-// counted for its integration: their events are left to it.
+// source is a source with the days another engine counted for its
+// integration: their events are left to it.
 type source struct {
 	engine.Source
 	left map[int64]bool
@@ -86,8 +85,9 @@ type result struct {
 	folder bool
 }
 
-// Run extracts the sources into db.
-func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
+// Run reads the plan's sources into db as the run runID.
+func (e *Engine) Run(ctx context.Context, db *store.DB, plan engine.Plan, runID int64) (engine.Report, error) {
+	opts := e.opts
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -96,24 +96,16 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	from, to := opts.Window.Start(), opts.Window.AsOf
-	var names []string
+	from, to := plan.Window.Start(), plan.Window.AsOf
 	var sources []*source
-	for _, s := range opts.Sources {
-		names = append(names, s.Logs.String())
-		// Deliveries of the window's first day hold events of the day
-		// before.
-		left, err := db.DaysCountedElsewhere(ctx, store.EngineLocal, s.IntegrationID(), opts.Window.FirstDay()-1, opts.Window.LastDay())
-		if err != nil {
-			return Summary{}, err
+	for _, sp := range plan.Sources {
+		left := map[int64]bool{}
+		for _, d := range sp.Left {
+			left[d] = true
 		}
-		sources = append(sources, &source{Source: s, left: left})
+		sources = append(sources, &source{Source: sp.Source, left: left})
 	}
-	runID, err := db.StartExtractRun(ctx, opts.Window.AsOf, opts.Window.Days, names)
-	if err != nil {
-		return Summary{}, err
-	}
-	sum := Summary{RunID: runID}
+	var sum tally
 	sum.Started = time.Now()
 	var listed, already atomic.Int64
 	listing := atomic.Bool{}
@@ -229,7 +221,7 @@ commit:
 				}
 				sum.Done++
 				sum.Events += r.facts.f.Events
-				sum.LeftToAthena += r.facts.leftToAthena
+				sum.EventsLeft += r.facts.left
 				sum.Bytes += r.facts.f.Size
 				sum.Uncompressed += r.uncompressed
 				for _, e := range r.facts.f.Errors {
@@ -256,6 +248,7 @@ commit:
 		}()
 	}
 	waitErr := g.Wait()
+	var err error
 	switch {
 	case ctx.Err() != nil:
 		err = context.Canceled
@@ -267,21 +260,7 @@ commit:
 		err = waitErr
 	}
 	sum.Listed, sum.AlreadyRead, sum.Listing = listed.Load(), already.Load(), false
-	sum.Elapsed = time.Since(sum.Started)
-	status := store.RunDone
-	switch {
-	case errors.Is(err, context.Canceled):
-		status = store.RunInterrupted
-	case err != nil:
-		status = store.RunFailed
-	}
-	// The run's own context may be cancelled: record the end regardless.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if ferr := db.FinishExtractRun(fctx, store.ExtractRun{ID: runID, Objects: sum.Done, Events: sum.Events, Skipped: sum.Skipped, Status: status}); ferr != nil && err == nil {
-		err = ferr
-	}
-	return sum, err
+	return sum.report(), err
 }
 
 // Objects decoded while the previous transaction committed share the next
@@ -367,7 +346,7 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Lo
 			continue
 		}
 		if j.src.left[activity.Day(e.Time)] {
-			of.leftToAthena++
+			of.left++
 			continue
 		}
 		of.add(&e, name)

@@ -46,11 +46,10 @@ func openDB(t *testing.T) *store.DB {
 	return db
 }
 
-func run(t *testing.T, db *store.DB, src cloudtrail.Source) extract.Summary {
+func run(t *testing.T, db *store.DB, src cloudtrail.Source) engine.Report {
 	t.Helper()
-	sum, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []engine.Source{{Logs: src}}, Window: activity.Window{AsOf: invictusAsOf, Days: 30}, Workers: 2,
-	})
+	sum, err := engine.Extract(context.Background(), db, extract.New(extract.Options{Workers: 2}),
+		activity.Window{AsOf: invictusAsOf, Days: 30}, []engine.Source{{Logs: src}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,8 @@ type objectFacts struct {
 	f store.ObjectFacts
 	// event is the id of the event being folded.
 	event [16]byte
-	// leftToAthena counts events of days another engine counted.
-	leftToAthena int64
+	// left counts events of days another engine counted.
+	left int64
 }
 
 var _ fold.Sink = (*objectFacts)(nil)
