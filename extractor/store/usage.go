@@ -123,7 +123,7 @@ type ObservedFact struct {
 }
 
 // Day is the day number facts are kept by: whole UTC days since 1970.
-func Day(t time.Time) int64 { return t.Unix() / 86400 }
+func Day(t time.Time) int64 { return activity.Day(t) }
 
 // UsageWriter commits objects' facts, one transaction per object together
 // with its ledger row. It is used from one goroutine: the store has one
@@ -466,7 +466,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		if !counting {
 			continue
 		}
-		k := usageKey{principal: pids[u.Principal], action: u.Action, errorCode: u.ErrorCode, day: u.At / 86400}
+		k := usageKey{principal: pids[u.Principal], action: u.Action, errorCode: u.ErrorCode, day: activity.DayOfUnix(u.At)}
 		if u.Resource >= 0 {
 			k.resource = rids[u.Resource]
 		}
