@@ -3,23 +3,19 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/awsapi"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -27,19 +23,14 @@ import (
 func init() { register(newExtractCommand) }
 
 type extractOptions struct {
+	windowOptions
 	sources       []string
-	window        string
-	asOf          string
 	json          bool
 	workers       int
 	maxObjectSize int64
 	engine        string
 	athena        athena.Settings
 }
-
-// trailInfoMaxAge is how long a cached cloudtrail:GetTrail answer is used
-// before the trail is described again.
-const trailInfoMaxAge = 24 * time.Hour
 
 func newExtractCommand(g *globalOptions) *cobra.Command {
 	var opts extractOptions
@@ -71,8 +62,7 @@ the aggregated rows. Each query's id, bytes scanned and cost are printed and rec
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.sources, "source", nil, "read this folder or s3://BUCKET/PREFIX instead of the integrations (repeatable)")
-	f.StringVar(&opts.window, "window", "30d", "time range before --as-of whose logs are read: 1d to 365d")
-	f.StringVar(&opts.asOf, "as-of", "", "end of the window, RFC 3339 (default now)")
+	opts.addFlags(cmd, "time range before --as-of whose logs are read")
 	f.BoolVar(&opts.json, "json", false, "print the run summary as JSON")
 	f.IntVar(&opts.workers, "workers", 0, "objects decoded at once (default: one per CPU)")
 	f.Int64Var(&opts.maxObjectSize, "max-object-size", cloudtrail.DefaultMaxObjectBytes, "largest decompressed object read, in bytes; larger ones are skipped")
@@ -84,30 +74,9 @@ the aggregated rows. Each query's id, bytes scanned and cost are printed and rec
 	return cmd
 }
 
-// parseWindow reads a window such as 30d.
-func parseWindow(s string) (time.Duration, error) {
-	n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
-	if err != nil || !strings.HasSuffix(s, "d") || n < 1 || n > 365 {
-		return 0, usagef("--window %q: give a number of days from 1d to 365d, such as 30d", s)
-	}
-	return time.Duration(n) * 24 * time.Hour, nil
-}
-
-// parseAsOf reads --as-of, defaulting to now.
-func parseAsOf(s string, now func() time.Time) (time.Time, error) {
-	if s == "" {
-		return now().UTC().Truncate(time.Second), nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, usagef("--as-of %q: give an RFC 3339 time such as 2026-11-25T00:00:00Z", s)
-	}
-	return t.UTC(), nil
-}
-
 func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error {
 	ctx := cmd.Context()
-	window, err := parseWindow(opts.window)
+	window, err := opts.parse(g.now)
 	if err != nil {
 		return err
 	}
@@ -131,64 +100,45 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 		return err
 	}
 	defer db.Close()
-	asOf, err := parseAsOf(opts.asOf, db.Now)
-	if err != nil {
-		return err
-	}
-	if opts.engine == "athena" {
-		return runAthenaExtract(cmd, g, db, opts, asOf, window)
-	}
-	var sources []cloudtrail.Source
+	var sources []engine.Source
 	if len(opts.sources) > 0 {
-		sources, err = explicitSources(ctx, g, opts.sources)
+		sources, err = engine.Locations(ctx, opts.sources, g.logger)
 	} else {
-		sources, err = integrationSources(ctx, g, db)
+		sources, err = engine.Integrations(ctx, db, g.logger)
+	}
+	var bad *engine.LocationError
+	if errors.As(err, &bad) {
+		return usagef("--source %v", bad)
 	}
 	if err != nil {
 		return err
 	}
 	if len(sources) == 0 {
-		return fmt.Errorf("nothing to extract: no integration in %s extracts logs; declare one with the Terraform resource activity_monitoring_integration, or name logs with --source", db.Path())
+		hint := ", or name logs with --source"
+		if opts.engine == "athena" {
+			hint = ""
+		}
+		return fmt.Errorf("nothing to extract: no integration in %s extracts logs; declare one with the Terraform resource activity_monitoring_integration%s", db.Path(), hint)
 	}
-	var bar *progressBar
-	if f, ok := g.streams.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar = &progressBar{w: g.streams.Err}
+	if opts.engine == "athena" && opts.athena.Table != "" && len(sources) > 1 {
+		return usagef("--athena-table names one table, and %d integrations extract; leave it out to get one table per integration", len(sources))
 	}
-	if os.Getenv("GOGC") == "" {
-		// Decoding allocates a great deal that dies at once while little
-		// stays live; collecting half as often saves CPU for decoding and
-		// keeps peak memory well under the 300 MB budget.
-		debug.SetGCPercent(200)
-	}
-	// Deliveries of the window's first day hold events of the day before.
-	athenaDays, _, err := db.DaysByEngine(ctx, activity.Day(asOf.Add(-window))-1, activity.Day(asOf))
-	if err != nil {
-		return err
-	}
-	eo := extract.Options{Sources: sources, AsOf: asOf, Window: window, Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize,
-		AthenaDays: athenaDays, Logger: g.logger}
-	if bar != nil {
-		eo.Progress = bar.update
-	}
-	resourcesBefore, err := db.ResourceCount(ctx)
-	if err != nil {
-		return err
-	}
-	sum, err := extract.Run(ctx, db, eo)
+	e, bar := chooseEngine(g, db, opts)
+	sum, err := engine.Extract(ctx, db, e, window, sources, g.logger)
 	if bar != nil {
 		bar.finish()
 	}
 	if err != nil {
 		return err
 	}
-	if err := evaluateNewResources(ctx, g, db, resourcesBefore); err != nil {
-		return err
+	out := cmd.OutOrStdout()
+	if opts.engine == "athena" {
+		return writeAthenaSummary(out, opts.json, opts.athena.Database, sum)
 	}
 	errs, err := db.ExtractErrors(context.WithoutCancel(ctx), sum.RunID, 0)
 	if err != nil {
 		return err
 	}
-	out := cmd.OutOrStdout()
 	if opts.json {
 		if err := writeExtractJSON(out, sum, errs); err != nil {
 			return err
@@ -202,95 +152,27 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	return nil
 }
 
-func explicitSources(ctx context.Context, g *globalOptions, specs []string) ([]cloudtrail.Source, error) {
-	var out []cloudtrail.Source
-	for _, s := range specs {
-		if !strings.HasPrefix(s, "s3://") {
-			if st, err := os.Stat(s); err != nil || !st.IsDir() {
-				return nil, usagef("--source %q: not a folder or an s3://BUCKET/PREFIX URL", s)
-			}
-			out = append(out, cloudtrail.Folder{Dir: s})
-			continue
-		}
-		bucket, prefix, err := awsapi.ParseS3URL(s)
-		if err != nil {
-			return nil, usagef("--source: %v", err)
-		}
-		cfg, err := awsapi.Config(ctx, "", "")
-		if err != nil {
-			return nil, err
-		}
-		if cfg.Region == "" {
-			cfg.Region = "us-east-1"
-		}
-		out = append(out, cloudtrail.S3{Client: awsapi.S3ClientForBucket(ctx, cfg, bucket, cloudtrail.LogsRoot(prefix)), Bucket: bucket, Prefix: prefix, Logger: g.logger})
+// chooseEngine is the engine --engine names, with its options, and the
+// progress bar the local engine draws on a terminal.
+func chooseEngine(g *globalOptions, db *store.DB, opts extractOptions) (engine.Engine, *progressBar) {
+	if opts.engine == "athena" {
+		return &athena.Engine{Settings: opts.athena, Now: db.Now, Logger: g.logger}, nil
 	}
-	return out, nil
-}
-
-// integrationSources turns the integrations that extract into S3 sources,
-// describing each trail unless a recent answer is cached.
-func integrationSources(ctx context.Context, g *globalOptions, db *store.DB) ([]cloudtrail.Source, error) {
-	trails, err := integrationTrails(ctx, g, db)
-	if err != nil {
-		return nil, err
+	var bar *progressBar
+	if f, ok := g.streams.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = &progressBar{w: g.streams.Err}
 	}
-	var out []cloudtrail.Source
-	for _, it := range trails {
-		out = append(out, it.src)
+	if os.Getenv("GOGC") == "" {
+		// Decoding allocates a great deal that dies at once while little
+		// stays live; collecting half as often saves CPU for decoding and
+		// keeps peak memory well under the 300 MB budget.
+		debug.SetGCPercent(200)
 	}
-	return out, nil
-}
-
-// integrationTrail is an integration that extracts, with its trail's
-// location and the AWS configuration that reads it.
-type integrationTrail struct {
-	in  activity.Integration
-	cfg aws.Config
-	src cloudtrail.S3
-}
-
-// integrationTrails describes the trail of each integration that extracts,
-// unless a recent answer is cached.
-func integrationTrails(ctx context.Context, g *globalOptions, db *store.DB) ([]integrationTrail, error) {
-	ins, err := db.Integrations(ctx)
-	if err != nil {
-		return nil, err
+	eo := extract.Options{Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
+	if bar != nil {
+		eo.Progress = bar.update
 	}
-	var out []integrationTrail
-	for _, in := range ins {
-		if in.SkipExtraction {
-			continue
-		}
-		cfg, err := awsapi.Config(ctx, in.Region, in.RoleARN)
-		if err != nil {
-			return nil, fmt.Errorf("integration %s: %w", in.AccountID, err)
-		}
-		info := in.TrailInfo
-		if info.ResolvedAt.IsZero() || db.Now().Sub(info.ResolvedAt) > trailInfoMaxAge || info.S3Bucket == "" {
-			info, err = awsapi.DescribeTrail(ctx, cfg, in.Trail)
-			if err != nil {
-				return nil, fmt.Errorf("integration %s: %w", in.AccountID, err)
-			}
-			if err := db.SetTrailInfo(ctx, in.AccountID, info); err != nil {
-				return nil, err
-			}
-		}
-		// Without S3 data events object use is invisible; the scores say so.
-		if logged, err := awsapi.S3DataEventsLogged(ctx, cfg, in.Trail); err != nil {
-			g.logger.Warn("cannot read the trail's event selectors; S3 data event coverage is guessed from the logs", "account", in.AccountID, "error", err)
-		} else if err := db.SetS3DataEvents(ctx, in.AccountID, logged); err != nil {
-			return nil, err
-		}
-		src := cloudtrail.S3{Client: awsapi.S3ClientForBucket(ctx, cfg, info.S3Bucket, cloudtrail.LogsRoot(info.S3KeyPrefix)),
-			Bucket: info.S3Bucket, Prefix: info.S3KeyPrefix, Logger: g.logger}
-		if !in.ExtractForOrganization {
-			src.Accounts = []string{in.AccountID}
-		}
-		g.logger.Info("extracting integration", "account", in.AccountID, "mode", in.Mode(), "source", src.String())
-		out = append(out, integrationTrail{in: in, cfg: cfg, src: src})
-	}
-	return out, nil
+	return extract.New(eo), bar
 }
 
 // extractJSON is the --json summary.
@@ -313,11 +195,11 @@ type extractJSON struct {
 	Skipped            []extractErrorJSON `json:"skipped"`
 }
 
-func writeExtractJSON(w io.Writer, sum extract.Summary, errs []store.ExtractError) error {
+func writeExtractJSON(w io.Writer, sum engine.Report, errs []store.ExtractError) error {
 	j := extractJSON{
 		RunID: sum.RunID, ObjectsListed: sum.Listed, ObjectsAlreadyRead: sum.AlreadyRead, ObjectsRead: sum.Done,
 		ObjectsSkipped: sum.Skipped, FoldersNotListed: sum.FoldersDenied, RecordsSkipped: sum.BadRecords, Events: sum.Events, UsesCounted: sum.Uses,
-		DuplicateEvents: sum.Duplicates, EventsLeftToAthena: sum.LeftToAthena, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
+		DuplicateEvents: sum.Duplicates, EventsLeftToAthena: sum.EventsLeft, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
 		Seconds: sum.Elapsed.Seconds(), Skipped: toErrorsJSON(errs),
 	}
 	if s := sum.Elapsed.Seconds(); s > 0 {
@@ -332,14 +214,14 @@ func writeExtractJSON(w io.Writer, sum extract.Summary, errs []store.ExtractErro
 // command lists them all.
 const maxErrorsShown = 20
 
-func writeExtractText(out, errOut io.Writer, sum extract.Summary, errs []store.ExtractError) {
+func writeExtractText(out, errOut io.Writer, sum engine.Report, errs []store.ExtractError) {
 	fmt.Fprintf(out, "objects: %d listed, %d already read, %d read, %d skipped\n", sum.Listed, sum.AlreadyRead, sum.Done-sum.Skipped, sum.Skipped)
 	if sum.FoldersDenied > 0 {
 		fmt.Fprintf(out, "folders: %d could not be listed\n", sum.FoldersDenied)
 	}
 	fmt.Fprintf(out, "events:  %d read, %d uses counted, %d duplicate deliveries ignored, %d records skipped\n", sum.Events, sum.Uses, sum.Duplicates, sum.BadRecords)
-	if sum.LeftToAthena > 0 {
-		fmt.Fprintf(out, "         %d of days the Athena engine loaded, left to it\n", sum.LeftToAthena)
+	if sum.EventsLeft > 0 {
+		fmt.Fprintf(out, "         %d of days the Athena engine loaded, left to it\n", sum.EventsLeft)
 	}
 	fmt.Fprintf(out, "took:    %s (%s events/s, %s uncompressed)\n", sum.Elapsed.Round(time.Millisecond), humanRate(float64(sum.Events), sum.Elapsed), humanBytes(sum.Uncompressed))
 	for i, e := range errs {
@@ -417,24 +299,4 @@ func (b *progressBar) finish() {
 	if b.drew {
 		fmt.Fprint(b.w, "\r\x1b[K")
 	}
-}
-
-// evaluateNewResources computes the grants on buckets, keys and secrets that
-// the logs revealed after discovery ran, so that scores do not depend on
-// whether discover or extract ran first.
-func evaluateNewResources(ctx context.Context, g *globalOptions, db *store.DB, before int) error {
-	after, err := db.ResourceCount(ctx)
-	if err != nil || after == before {
-		return err
-	}
-	discovered, err := db.HasEntitlements(ctx)
-	if err != nil || !discovered {
-		return err
-	}
-	sum, err := discover.Evaluate(ctx, db)
-	if err != nil {
-		return fmt.Errorf("evaluate grants on the %d resources the logs revealed: %w", after-before, err)
-	}
-	g.logger.Info("grants evaluated for resources seen in the logs", "new_resources", after-before, "pairs", sum.Grants)
-	return nil
 }

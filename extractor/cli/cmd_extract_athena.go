@@ -1,21 +1,13 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
-	"time"
 
-	awsathena "github.com/aws/aws-sdk-go-v2/service/athena"
-	"github.com/spf13/cobra"
-
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/athena"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 )
 
 // athenaName is what Glue accepts as a database or table name.
@@ -38,86 +30,16 @@ func checkAthenaOptions(opts extractOptions) error {
 	return nil
 }
 
-// cloudTrailLaunch is the first day a CloudTrail table's projection covers:
-// any window ends after it.
-var cloudTrailLaunch = time.Date(2013, 11, 13, 0, 0, 0, 0, time.UTC)
-
-func runAthenaExtract(cmd *cobra.Command, g *globalOptions, db *store.DB, opts extractOptions, asOf time.Time, window time.Duration) error {
-	ctx := cmd.Context()
-	trails, err := integrationTrails(ctx, g, db)
-	if err != nil {
-		return err
-	}
-	if len(trails) == 0 {
-		return fmt.Errorf("nothing to extract: no integration in %s extracts logs; declare one with the Terraform resource activity_monitoring_integration", db.Path())
-	}
-	if opts.athena.Table != "" && len(trails) > 1 {
-		return usagef("--athena-table names one table, and %d integrations extract; leave it out to get one table per integration", len(trails))
-	}
-	ins, err := db.Integrations(ctx)
-	if err != nil {
-		return err
-	}
-	resourcesBefore, err := db.ResourceCount(ctx)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, it := range trails {
-		names = append(names, "athena:"+opts.athena.Database+"."+athena.TableName(opts.athena, it.in.AccountID))
-	}
-	runID, err := db.StartExtractRun(ctx, asOf, int(window/(24*time.Hour)), names)
-	if err != nil {
-		return err
-	}
+// writeAthenaSummary prints what the Athena engine did, per integration.
+func writeAthenaSummary(out io.Writer, asJSON bool, database string, rep engine.Report) error {
 	var sums []athenaSummaryJSON
-	run := store.ExtractRun{ID: runID, Status: store.RunDone}
-	for _, it := range trails {
-		orgID, accounts, regions, err := it.src.LogFolders(ctx)
-		if err != nil {
-			run.Status = store.RunFailed
-			_ = db.FinishExtractRun(context.WithoutCancel(ctx), run)
-			return fmt.Errorf("integration %s: list the trail's accounts: %w", it.in.AccountID, err)
-		}
-		// The projection enumerates the accounts and regions that have
-		// logs, so that Athena lists no empty folders; every integration's
-		// account is added, and the next run adds what appeared since.
-		for _, in := range ins {
-			accounts = append(accounts, in.AccountID)
-		}
-		if len(regions) == 0 {
-			regions = activity.Regions()
-		}
-		target := athena.Target{Integration: it.in.AccountID, Layout: athena.Layout{
-			Bucket: it.src.Bucket, Prefix: it.src.Prefix, OrgID: orgID, Accounts: accounts, Regions: regions, Since: cloudTrailLaunch,
-		}}
-		if !it.in.ExtractForOrganization {
-			target.Accounts = []string{it.in.AccountID}
-		}
-		runner := athena.Runner{Client: awsathena.NewFromConfig(it.cfg), Settings: opts.athena}
-		sum, err := athena.Extract(ctx, db, target, athena.Options{Runner: runner, AsOf: asOf, Window: window, Now: db.Now, RunID: runID, Logger: g.logger})
-		sums = append(sums, toAthenaJSON(it.in.AccountID, opts.athena.Database, sum))
-		run.Events += sum.Events
-		if err != nil {
-			run.Status = store.RunFailed
-			if errors.Is(err, context.Canceled) {
-				run.Status = store.RunInterrupted
-			}
-			_ = db.FinishExtractRun(context.WithoutCancel(ctx), run)
-			return fmt.Errorf("integration %s: %w", it.in.AccountID, err)
-		}
+	for _, s := range rep.Sources {
+		sums = append(sums, toAthenaJSON(database, s))
 	}
-	if err := db.FinishExtractRun(context.WithoutCancel(ctx), run); err != nil {
-		return err
-	}
-	if err := evaluateNewResources(ctx, g, db, resourcesBefore); err != nil {
-		return err
-	}
-	out := cmd.OutOrStdout()
-	if opts.json {
+	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"run_id": runID, "engine": "athena", "integrations": sums})
+		return enc.Encode(map[string]any{"run_id": rep.RunID, "engine": rep.Engine, "integrations": sums})
 	}
 	writeAthenaText(out, sums)
 	return nil
@@ -140,9 +62,9 @@ type athenaSummaryJSON struct {
 	Seconds      float64 `json:"seconds"`
 }
 
-func toAthenaJSON(integration, database string, s athena.Summary) athenaSummaryJSON {
-	j := athenaSummaryJSON{Integration: integration, Table: database + "." + s.Table, Days: s.Days, DaysLoaded: s.DaysLoaded,
-		DaysPending: s.DaysPending, DaysLocal: s.DaysLocal, Rows: s.Rows, RowsSkipped: s.Skipped, Events: s.Events, BytesScanned: s.BytesScanned, CostUSD: s.CostUSD, Seconds: s.Elapsed.Seconds()}
+func toAthenaJSON(database string, s engine.SourceReport) athenaSummaryJSON {
+	j := athenaSummaryJSON{Integration: s.Integration, Table: database + "." + s.Table, Days: s.Days, DaysLoaded: s.DaysCounted,
+		DaysPending: s.DaysPending, DaysLocal: s.DaysLeft, Rows: s.Rows, RowsSkipped: s.RowsSkipped, Events: s.Events, BytesScanned: s.BytesScanned, CostUSD: s.CostUSD, Seconds: s.Elapsed.Seconds()}
 	if s.QueryID != "" {
 		j.QueryID = &s.QueryID
 	}

@@ -41,7 +41,7 @@ html one self-contained page (charts included, nothing fetched from the network)
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReport(cmd, g, opts) },
 	}
-	opts.addFlags(cmd)
+	opts.addFlags(cmd, "activity window before --as-of")
 	f := cmd.Flags()
 	f.StringVar(&opts.format, "format", "table", "table, json or html")
 	f.StringVar(&opts.out, "out", "", "write to this file instead of standard output (created with mode 0600)")

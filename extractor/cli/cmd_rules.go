@@ -73,7 +73,7 @@ Exit status 4 means at least one rule is violated.`,
 			return checkRules(cmd, cmd.OutOrStdout(), db, run, opts.json)
 		},
 	}
-	opts.addFlags(check)
+	opts.addFlags(check, "activity window before --as-of")
 	check.Flags().BoolVar(&opts.json, "json", false, "print the violations as JSON")
 	check.Flags().BoolVar(&opts.rescore, "rescore", false, "score the window anew instead of using the latest stored scores")
 	cmd.AddCommand(list, check)

@@ -15,36 +15,6 @@ import (
 
 func init() { register(newScoreCommand) }
 
-// windowOptions are the flags every command that scores takes.
-type windowOptions struct {
-	window string
-	asOf   string
-}
-
-func (o *windowOptions) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&o.window, "window", activity.FormatWindowDays(activity.DefaultWindowDays),
-		fmt.Sprintf("activity window before --as-of: %s to %s", activity.FormatWindowDays(activity.MinWindowDays), activity.FormatWindowDays(activity.MaxWindowDays)))
-	cmd.Flags().StringVar(&o.asOf, "as-of", "", "end of the window, RFC 3339 (default now)")
-}
-
-// parse reads the window the flags name, ending now by the command's clock
-// when --as-of is not given.
-func (o windowOptions) parse(now func() time.Time) (activity.Window, error) {
-	days, err := activity.ParseWindowDays(o.window)
-	if err != nil {
-		return activity.Window{}, usagef("--window: %v", err)
-	}
-	asOf, err := activity.ParseAsOf(o.asOf, now)
-	if err != nil {
-		return activity.Window{}, usagef("--as-of: %v", err)
-	}
-	w, err := activity.NewWindow(asOf, days)
-	if err != nil {
-		return activity.Window{}, usagef("--as-of: %v", err)
-	}
-	return w, nil
-}
-
 type scoreOptions struct {
 	windowOptions
 	json bool
@@ -68,7 +38,7 @@ has no logs in the window is not monitored: its OPS is null, not zero.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runScore(cmd, g, opts) },
 	}
-	opts.addFlags(cmd)
+	opts.addFlags(cmd, "activity window before --as-of")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the run summary as JSON")
 	return cmd
 }

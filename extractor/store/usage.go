@@ -39,6 +39,11 @@ type ObjectFacts struct {
 	// Skipped marks an object refused as a whole; Errors says why.
 	Skipped bool
 	Errors  []InputError
+	// Integration is the integration whose logs the object is (empty for
+	// logs named on the command line); Days are the days of the events it
+	// counts, which the local engine counts for that integration from now on.
+	Integration string
+	Days        []int64
 
 	Facts
 	// Uses must list the uses of one event next to each other.
@@ -128,11 +133,14 @@ type UsageWriter struct {
 	// statements are prepared once for the run, and bound to each
 	// transaction, rather than prepared again in every transaction.
 	statements map[string]*sql.Stmt
+	// claimed are the days recorded as the local engine's in this run.
+	claimed map[engineDay]bool
 }
 
 // NewUsageWriter starts writing facts for the run. Close releases it.
 func (s *DB) NewUsageWriter(runID int64) *UsageWriter {
-	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}, statements: map[string]*sql.Stmt{}}
+	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}, statements: map[string]*sql.Stmt{},
+		claimed: map[engineDay]bool{}}
 }
 
 // Close releases the writer's prepared statements.
@@ -191,6 +199,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	defer st.close()
 	newPrincipals := map[string]int64{}
 	newResources := map[string]int64{}
+	claimed := map[engineDay]bool{}
 	for _, f := range objects {
 		pids := make([]int64, len(f.Principals))
 		for i, p := range f.Principals {
@@ -232,6 +241,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 		if err := w.writeLedger(ctx, st, f); err != nil {
 			return c, err
 		}
+		if err := w.claimDays(ctx, st, f, claimed); err != nil {
+			return c, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return c, fmt.Errorf("commit %s: %w", objects[0].Location, err)
@@ -242,6 +254,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	}
 	for k, v := range newResources {
 		w.resources[k] = v
+	}
+	for k := range claimed {
+		w.claimed[k] = true
 	}
 	return c, nil
 }

@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"time"
 )
 
 // AggregatedFacts are usage facts already counted elsewhere (by an Athena
@@ -53,25 +51,18 @@ type AthenaQuery struct {
 	ResultRows   int64
 }
 
-// ErrDaysLoaded is returned when some of a query's days were loaded already
-// (by a run alongside this one): nothing of the query is written.
-var ErrDaysLoaded = errors.New("days already loaded")
-
-// AthenaDaysLoaded are the days of an integration already loaded from Athena
-// among [from, to].
-func (s *DB) AthenaDaysLoaded(ctx context.Context, integration string, from, to int64) (map[int64]bool, error) {
-	return s.days(ctx, `SELECT day FROM athena_days WHERE integration = ? AND day BETWEEN ? AND ?`, integration, from, to)
-}
-
 // CommitAggregated writes a query's facts together with its days in one
-// transaction: the days are in athena_days exactly when their facts are in
-// the usage tables.
+// transaction: the days are the Athena engine's in engine_days exactly when
+// their facts are in the usage tables. A day counted already (by the local
+// engine, or by another run's query) fails it with ErrDaysCounted.
 func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedFacts) error {
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	st := &txStatements{tx: tx, prepared: map[string]*sql.Stmt{}}
+	defer st.close()
 	first, last := q.Days[0], q.Days[0]
 	for _, d := range q.Days {
 		first, last = min(first, d), max(last, d)
@@ -81,16 +72,10 @@ func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedF
 		return fmt.Errorf("record query %s: %w", q.QueryID, err)
 	}
 	for _, d := range q.Days {
-		res, err := tx.ExecContext(ctx, `INSERT INTO athena_days (integration, day, query_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, q.Integration, d, q.QueryID)
-		if err != nil {
+		if err := claimDay(ctx, st, EngineAthena, q.Integration, d, q.RunID, false); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("integration %s, %s: %w", q.Integration, time.Unix(d*86400, 0).UTC().Format(time.DateOnly), ErrDaysLoaded)
-		}
 	}
-	st := &txStatements{tx: tx, prepared: map[string]*sql.Stmt{}}
-	defer st.close()
 	pids := make([]int64, len(f.Principals))
 	for i, p := range f.Principals {
 		if pids[i], err = UpsertPrincipal(ctx, tx, p); err != nil {
@@ -165,35 +150,4 @@ func writeSessionUses(ctx context.Context, st *txStatements, uses []SessionUseFa
 		}
 	}
 	return nil
-}
-
-// DaysByEngine tells which days of [from, to] each engine has counted: the
-// days loaded through Athena (for any integration), and the days whose
-// events the local engine counted. A day belongs to one engine, so that no
-// event is counted by both.
-func (s *DB) DaysByEngine(ctx context.Context, from, to int64) (athena, local map[int64]bool, err error) {
-	athena, err = s.days(ctx, `SELECT DISTINCT day FROM athena_days WHERE day BETWEEN ? AND ?`, from, to)
-	if err != nil {
-		return nil, nil, err
-	}
-	local, err = s.days(ctx, `SELECT DISTINCT day FROM usage_observed WHERE day BETWEEN ? AND ?
-		AND day NOT IN (SELECT day FROM athena_days)`, from, to)
-	return athena, local, err
-}
-
-func (s *DB) days(ctx context.Context, query string, args ...any) (map[int64]bool, error) {
-	rows, err := s.sql.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out[d] = true
-	}
-	return out, rows.Err()
 }

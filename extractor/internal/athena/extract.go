@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -25,32 +26,15 @@ type Target struct {
 	Accounts []string
 }
 
-// Options configure a run.
+// Options configure one integration's part of a run (Extract).
 type Options struct {
 	Runner Runner
-	// AsOf and Window make the range whose days are aggregated.
-	AsOf   time.Time
-	Window time.Duration
+	// Window is the range whose days are aggregated.
+	Window activity.Window
 	// Now is the clock deciding which days are complete.
 	Now    func() time.Time
 	RunID  int64
 	Logger *slog.Logger
-}
-
-// Summary is what a run did for one integration.
-type Summary struct {
-	Table        string
-	QueryID      string // empty when every day was loaded already
-	Days         int    // days aggregated by this run
-	DaysLoaded   int    // days of the window loaded by earlier runs
-	DaysPending  int    // days of the window not complete yet
-	DaysLocal    int    // days of the window the local engine counted, left to it
-	Rows         int64
-	Events       int64
-	Skipped      int64
-	BytesScanned int64
-	CostUSD      float64
-	Elapsed      time.Duration
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9_]`)
@@ -63,9 +47,10 @@ func TableName(s Settings, integration string) string {
 	return "activity_cloudtrail_" + unsafeName.ReplaceAllString(integration, "_")
 }
 
-// Extract aggregates the window's complete days not loaded yet for one
-// integration, and loads them with the query's id in one transaction.
-func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, error) {
+// Extract is one integration's part of a run, planned and run at once: it
+// aggregates the window's complete days not counted yet, and loads them
+// with the query's id in one transaction.
+func Extract(ctx context.Context, db *store.DB, t Target, o Options) (engine.SourceReport, error) {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -74,39 +59,56 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 	if now == nil {
 		now = time.Now
 	}
-	r := o.Runner
-	sum := Summary{Table: TableName(r.Settings, t.Integration)}
-	firstDay := activity.Day(o.AsOf.Add(-o.Window))
-	lastDay := activity.Day(o.AsOf)
-	loaded, err := db.AthenaDaysLoaded(ctx, t.Integration, firstDay, lastDay)
+	sp, err := planDays(ctx, db, t.Integration, o.Window, now(), log)
 	if err != nil {
-		return sum, err
+		return engine.SourceReport{Integration: t.Integration, Table: TableName(o.Runner.Settings, t.Integration)}, err
 	}
-	_, local, err := db.DaysByEngine(ctx, firstDay, lastDay)
+	return extractDays(ctx, db, t, sp, o.Runner, o.RunID, log)
+}
+
+// planDays sorts the window's days of an integration: counted already by
+// this engine, counted by another, not complete at now, or to aggregate.
+func planDays(ctx context.Context, db *store.DB, integration string, w activity.Window, now time.Time, log *slog.Logger) (engine.SourcePlan, error) {
+	var sp engine.SourcePlan
+	first, last := w.FirstDay(), w.LastDay()
+	loaded, err := db.DaysCounted(ctx, store.EngineAthena, integration, first, last)
 	if err != nil {
-		return sum, err
+		return sp, err
 	}
-	var days []time.Time
-	var dayNumbers []int64
-	for d := firstDay; d <= lastDay; d++ {
+	local, err := db.DaysCountedElsewhere(ctx, store.EngineAthena, integration, first, last)
+	if err != nil {
+		return sp, err
+	}
+	for d := first; d <= last; d++ {
 		switch {
 		case loaded[d]:
-			sum.DaysLoaded++
+			sp.Counted = append(sp.Counted, d)
 		case local[d]:
 			// Counted by the local engine, which reads its later
 			// deliveries too: querying it would count its events twice.
-			sum.DaysLocal++
-			log.Warn("athena: a day the local engine read stays with it", "integration", t.Integration, "day", time.Unix(d*86400, 0).UTC().Format(time.DateOnly))
-		case time.Unix((d+1)*86400, 0).Add(DeliveryDelay).After(now()):
-			sum.DaysPending++
+			sp.Left = append(sp.Left, d)
+			log.Warn("athena: a day the local engine read stays with it", "integration", integration, "day", activity.DayStart(d).Format(time.DateOnly))
+		case activity.DayStart(d + 1).Add(DeliveryDelay).After(now):
+			sp.Pending = append(sp.Pending, d)
 		default:
-			days = append(days, time.Unix(d*86400, 0).UTC())
-			dayNumbers = append(dayNumbers, d)
+			sp.Days = append(sp.Days, d)
 		}
 	}
-	if len(days) == 0 {
-		log.Info("athena: no day to aggregate", "integration", t.Integration, "loaded", sum.DaysLoaded, "pending", sum.DaysPending, "local", sum.DaysLocal)
+	return sp, nil
+}
+
+// extractDays aggregates the planned days of the target's trail and loads
+// them with the query's id in one transaction.
+func extractDays(ctx context.Context, db *store.DB, t Target, sp engine.SourcePlan, r Runner, runID int64, log *slog.Logger) (engine.SourceReport, error) {
+	sum := engine.SourceReport{Integration: t.Integration, Table: TableName(r.Settings, t.Integration),
+		DaysCounted: len(sp.Counted), DaysPending: len(sp.Pending), DaysLeft: len(sp.Left)}
+	if len(sp.Days) == 0 {
+		log.Info("athena: no day to aggregate", "integration", t.Integration, "loaded", sum.DaysCounted, "pending", sum.DaysPending, "local", sum.DaysLeft)
 		return sum, nil
+	}
+	var days []time.Time
+	for _, d := range sp.Days {
+		days = append(days, activity.DayStart(d))
 	}
 	sum.Days = len(days)
 	started := time.Now()
@@ -133,8 +135,8 @@ func Extract(ctx context.Context, db *store.DB, t Target, o Options) (Summary, e
 	if err != nil {
 		return sum, err
 	}
-	sum.Rows, sum.Events, sum.Skipped = l.Rows, l.Events, l.Skipped
-	q := store.AthenaQuery{QueryID: ex.ID, Integration: t.Integration, RunID: o.RunID, Days: dayNumbers,
+	sum.Rows, sum.Events, sum.RowsSkipped = l.Rows, l.Events, l.Skipped
+	q := store.AthenaQuery{QueryID: ex.ID, Integration: t.Integration, RunID: runID, Days: sp.Days,
 		BytesScanned: ex.BytesScanned, CostUSD: sum.CostUSD, ResultRows: l.Rows + l.Skipped}
 	if err := db.CommitAggregated(ctx, q, l.Facts()); err != nil {
 		return sum, fmt.Errorf("load the results of athena query %s: %w", ex.ID, err)

@@ -110,7 +110,7 @@ func TestExtract_Moto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
+	opts := athena.Options{Runner: r, RunID: runID, Window: activity.Window{AsOf: asOf, Days: 3}, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
 	began := time.Now()
 	sum, err := athena.Extract(ctx, db, target, opts)
 	if err != nil {
@@ -166,7 +166,7 @@ func TestExtract_Moto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.QueryID != "" || again.DaysLoaded != 3 {
+	if again.QueryID != "" || again.DaysCounted != 3 {
 		t.Errorf("re-run: %+v", again)
 	}
 	if err := db.SQL().QueryRow(`SELECT sum(count) FROM usage_actions`).Scan(&count); err != nil || count != 3*users {
@@ -179,7 +179,7 @@ func TestExtract_Moto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if next.Days != 1 || next.DaysLoaded != 3 || next.Rows != 2 {
+	if next.Days != 1 || next.DaysCounted != 3 || next.Rows != 2 {
 		t.Errorf("next day: %+v", next)
 	}
 }
@@ -265,6 +265,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	}
 	w := db.NewUsageWriter(runID)
 	if _, err := w.Commit(ctx, []*store.ObjectFacts{{Location: "file:///logs/one.json.gz", ETag: "e1", Size: 1, Modified: asOf, Events: 1,
+		Integration: testenv.MotoAccountID, Days: []int64{localDay},
 		Facts: store.Facts{Observed: []store.ObservedFact{{AccountID: testenv.MotoAccountID, Region: "us-east-1", Day: localDay, Events: 1}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -272,16 +273,16 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 
 	seedResults(t, moto, athena.Columns(), userRows(3, "2026-11-19"))
 	target := motoTarget(asOf)
-	opts := athena.Options{Runner: r, RunID: runID, AsOf: asOf, Window: 3 * 24 * time.Hour, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
+	opts := athena.Options{Runner: r, RunID: runID, Window: activity.Window{AsOf: asOf, Days: 3}, Now: func() time.Time { return asOf.Add(2 * time.Hour) }}
 	sum, err := athena.Extract(ctx, db, target, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Days != 2 || sum.DaysLocal != 1 || sum.DaysPending != 1 {
+	if sum.Days != 2 || sum.DaysLeft != 1 || sum.DaysPending != 1 {
 		t.Fatalf("summary %+v, want 2 days aggregated and the local one left", sum)
 	}
 	var days string
-	if err := db.SQL().QueryRow(`SELECT group_concat(day) FROM (SELECT day FROM athena_days ORDER BY day)`).Scan(&days); err != nil {
+	if err := db.SQL().QueryRow(`SELECT group_concat(day) FROM (SELECT day FROM engine_days WHERE engine = 'athena' ORDER BY day)`).Scan(&days); err != nil {
 		t.Fatal(err)
 	}
 	if want := fmt.Sprintf("%d,%d", localDay-1, localDay+1); days != want {

@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 )
 
@@ -64,9 +65,8 @@ func TestBadInputIsSkippedWithReason(t *testing.T) {
 		}
 	}
 	db := openDB(t)
-	sum, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: dir}}, AsOf: invictusAsOf, Window: 24 * time.Hour, MaxObjectBytes: 1 << 20,
-	})
+	sum, err := engine.Extract(context.Background(), db, extract.New(extract.Options{MaxObjectBytes: 1 << 20}),
+		activity.Window{AsOf: invictusAsOf, Days: 1}, []engine.Source{{Logs: cloudtrail.Folder{Dir: dir}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +124,8 @@ func TestBadInputIsSkippedWithReason(t *testing.T) {
 		t.Errorf("%d events read, want the good file's 29 and 2 good records beside bad ones", sum.Events)
 	}
 	// A second run does not retry unchanged bad objects.
-	again, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: dir}}, AsOf: invictusAsOf, Window: 24 * time.Hour, MaxObjectBytes: 1 << 20,
-	})
+	again, err := engine.Extract(context.Background(), db, extract.New(extract.Options{MaxObjectBytes: 1 << 20}),
+		activity.Window{AsOf: invictusAsOf, Days: 1}, []engine.Source{{Logs: cloudtrail.Folder{Dir: dir}}}, nil)
 	if err != nil || again.Done != 0 || again.Skipped != 0 {
 		t.Errorf("second run = %+v, %v; want nothing read", again, err)
 	}

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -32,9 +34,8 @@ func BenchmarkExtractFolder(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		sum, err := extract.Run(context.Background(), db, extract.Options{
-			Sources: []cloudtrail.Source{cloudtrail.Folder{Dir: trail}}, AsOf: end.Add(24 * time.Hour), Window: 30 * 24 * time.Hour,
-		})
+		sum, err := engine.Extract(context.Background(), db, extract.New(extract.Options{}),
+			activity.Window{AsOf: end.Add(24 * time.Hour), Days: 30}, []engine.Source{{Logs: cloudtrail.Folder{Dir: trail}}}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

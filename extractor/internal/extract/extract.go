@@ -1,6 +1,6 @@
-// Package extract is the extract step: it lists CloudTrail objects not read
+// Package extract is the local engine: it lists CloudTrail objects not read
 // yet, decodes them in parallel with bounded workers, and commits each
-// object's facts with its ledger row in one transaction.
+// object's facts with its ledger row and its days in one transaction.
 package extract
 
 import (
@@ -14,25 +14,18 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-// Options configure a run.
+// Options configure the local engine.
 type Options struct {
-	Sources []cloudtrail.Source
-	// AsOf and Window make the time range [AsOf-Window, AsOf] whose objects
-	// are listed. Events are kept per day whatever their time, so a later
-	// score over another window reads the same facts.
-	AsOf   time.Time
-	Window time.Duration
 	// Workers decoding objects at once; 0 means one per CPU.
 	Workers int
 	// MaxObjectBytes bounds an object's decompressed size.
 	MaxObjectBytes int64
-	// AthenaDays are days (since the epoch) the Athena engine loaded: the
-	// events of those days are its, and are not counted again here.
-	AthenaDays map[int64]bool
 	// Progress, when set, is called from the committing goroutine after
 	// each object and once a second while listing.
 	Progress func(Progress)
@@ -51,24 +44,35 @@ type Progress struct {
 	Started      time.Time
 }
 
-// Summary is what a run did.
-type Summary struct {
-	RunID int64
+// tally is what a run did so far.
+type tally struct {
 	Progress
-	Skipped    int64 // objects skipped as bad input (or unreadable)
-	BadRecords int64
-	Uses       int64
-	Duplicates int64 // events already counted from another delivery
-	// FoldersDenied counts log folders the reader was not allowed to list.
-	FoldersDenied int64
-	// LeftToAthena counts events of days the Athena engine loaded.
-	LeftToAthena int64
-	Elapsed      time.Duration
+	Skipped       int64 // objects skipped as bad input (or unreadable)
+	BadRecords    int64
+	Uses          int64
+	Duplicates    int64 // events already counted from another delivery
+	FoldersDenied int64 // log folders the reader was not allowed to list
+	EventsLeft    int64 // events of days another engine counted
+}
+
+func (t *tally) report() engine.Report {
+	return engine.Report{
+		Listed: t.Listed, AlreadyRead: t.AlreadyRead, Done: t.Done, Skipped: t.Skipped, FoldersDenied: t.FoldersDenied,
+		Events: t.Events, Uses: t.Uses, Duplicates: t.Duplicates, BadRecords: t.BadRecords, EventsLeft: t.EventsLeft,
+		Bytes: t.Bytes, Uncompressed: t.Uncompressed, Elapsed: time.Since(t.Started),
+	}
 }
 
 type job struct {
-	src cloudtrail.Source
+	src *source
 	obj cloudtrail.Object
+}
+
+// source is a source with the days another engine counted for its
+// integration: their events are left to it.
+type source struct {
+	engine.Source
+	left map[int64]bool
 }
 
 type result struct {
@@ -81,8 +85,9 @@ type result struct {
 	folder bool
 }
 
-// Run extracts the sources into db.
-func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
+// Run reads the plan's sources into db as the run runID.
+func (e *Engine) Run(ctx context.Context, db *store.DB, plan engine.Plan, runID int64) (engine.Report, error) {
+	opts := e.opts
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -91,16 +96,16 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	from, to := opts.AsOf.Add(-opts.Window), opts.AsOf
-	var names []string
-	for _, s := range opts.Sources {
-		names = append(names, s.String())
+	from, to := plan.Window.Start(), plan.Window.AsOf
+	var sources []*source
+	for _, sp := range plan.Sources {
+		left := map[int64]bool{}
+		for _, d := range sp.Left {
+			left[d] = true
+		}
+		sources = append(sources, &source{Source: sp.Source, left: left})
 	}
-	runID, err := db.StartExtractRun(ctx, opts.AsOf, int(opts.Window/(24*time.Hour)), names)
-	if err != nil {
-		return Summary{}, err
-	}
-	sum := Summary{RunID: runID}
+	var sum tally
 	sum.Started = time.Now()
 	var listed, already atomic.Int64
 	listing := atomic.Bool{}
@@ -119,8 +124,8 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 			return err
 		}
 		defer ledger.Close()
-		for _, src := range opts.Sources {
-			err := src.List(gctx, from, to, func(o cloudtrail.Object) error {
+		for _, src := range sources {
+			err := src.Logs.List(gctx, from, to, func(o cloudtrail.Object) error {
 				listed.Add(1)
 				seen, err := ledger.Has(gctx, o.Location, o.ETag)
 				if err != nil {
@@ -141,7 +146,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 			if errors.As(err, &denied) {
 				// Recorded as inputs not read, as an unreadable object is.
 				for _, p := range denied.Prefixes {
-					of := newObjectFacts(cloudtrail.Object{Location: "s3://" + denied.Bucket + "/" + p})
+					of := newObjectFacts(cloudtrail.Object{Location: "s3://" + denied.Bucket + "/" + p}, src.IntegrationID())
 					of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: -1, Reason: denied.Reason(p)})
 					select {
 					case results <- result{facts: of, unread: true, folder: true}:
@@ -152,7 +157,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 				err = nil
 			}
 			if err != nil {
-				return fmt.Errorf("list %s: %w", src, err)
+				return fmt.Errorf("list %s: %w", src.Logs, err)
 			}
 		}
 		return nil
@@ -162,7 +167,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (Summary, error) {
 	for range workers {
 		decoders.Go(func() error {
 			for j := range jobs {
-				r := readObject(dctx, dec, j, opts.AthenaDays, log)
+				r := readObject(dctx, dec, j, log)
 				if dctx.Err() != nil {
 					// Stopping: what this object gave is not committed.
 					return dctx.Err()
@@ -216,7 +221,7 @@ commit:
 				}
 				sum.Done++
 				sum.Events += r.facts.f.Events
-				sum.LeftToAthena += r.facts.leftToAthena
+				sum.EventsLeft += r.facts.left
 				sum.Bytes += r.facts.f.Size
 				sum.Uncompressed += r.uncompressed
 				for _, e := range r.facts.f.Errors {
@@ -243,6 +248,7 @@ commit:
 		}()
 	}
 	waitErr := g.Wait()
+	var err error
 	switch {
 	case ctx.Err() != nil:
 		err = context.Canceled
@@ -254,21 +260,7 @@ commit:
 		err = waitErr
 	}
 	sum.Listed, sum.AlreadyRead, sum.Listing = listed.Load(), already.Load(), false
-	sum.Elapsed = time.Since(sum.Started)
-	status := store.RunDone
-	switch {
-	case errors.Is(err, context.Canceled):
-		status = store.RunInterrupted
-	case err != nil:
-		status = store.RunFailed
-	}
-	// The run's own context may be cancelled: record the end regardless.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if ferr := db.FinishExtractRun(fctx, store.ExtractRun{ID: runID, Objects: sum.Done, Events: sum.Events, Skipped: sum.Skipped, Status: status}); ferr != nil && err == nil {
-		err = ferr
-	}
-	return sum, err
+	return sum.report(), err
 }
 
 // Objects decoded while the previous transaction committed share the next
@@ -317,9 +309,9 @@ func commitBatch(ctx context.Context, w *store.UsageWriter, batch []result) (sto
 
 // readObject fetches, decodes and maps one object. Bad input becomes
 // recorded errors, never a failed run.
-func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, athenaDays map[int64]bool, log *slog.Logger) result {
-	of := newObjectFacts(j.obj)
-	rc, err := j.src.Open(ctx, j.obj)
+func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Logger) result {
+	of := newObjectFacts(j.obj, j.src.IntegrationID())
+	rc, err := j.src.Logs.Open(ctx, j.obj)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Warn("cannot read object", "object", j.obj.Location, "err", err)
@@ -353,8 +345,8 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, athenaDays m
 			of.f.Errors = append(of.f.Errors, store.InputError{RecordIndex: d.Index(i), Reason: err.Error()})
 			continue
 		}
-		if athenaDays[e.Time.Unix()/86400] {
-			of.leftToAthena++
+		if j.src.left[activity.Day(e.Time)] {
+			of.left++
 			continue
 		}
 		of.add(&e, name)

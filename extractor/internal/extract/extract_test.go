@@ -13,6 +13,7 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/engine"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/extract"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
@@ -45,11 +46,10 @@ func openDB(t *testing.T) *store.DB {
 	return db
 }
 
-func run(t *testing.T, db *store.DB, src cloudtrail.Source) extract.Summary {
+func run(t *testing.T, db *store.DB, src cloudtrail.Source) engine.Report {
 	t.Helper()
-	sum, err := extract.Run(context.Background(), db, extract.Options{
-		Sources: []cloudtrail.Source{src}, AsOf: invictusAsOf, Window: 30 * 24 * time.Hour, Workers: 2,
-	})
+	sum, err := engine.Extract(context.Background(), db, extract.New(extract.Options{Workers: 2}),
+		activity.Window{AsOf: invictusAsOf, Days: 30}, []engine.Source{{Logs: src}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

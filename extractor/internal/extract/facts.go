@@ -1,6 +1,9 @@
 package extract
 
 import (
+	"slices"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/fold"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -14,16 +17,17 @@ type objectFacts struct {
 	f store.ObjectFacts
 	// event is the id of the event being folded.
 	event [16]byte
-	// leftToAthena counts events of days the Athena engine loaded.
-	leftToAthena int64
+	// left counts events of days another engine counted.
+	left int64
 }
 
 var _ fold.Sink = (*objectFacts)(nil)
 
-func newObjectFacts(o cloudtrail.Object) *objectFacts {
+// newObjectFacts folds the object o of the integration's logs.
+func newObjectFacts(o cloudtrail.Object, integration string) *objectFacts {
 	return &objectFacts{
 		Builder: fold.NewBuilder(),
-		f:       store.ObjectFacts{Location: o.Location, ETag: o.ETag, Size: o.Size, Modified: o.Modified},
+		f:       store.ObjectFacts{Location: o.Location, ETag: o.ETag, Size: o.Size, Modified: o.Modified, Integration: integration},
 	}
 }
 
@@ -37,6 +41,10 @@ func (of *objectFacts) Use(u fold.Use, g fold.Group) {
 func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 	of.f.Events++
 	of.event = e.ID
+	// An object holds the events of a day or two: the list stays short.
+	if d := activity.Day(e.Time); !slices.Contains(of.f.Days, d) {
+		of.f.Days = append(of.f.Days, d)
+	}
 	at := e.Time.Unix()
 	fold.Event(e, fold.Group{First: at, Last: at, Events: 1, Records: 1, FolderAccount: name.AccountID, FolderRegion: name.Region}, of)
 }
@@ -44,5 +52,6 @@ func (of *objectFacts) add(e *cloudtrail.Event, name cloudtrail.ObjectName) {
 // facts are the object's facts, once every event is folded.
 func (of *objectFacts) facts() *store.ObjectFacts {
 	of.f.Facts = of.Builder.Facts
+	slices.Sort(of.f.Days)
 	return &of.f
 }
