@@ -30,10 +30,10 @@ func countDays(t *testing.T, db *DB, engine, integration string, days ...int64) 
 		defer w.Close()
 		_, err = w.Commit(ctx, []*ObjectFacts{{Location: fmt.Sprintf("file:///logs/%d.json.gz", runID), ETag: "e",
 			Integration: integration, Days: days, Events: 1,
-			Facts: Facts{Observed: []ObservedFact{{AccountID: "111111111111", Region: "us-east-1", Day: days[0], Events: 1}}}}})
+			Facts: activity.Facts{Observed: []activity.ObservedFact{{AccountID: "111111111111", Region: "us-east-1", Day: days[0], Events: 1}}}}})
 	case EngineAthena:
 		err = db.CommitAggregated(ctx, AthenaQuery{QueryID: fmt.Sprintf("q%d", runID), Integration: integration, RunID: runID, Days: days},
-			&AggregatedFacts{Facts: Facts{Observed: []ObservedFact{{AccountID: "111111111111", Region: "us-east-1", Day: days[0], Events: 1}}}})
+			&AggregatedFacts{Facts: activity.Facts{Observed: []activity.ObservedFact{{AccountID: "111111111111", Region: "us-east-1", Day: days[0], Events: 1}}}})
 	}
 	return err
 }

@@ -82,7 +82,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 }
 
 func TestOpenRejectsS3URL(t *testing.T) {
-	if _, err := Open(context.Background(), "s3://bucket/activity.db"); err == nil {
+	if _, err := Open(context.Background(), "s3://bucket/db"); err == nil {
 		t.Fatal("Open accepted an s3:// URL")
 	}
 }

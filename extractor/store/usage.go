@@ -14,21 +14,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
-// Facts are what a read contributes besides its uses, whichever engine
-// read it. Principals and resources are listed once and referred to by
-// index.
-type Facts struct {
-	Principals []activity.Principal
-	Resources  []activity.Resource
-	Activity   []ActivityFact
-	Sessions   []SessionFact
-	// SessionDays are the days of sessions whose uses carry Session.
-	SessionDays []SessionDayFact
-	SignIns     []SignInFact
-	Keys        []KeyFact
-	Observed    []ObservedFact
-}
-
 // ObjectFacts is everything one CloudTrail object contributes.
 type ObjectFacts struct {
 	Location string
@@ -45,81 +30,15 @@ type ObjectFacts struct {
 	Integration string
 	Days        []int64
 
-	Facts
+	activity.Facts
 	// Uses must list the uses of one event next to each other.
-	Uses []UseFact
+	Uses []activity.UseFact
 }
 
 // InputError is a bad object (RecordIndex -1) or record.
 type InputError struct {
 	RecordIndex int
 	Reason      string
-}
-
-// UseFact is one action of one event on one resource (Resource -1: none of
-// the three kinds).
-type UseFact struct {
-	EventID   [16]byte
-	Principal int
-	Resource  int
-	Action    string
-	ErrorCode string
-	At        int64 // unix seconds
-	// Session is the name of the role session that made the call when the
-	// event names no person (Principal is then the role): the store keeps
-	// such uses per session until a SAML sign-in names the person.
-	Session string
-}
-
-// ActivityFact is a principal's first and last event of one day.
-type ActivityFact struct {
-	Principal   int
-	Day         int64
-	First, Last int64
-}
-
-// SessionFact is a role session seen, and the person it is attributed to
-// (Person -1: none).
-type SessionFact struct {
-	Role           int
-	Name           string
-	SourceIdentity string
-	Person         int
-	First, Last    int64
-}
-
-// SessionDayFact is the first and last event of one day of a role session
-// whose events name no person.
-type SessionDayFact struct {
-	Role        int
-	Name        string
-	Day         int64
-	First, Last int64
-}
-
-// SignInFact is an AssumeRoleWithSAML that issued a session of a role, with
-// its name, to a person on a day.
-type SignInFact struct {
-	Role   int
-	Name   string
-	Person int
-	Day    int64
-}
-
-// KeyFact is a KMS key's last use of one day, and last cryptographic use
-// (0: none that day).
-type KeyFact struct {
-	Resource     int
-	Day          int64
-	LastActivity int64
-	LastCrypto   int64
-}
-
-// ObservedFact counts the events read for one account, region and day.
-type ObservedFact struct {
-	AccountID, Region string
-	Day               int64
-	Events            int64
 }
 
 // UsageWriter commits objects' facts, one transaction per object together
@@ -322,7 +241,7 @@ func placeholders(n int, one string) string {
 // few neighbouring pages instead of all over the index.
 type eventKey [24]byte
 
-func keyOf(u UseFact) eventKey {
+func keyOf(u activity.UseFact) eventKey {
 	var k eventKey
 	binary.BigEndian.PutUint64(k[:8], uint64(u.At))
 	copy(k[8:], u.EventID[:])
@@ -331,7 +250,7 @@ func keyOf(u UseFact) eventKey {
 
 // newEvents tells which of the object's events were not counted before
 // (by an earlier object, or earlier in this one), and records them.
-func newEvents(ctx context.Context, st *txStatements, uses []UseFact) (map[eventKey]bool, error) {
+func newEvents(ctx context.Context, st *txStatements, uses []activity.UseFact) (map[eventKey]bool, error) {
 	fresh := make(map[eventKey]bool, len(uses))
 	var keys []eventKey
 	for i, u := range uses {
@@ -520,7 +439,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 	return c, nil
 }
 
-func writeActivity(ctx context.Context, stmts *txStatements, f *Facts, pids, rids []int64) error {
+func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, pids, rids []int64) error {
 	if len(f.Activity) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)

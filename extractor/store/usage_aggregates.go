@@ -4,40 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // AggregatedFacts are usage facts already counted elsewhere (by an Athena
 // query): uses come with their counts instead of event ids, so the event
 // ledger is not involved. Principals and resources are referred to by index.
 type AggregatedFacts struct {
-	Facts
-	Uses []UsageCount
+	activity.Facts
+	Uses []activity.UsageCount
 	// SessionUses are the successful uses of role sessions that name no
 	// person, kept until a sign-in names one (as UseFact.Session).
-	SessionUses []SessionUseFact
-}
-
-// SessionUseFact is the first and last successful use of one day of an
-// action on a resource by a role session.
-type SessionUseFact struct {
-	Role, Resource int
-	Session        string
-	Action         string
-	Day            int64
-	First, Last    int64
-}
-
-// UsageCount is how many distinct events of one day a principal used one
-// action on one resource (Resource -1: none of the three kinds) with one
-// outcome (ErrorCode empty: success).
-type UsageCount struct {
-	Principal   int
-	Resource    int
-	Action      string
-	ErrorCode   string
-	Day         int64
-	First, Last int64
-	Count       int64
+	SessionUses []activity.SessionUseFact
 }
 
 // AthenaQuery is one query whose results were loaded.
@@ -105,7 +84,7 @@ func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedF
 
 // writeUsageCounts adds counted uses to usage_actions and usage_failures,
 // as writeUses does for events.
-func writeUsageCounts(ctx context.Context, st *txStatements, uses []UsageCount, pids, rids []int64) error {
+func writeUsageCounts(ctx context.Context, st *txStatements, uses []activity.UsageCount, pids, rids []int64) error {
 	used, err := st.get(ctx, upsertUsedSQL)
 	if err != nil {
 		return err
@@ -136,7 +115,7 @@ func writeUsageCounts(ctx context.Context, st *txStatements, uses []UsageCount, 
 
 // writeSessionUses adds role sessions' uses to usage_session_actions, as
 // writeUses does for events.
-func writeSessionUses(ctx context.Context, st *txStatements, uses []SessionUseFact, pids, rids []int64) error {
+func writeSessionUses(ctx context.Context, st *txStatements, uses []activity.SessionUseFact, pids, rids []int64) error {
 	if len(uses) == 0 {
 		return nil
 	}

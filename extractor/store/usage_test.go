@@ -22,11 +22,11 @@ func openUsageDB(t *testing.T) *DB {
 func secretFacts(location, arn, name string, id byte, at int64) *ObjectFacts {
 	return &ObjectFacts{
 		Location: location, ETag: "e", Events: 1,
-		Facts: Facts{
+		Facts: activity.Facts{
 			Principals: []activity.Principal{{ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"}},
 			Resources:  []activity.Resource{{ARN: arn, Kind: activity.KindSecret, AccountID: "111111111111", Region: "eu-west-1", Name: name}},
 		},
-		Uses: []UseFact{{EventID: [16]byte{id}, Principal: 0, Resource: 0, Action: "secretsmanager:GetSecretValue", At: at}},
+		Uses: []activity.UseFact{{EventID: [16]byte{id}, Principal: 0, Resource: 0, Action: "secretsmanager:GetSecretValue", At: at}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/fold"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -27,9 +28,9 @@ type Loader struct {
 	fold.Builder
 	index map[string]int // result column → position in a row
 
-	uses        []store.UsageCount
+	uses        []activity.UsageCount
 	useIndex    map[useKey]int
-	sessionUses []store.SessionUseFact
+	sessionUses []activity.SessionUseFact
 	sessionUse  map[sessionUseKey]int
 
 	Rows    int64 // rows folded
@@ -173,7 +174,7 @@ func (l *Loader) Use(u fold.Use, g fold.Group) {
 		x.First, x.Last, x.Count = min(x.First, g.First), max(x.Last, g.Last), x.Count+g.Events
 	} else {
 		l.useIndex[k] = len(l.uses)
-		l.uses = append(l.uses, store.UsageCount{Principal: u.Principal, Resource: u.Resource, Action: u.Action, ErrorCode: u.ErrorCode,
+		l.uses = append(l.uses, activity.UsageCount{Principal: u.Principal, Resource: u.Resource, Action: u.Action, ErrorCode: u.ErrorCode,
 			Day: k.day, First: g.First, Last: g.Last, Count: g.Events})
 	}
 	if u.Session == "" || u.ErrorCode != "" || u.Resource < 0 {
@@ -186,6 +187,6 @@ func (l *Loader) Use(u fold.Use, g fold.Group) {
 		return
 	}
 	l.sessionUse[sk] = len(l.sessionUses)
-	l.sessionUses = append(l.sessionUses, store.SessionUseFact{Role: u.Principal, Session: u.Session, Resource: u.Resource, Action: u.Action,
+	l.sessionUses = append(l.sessionUses, activity.SessionUseFact{Role: u.Principal, Session: u.Session, Resource: u.Resource, Action: u.Action,
 		Day: sk.day, First: g.First, Last: g.Last})
 }

@@ -266,7 +266,7 @@ func TestExtract_MotoLeavesLocalDays(t *testing.T) {
 	w := db.NewUsageWriter(runID)
 	if _, err := w.Commit(ctx, []*store.ObjectFacts{{Location: "file:///logs/one.json.gz", ETag: "e1", Size: 1, Modified: asOf, Events: 1,
 		Integration: testenv.MotoAccountID, Days: []int64{localDay},
-		Facts: store.Facts{Observed: []store.ObservedFact{{AccountID: testenv.MotoAccountID, Region: "us-east-1", Day: localDay, Events: 1}}}}}); err != nil {
+		Facts: activity.Facts{Observed: []activity.ObservedFact{{AccountID: testenv.MotoAccountID, Region: "us-east-1", Day: localDay, Events: 1}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()

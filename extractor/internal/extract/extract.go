@@ -338,7 +338,7 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Lo
 	name, _ := cloudtrail.ParseObjectName(j.obj.Key)
 	// Most events make one use: room for that many saves growing the list
 	// step by step.
-	of.f.Uses = make([]store.UseFact, 0, len(d.Records))
+	of.f.Uses = make([]activity.UseFact, 0, len(d.Records))
 	for i := range d.Records {
 		e, err := cloudtrail.MapRecord(&d.Records[i])
 		if err != nil {

@@ -33,7 +33,7 @@ func newObjectFacts(o cloudtrail.Object, integration string) *objectFacts {
 
 // Use keeps each use with its event's id.
 func (of *objectFacts) Use(u fold.Use, g fold.Group) {
-	of.f.Uses = append(of.f.Uses, store.UseFact{EventID: of.event, Principal: u.Principal, Resource: u.Resource,
+	of.f.Uses = append(of.f.Uses, activity.UseFact{EventID: of.event, Principal: u.Principal, Resource: u.Resource,
 		Action: u.Action, ErrorCode: u.ErrorCode, At: g.First, Session: u.Session})
 }
 

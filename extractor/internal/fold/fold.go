@@ -8,7 +8,6 @@ package fold
 import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // Group is one event, or events of one day that map to the same Event.
@@ -27,7 +26,7 @@ type Group struct {
 }
 
 // Day is the day of the group, in days since the epoch.
-func (g Group) Day() int64 { return g.First / 86400 }
+func (g Group) Day() int64 { return activity.DayOfUnix(g.First) }
 
 // Use is one action counted for a principal on a resource (-1: none of the
 // three kinds), as indexes the Sink handed out.
@@ -128,14 +127,14 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 // per principal, session, key or account and day, widened as groups come.
 // A Sink embeds it and adds Use.
 type Builder struct {
-	store.Facts
+	activity.Facts
 
 	principals map[string]int
 	resources  map[string]int
 	activity   map[[2]int64]int // (principal, day)
 	sessions   map[sessionKey]int
 	sessionDay map[sessionDayKey]int
-	signIns    map[store.SignInFact]bool
+	signIns    map[activity.SignInFact]bool
 	keys       map[[2]int64]int // (resource, day)
 	observed   map[observedKey]int
 }
@@ -164,7 +163,7 @@ func NewBuilder() Builder {
 		activity:   map[[2]int64]int{},
 		sessions:   map[sessionKey]int{},
 		sessionDay: map[sessionDayKey]int{},
-		signIns:    map[store.SignInFact]bool{},
+		signIns:    map[activity.SignInFact]bool{},
 		keys:       map[[2]int64]int{},
 		observed:   map[observedKey]int{},
 	}
@@ -204,7 +203,7 @@ func (b *Builder) Active(p int, g Group) {
 		return
 	}
 	b.activity[k] = len(b.Activity)
-	b.Activity = append(b.Activity, store.ActivityFact{Principal: p, Day: k[1], First: g.First, Last: g.Last})
+	b.Activity = append(b.Activity, activity.ActivityFact{Principal: p, Day: k[1], First: g.First, Last: g.Last})
 }
 
 // Session records a role session, and the person it is credited to (-1:
@@ -220,7 +219,7 @@ func (b *Builder) Session(role int, s *cloudtrail.Session, person int, g Group) 
 		return
 	}
 	b.sessions[k] = len(b.Sessions)
-	b.Sessions = append(b.Sessions, store.SessionFact{Role: role, Name: s.Name, SourceIdentity: s.SourceIdentity, Person: person, First: g.First, Last: g.Last})
+	b.Sessions = append(b.Sessions, activity.SessionFact{Role: role, Name: s.Name, SourceIdentity: s.SourceIdentity, Person: person, First: g.First, Last: g.Last})
 }
 
 // SessionActive records a day of a session kept for a later sign-in.
@@ -232,12 +231,12 @@ func (b *Builder) SessionActive(role int, name string, g Group) {
 		return
 	}
 	b.sessionDay[k] = len(b.SessionDays)
-	b.SessionDays = append(b.SessionDays, store.SessionDayFact{Role: role, Name: name, Day: k.day, First: g.First, Last: g.Last})
+	b.SessionDays = append(b.SessionDays, activity.SessionDayFact{Role: role, Name: name, Day: k.day, First: g.First, Last: g.Last})
 }
 
 // SignIn records a SAML sign-in that issued a session of role to person.
 func (b *Builder) SignIn(role int, name string, person int, g Group) {
-	si := store.SignInFact{Role: role, Name: name, Person: person, Day: g.Day()}
+	si := activity.SignInFact{Role: role, Name: name, Person: person, Day: g.Day()}
 	if !b.signIns[si] {
 		b.signIns[si] = true
 		b.SignIns = append(b.SignIns, si)
@@ -251,7 +250,7 @@ func (b *Builder) KeyUsed(r int, crypto bool, g Group) {
 	if !ok {
 		i = len(b.Keys)
 		b.keys[k] = i
-		b.Keys = append(b.Keys, store.KeyFact{Resource: r, Day: k[1]})
+		b.Keys = append(b.Keys, activity.KeyFact{Resource: r, Day: k[1]})
 	}
 	kf := &b.Keys[i]
 	kf.LastActivity = max(kf.LastActivity, g.Last)
@@ -268,5 +267,5 @@ func (b *Builder) Observe(account, region string, g Group) {
 		return
 	}
 	b.observed[k] = len(b.Observed)
-	b.Observed = append(b.Observed, store.ObservedFact{AccountID: account, Region: region, Day: k.day, Events: g.Records})
+	b.Observed = append(b.Observed, activity.ObservedFact{AccountID: account, Region: region, Day: k.day, Events: g.Records})
 }

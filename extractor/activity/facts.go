@@ -1,0 +1,107 @@
+package activity
+
+// The facts the extraction engines write and scoring reads.
+
+// Facts are what a read contributes besides its uses, whichever engine
+// read it. Principals and resources are listed once and referred to by
+// index.
+type Facts struct {
+	Principals []Principal
+	Resources  []Resource
+	Activity   []ActivityFact
+	Sessions   []SessionFact
+	// SessionDays are the days of sessions whose uses carry Session.
+	SessionDays []SessionDayFact
+	SignIns     []SignInFact
+	Keys        []KeyFact
+	Observed    []ObservedFact
+}
+
+// UseFact is one action of one event on one resource (Resource -1: none of
+// the scored kinds).
+type UseFact struct {
+	EventID   [16]byte
+	Principal int
+	Resource  int
+	Action    string
+	ErrorCode string
+	At        int64 // unix seconds
+	// Session is the name of the role session that made the call when the
+	// event names no person (Principal is then the role): the store keeps
+	// such uses per session until a SAML sign-in names the person.
+	Session string
+}
+
+// ActivityFact is a principal's first and last event of one day.
+type ActivityFact struct {
+	Principal   int
+	Day         int64
+	First, Last int64
+}
+
+// SessionFact is a role session seen, and the person it is attributed to
+// (Person -1: none).
+type SessionFact struct {
+	Role           int
+	Name           string
+	SourceIdentity string
+	Person         int
+	First, Last    int64
+}
+
+// SessionDayFact is the first and last event of one day of a role session
+// whose events name no person.
+type SessionDayFact struct {
+	Role        int
+	Name        string
+	Day         int64
+	First, Last int64
+}
+
+// SignInFact is an AssumeRoleWithSAML that issued a session of a role, with
+// its name, to a person on a day.
+type SignInFact struct {
+	Role   int
+	Name   string
+	Person int
+	Day    int64
+}
+
+// KeyFact is a KMS key's last use of one day, and last cryptographic use
+// (0: none that day).
+type KeyFact struct {
+	Resource     int
+	Day          int64
+	LastActivity int64
+	LastCrypto   int64
+}
+
+// ObservedFact counts the events read for one account, region and day.
+type ObservedFact struct {
+	AccountID, Region string
+	Day               int64
+	Events            int64
+}
+
+// SessionUseFact is the first and last successful use of one day of an
+// action on a resource by a role session.
+type SessionUseFact struct {
+	Role, Resource int
+	Session        string
+	Action         string
+	Day            int64
+	First, Last    int64
+}
+
+// UsageCount is how many distinct events of one day a principal used one
+// action on one resource (Resource -1: none of the three kinds) with one
+// outcome (ErrorCode empty: success).
+type UsageCount struct {
+	Principal   int
+	Resource    int
+	Action      string
+	ErrorCode   string
+	Day         int64
+	First, Last int64
+	Count       int64
+}
