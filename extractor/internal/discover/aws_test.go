@@ -244,16 +244,16 @@ func denyingProxy(t *testing.T, target string, deny func(*http.Request) bool) st
 		if r.Header.Get("X-Amz-Target") != "" {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `{"__type":"AccessDeniedException","message":"not authorized to perform this action"}`)
+			io.WriteString(w, `{"__type":"AccessDeniedException","message":"not authorized to perform this action"}`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 			return
 		}
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusForbidden)
 		if r.URL.Path == "/" && r.Method == http.MethodPost {
-			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>1</RequestId></ErrorResponse>`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 			return
 		}
-		io.WriteString(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+		io.WriteString(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
