@@ -23,8 +23,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newExtractCommand) }
-
 type extractOptions struct {
 	sources       []string
 	window        string

@@ -11,8 +11,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newIntegrationsCommand) }
-
 type integrationsListOptions struct {
 	json bool
 }

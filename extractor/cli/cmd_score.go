@@ -12,8 +12,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newScoreCommand) }
-
 // windowOptions are the flags every command that scores takes.
 type windowOptions struct {
 	window string

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -41,17 +42,31 @@ func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// commandConstructors holds each command file's constructor; files add
-// theirs from init so that adding a command touches only its own file.
-var commandConstructors []func(*globalOptions) *cobra.Command
-
-func register(c func(*globalOptions) *cobra.Command) {
-	commandConstructors = append(commandConstructors, c)
+// commandConstructors are the commands in the order help lists them: the
+// order of the work, from what Terraform enabled to sharing the results,
+// then the demo data. A new command adds its constructor here.
+var commandConstructors = []func(*globalOptions) *cobra.Command{
+	newIntegrationsCommand,
+	newExtractCommand,
+	newDiscoverCommand,
+	newPeopleCommand,
+	newScoreCommand,
+	newReportCommand,
+	newRulesCommand,
+	newSimulateCommand,
+	newErrorsCommand,
+	newPublishCommand,
+	newGenerateCommand,
 }
+
+// unsortedHelp turns off cobra's alphabetical listing of commands, a
+// setting of the whole package, once.
+var unsortedHelp sync.Once
 
 // Run runs the command line args and returns what happened; ExitCode turns
 // the result into an exit status.
 func Run(ctx context.Context, args []string, streams Streams, version string) error {
+	unsortedHelp.Do(func() { cobra.EnableCommandSorting = false })
 	g := &globalOptions{streams: streams, version: version}
 	root := &cobra.Command{
 		Use:   "activity-extractor",
