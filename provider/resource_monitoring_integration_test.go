@@ -383,12 +383,12 @@ func TestAccMonitoringIntegration_verify(t *testing.T) {
   verify     = true
   extract_for_organization = false
   skip_extraction          = false
-  role_arn   = null`, account)) + "\n" + fmt.Sprintf(`resource "activity_monitoring_integration" "missing" {
+  role_arn   = null`, account)) + "\n" + `resource "activity_monitoring_integration" "missing" {
   account_id = "555555555555"
   trail      = "no-such-trail"
   region     = "us-east-1"
   verify     = true
-}`),
+}`,
 				ExpectError: regexp.MustCompile(`(?s)Trail Not Found.*"no-such-trail" in region us-east-1`),
 			},
 			{

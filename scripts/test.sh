@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests of every package (against
 # real moto and versitygw servers), the provider's acceptance tests on every
-# Terraform CLI available, and the check that docs/ is up to date. Ends with
-# one summary line counting every test of every stage.
+# Terraform CLI available, the check that docs/ is up to date, and the lint
+# (golangci-lint, formatting included). Ends with one summary line counting
+# every test of every stage.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,9 +31,10 @@ else
   echo "docs: docs/ is stale; run: make docs"; status=1; failures+=(docs)
 fi
 
-echo "== formatting"
-unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))
-[ -z "$unformatted" ] || { echo "gofmt: not formatted: $unformatted"; status=1; failures+=(gofmt); }
+echo "== lint (golangci-lint, with gofmt and goimports; see .golangci.yml)"
+go tool golangci-lint run ./... || { echo "lint: fix the findings above; run: make lint"; status=1; failures+=(lint); }
+
+echo "== formatting of examples"
 tofu=$root/.bin/tofu
 if [ -x "$tofu" ]; then "$tofu" fmt -check -recursive examples || { echo "examples: run: make fmt"; status=1; failures+=(terraform-fmt); }; fi
 

@@ -14,8 +14,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newDiscoverCommand) }
-
 type discoverOptions struct {
 	authzDetails   []string
 	bucketPolicies []string

@@ -11,8 +11,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newErrorsCommand) }
-
 type errorsOptions struct {
 	run  int64
 	all  bool

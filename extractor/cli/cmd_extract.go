@@ -20,8 +20,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newExtractCommand) }
-
 type extractOptions struct {
 	windowOptions
 	sources       []string

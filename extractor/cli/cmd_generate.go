@@ -10,8 +10,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
 )
 
-func init() { register(newGenerateCommand) }
-
 type generateOptions struct {
 	out      string
 	accounts int

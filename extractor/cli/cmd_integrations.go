@@ -11,8 +11,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
-func init() { register(newIntegrationsCommand) }
-
 type integrationsListOptions struct {
 	json bool
 }

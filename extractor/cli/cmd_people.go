@@ -12,8 +12,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/people"
 )
 
-func init() { register(newPeopleCommand) }
-
 type peopleOptions struct {
 	oktaOrg        string
 	oktaApp        string

@@ -69,7 +69,9 @@ func TestPeopleFromIntegrationSettings(t *testing.T) {
 		t.Error("the Okta token was stored or printed")
 	}
 
-	os.Unsetenv("OKTA_API_TOKEN")
+	if err := os.Unsetenv("OKTA_API_TOKEN"); err != nil {
+		t.Fatal(err)
+	}
 	if _, errOut, code := run(t, "--db", db, "people"); code != ExitFailure || !strings.Contains(errOut, "OKTA_API_TOKEN") {
 		t.Errorf("without credentials: exit %d, %s", code, errOut)
 	}

@@ -10,8 +10,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/snapshot"
 )
 
-func init() { register(newPublishCommand) }
-
 type publishOptions struct {
 	to   string
 	json bool

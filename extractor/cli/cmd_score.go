@@ -13,8 +13,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-func init() { register(newScoreCommand) }
-
 type scoreOptions struct {
 	windowOptions
 	json bool

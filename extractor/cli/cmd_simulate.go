@@ -12,8 +12,6 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 )
 
-func init() { register(newSimulateCommand) }
-
 type simulateOptions struct {
 	principal string
 	actions   []string

@@ -46,12 +46,21 @@ func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
-// commandConstructors holds each command file's constructor; files add
-// theirs from init so that adding a command touches only its own file.
-var commandConstructors []func(*globalOptions) *cobra.Command
-
-func register(c func(*globalOptions) *cobra.Command) {
-	commandConstructors = append(commandConstructors, c)
+// commandConstructors are the commands, in the order of the work: from what
+// Terraform enabled to sharing the results, then the demo data. A new
+// command adds its constructor here.
+var commandConstructors = []func(*globalOptions) *cobra.Command{
+	newIntegrationsCommand,
+	newExtractCommand,
+	newDiscoverCommand,
+	newPeopleCommand,
+	newScoreCommand,
+	newReportCommand,
+	newRulesCommand,
+	newSimulateCommand,
+	newErrorsCommand,
+	newPublishCommand,
+	newGenerateCommand,
 }
 
 // Run runs the command line args and returns what happened; ExitCode turns

@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -64,6 +68,69 @@ func TestHelpForEveryCommand(t *testing.T) {
 		out, _, code := run(t, args...)
 		if code != ExitOK || !strings.Contains(out, "Usage:") {
 			t.Errorf("%v: exit %d, output %q", args, code, out)
+		}
+	}
+}
+
+// Each command's constructor, new<Name>Command(*globalOptions), is in
+// commandConstructors once, and help lists every one.
+func TestEveryCommandListedOnce(t *testing.T) {
+	constructor := regexp.MustCompile(`^new([A-Z]\w*)Command$`)
+	declared := map[string]bool{}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || !constructor.MatchString(fn.Name.Name) || fn.Type.Params.NumFields() != 1 {
+				continue
+			}
+			if star, ok := fn.Type.Params.List[0].Type.(*ast.StarExpr); ok {
+				if id, ok := star.X.(*ast.Ident); ok && id.Name == "globalOptions" {
+					declared[strings.ToLower(constructor.FindStringSubmatch(fn.Name.Name)[1])] = true
+				}
+			}
+		}
+	}
+	if len(declared) == 0 {
+		t.Fatal("no command constructor found in the package's files")
+	}
+	var listed []string
+	times := map[string]int{}
+	for _, c := range commandConstructors {
+		name := c(&globalOptions{}).Name()
+		listed = append(listed, name)
+		times[name]++
+	}
+	for _, name := range listed {
+		if times[name] > 1 {
+			t.Errorf("%s is listed %d times in commandConstructors", name, times[name])
+			times[name] = 1
+		}
+		if !declared[name] {
+			t.Errorf("%s is listed, but no new...Command(*globalOptions) declares it", name)
+		}
+	}
+	for name := range declared {
+		if times[name] == 0 {
+			t.Errorf("the %s command is declared but not in commandConstructors", name)
+		}
+	}
+
+	help, _, _ := run(t, "--help")
+	for _, name := range listed {
+		if !strings.Contains(help, "\n  "+name+" ") {
+			t.Errorf("help does not list %s:\n%s", name, help)
 		}
 	}
 }

@@ -304,7 +304,9 @@ func TestSAMLDocExampleAttributed(t *testing.T) {
 		if err := json.NewEncoder(zw).Encode(map[string]any{"Records": []any{rec}}); err != nil {
 			t.Fatal(err)
 		}
-		zw.Close()
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o600); err != nil {
 			t.Fatal(err)
 		}

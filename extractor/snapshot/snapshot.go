@@ -50,7 +50,7 @@ func Publish(ctx context.Context, db *store.DB, client *s3.Client, url string) (
 	if err != nil {
 		return Published{}, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	fi, err := f.Stat()
 	if err != nil {
 		return Published{}, err
@@ -96,7 +96,7 @@ func Fetch(ctx context.Context, client *s3.Client, url, cacheDir string) (string
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := io.Copy(tmp, obj.Body); err != nil {
-		tmp.Close()
+		tmp.Close() //nolint:errcheck // the copy already failed; its error is the one returned
 		return "", fmt.Errorf("download snapshot %s: %w", url, err)
 	}
 	if err := tmp.Close(); err != nil {

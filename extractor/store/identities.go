@@ -84,6 +84,9 @@ func (s *DB) FindPrincipal(ctx context.Context, ref string) (activity.Principal,
 		arns = append(arns, a)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return activity.Principal{}, err
+	}
 	switch len(arns) {
 	case 0:
 		return activity.Principal{}, fmt.Errorf("principal %s: %w", ref, ErrNotFound)

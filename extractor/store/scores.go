@@ -373,6 +373,9 @@ func (s *DB) FindKey(ctx context.Context, ref string) (activity.Resource, error)
 			keys = append(keys, k)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return activity.Resource{}, err
+		}
 		switch len(keys) {
 		case 0:
 			return activity.Resource{}, fmt.Errorf("KMS alias %s: %w", ref, ErrNotFound)

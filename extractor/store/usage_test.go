@@ -55,7 +55,9 @@ func TestSecretNamedEveryWayIsOneResource(t *testing.T) {
 		t.Errorf("uses = %+v, want 3 uses of %s-AbC123", uses, base)
 	}
 	var n int
-	db.SQL().QueryRow(`SELECT count(*) FROM resources`).Scan(&n)
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM resources`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 {
 		t.Errorf("%d resource rows, want 1", n)
 	}
@@ -110,8 +112,10 @@ func TestFailedCommitLeavesNothing(t *testing.T) {
 		t.Errorf("writer remembers ids of a rolled-back commit")
 	}
 	var n int
-	db.SQL().QueryRow(`SELECT (SELECT count(*) FROM extract_ledger) + (SELECT count(*) FROM principals) +
-		(SELECT count(*) FROM resources) + (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM usage_actions)`).Scan(&n)
+	if err := db.SQL().QueryRow(`SELECT (SELECT count(*) FROM extract_ledger) + (SELECT count(*) FROM principals) +
+		(SELECT count(*) FROM resources) + (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM usage_actions)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d rows left by a failed commit", n)
 	}

@@ -57,7 +57,7 @@ func freePort() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
+	defer l.Close() //nolint:errcheck // only asked for its port
 	return l.Addr().String(), nil
 }
 
@@ -88,7 +88,7 @@ func waitListening(addr string, within time.Duration) error {
 	for {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err == nil {
-			c.Close()
+			c.Close() //nolint:errcheck // only checked that it connects
 			return nil
 		}
 		if time.Now().After(deadline) {

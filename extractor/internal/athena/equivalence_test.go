@@ -244,7 +244,7 @@ func duckTable(t *testing.T, trail, ndjson string) *sql.DB {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer f.Close() //nolint:errcheck // read only
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			return err

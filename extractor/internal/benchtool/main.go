@@ -66,7 +66,9 @@ func eventFiles(dir string) ([]string, error) {
 func decompress(args []string) error {
 	fl := flag.NewFlagSet("decompress", flag.ExitOnError)
 	workers := fl.Int("workers", 2, "files at once")
-	fl.Parse(args)
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
 	files, err := eventFiles(fl.Arg(0))
 	if err != nil {
 		return err
@@ -81,7 +83,7 @@ func decompress(args []string) error {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer f.Close() //nolint:errcheck // read only
 			zr, err := gzip.NewReader(f)
 			if err != nil {
 				return err
@@ -155,7 +157,9 @@ func fanout(args []string) error {
 		return err
 	}
 	var n int
-	fmt.Sscan(args[2], &n)
+	if _, err := fmt.Sscan(args[2], &n); err != nil {
+		return fmt.Errorf("count %q: %w", args[2], err)
+	}
 	day := filepath.Join(args[1], "AWSLogs", "111111111111", "CloudTrail", "us-east-1", "2026", "11", "23")
 	if err := os.MkdirAll(day, 0o755); err != nil {
 		return err

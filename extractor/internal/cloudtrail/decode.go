@@ -128,7 +128,7 @@ func readAll(buf *bytes.Buffer, r io.Reader, limit int64) (int64, error) {
 		if err != nil {
 			return 0, bad("gzip: %v", err)
 		}
-		defer rd.zr.Close()
+		defer rd.zr.Close() //nolint:errcheck // read only: a corrupt stream is reported by Read
 		src = rd.zr
 	}
 	n, err := readCapped(buf, src, limit+1)

@@ -3,6 +3,7 @@ package cloudtrail_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
@@ -36,7 +37,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsGeneral(t, "input", data)
 		if _, err := (cloudtrail.Decoder{}).Decode(bytes.NewReader(data)); err != nil {
-			if _, ok := err.(*cloudtrail.BadInputError); !ok {
+			if !errors.As(err, new(*cloudtrail.BadInputError)) {
 				t.Errorf("an error that is not a BadInputError: %v", err)
 			}
 		}

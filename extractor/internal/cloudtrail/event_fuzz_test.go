@@ -45,7 +45,7 @@ func fuzzSeedRecords(f *testing.F, max int) [][]byte {
 			f.Fatal(err)
 		}
 		data, err := io.ReadAll(zr)
-		fh.Close()
+		fh.Close() //nolint:errcheck // read only
 		if err != nil {
 			f.Fatal(err)
 		}

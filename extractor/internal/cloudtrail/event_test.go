@@ -20,7 +20,7 @@ func docEvent(t *testing.T, file, name string, also ...string) Record {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 lines:

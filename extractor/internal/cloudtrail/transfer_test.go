@@ -27,7 +27,9 @@ func TestBrokenTransferIsNotBadInput(t *testing.T) {
 	var z bytes.Buffer
 	zw := gzip.NewWriter(&z)
 	zw.Write([]byte(`{"Records":[` + string(bytes.Repeat([]byte(`{"eventName":"GetObject"},`), 5000)) + `{}]}`))
-	zw.Close()
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	whole := z.Bytes()
 	body := newCheckedBody(io.NopCloser(shortReader{bytes.NewReader(whole[:len(whole)/2])}), "s3://b/k", int64(len(whole)))
 	_, err := Decoder{}.Decode(body)

@@ -2,6 +2,7 @@ package discover
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -146,7 +147,8 @@ func TestDiscoverFromAWSMatchesFiles(t *testing.T) {
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
 				stderr = ee.Stderr
 			}
 			t.Fatalf("aws %v: %v: %s", args, err, stderr)
@@ -242,16 +244,16 @@ func denyingProxy(t *testing.T, target string, deny func(*http.Request) bool) st
 		if r.Header.Get("X-Amz-Target") != "" {
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `{"__type":"AccessDeniedException","message":"not authorized to perform this action"}`)
+			io.WriteString(w, `{"__type":"AccessDeniedException","message":"not authorized to perform this action"}`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 			return
 		}
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusForbidden)
 		if r.URL.Path == "/" && r.Method == http.MethodPost {
-			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			io.WriteString(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>1</RequestId></ErrorResponse>`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 			return
 		}
-		io.WriteString(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+		io.WriteString(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL

@@ -47,7 +47,7 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 			return nil, err
 		}
 		d, err := iam.ReadAuthorizationDetails(fh)
-		fh.Close()
+		fh.Close() //nolint:errcheck // read only
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}

@@ -78,7 +78,7 @@ func TestKilledRunsLoseNothingAndCountNothingTwice(t *testing.T) {
 			t.Logf("run %d finished before its kill at %s: %v", i, delay, err)
 		case <-time.After(delay):
 			_ = cmd.Process.Kill()
-			<-done
+			<-done //nolint:errcheck // killed: Wait reports it, as expected
 			interrupted++
 		}
 	}
@@ -124,7 +124,7 @@ func TestInterruptKeepsCommittedWork(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	go io.Copy(io.Discard, stderr)
+	go io.Copy(io.Discard, stderr) //nolint:errcheck // drains the child's log until it exits
 	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 130 {

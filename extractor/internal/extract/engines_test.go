@@ -42,7 +42,7 @@ func TestExtractLeavesAthenaDays(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer f.Close() //nolint:errcheck // read only
 		dec, err := cloudtrail.Decoder{}.Decode(f)
 		if err != nil {
 			return err

@@ -320,7 +320,7 @@ func readObject(ctx context.Context, dec cloudtrail.Decoder, j job, log *slog.Lo
 		return result{facts: of, unread: true}
 	}
 	d, err := dec.Decode(rc)
-	rc.Close()
+	rc.Close() //nolint:errcheck // read only
 	var bad *cloudtrail.BadInputError
 	switch {
 	case errors.As(err, &bad):

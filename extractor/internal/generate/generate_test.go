@@ -158,7 +158,7 @@ func TestWorldIsConsistent(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer f.Close() //nolint:errcheck // read only
 		got, err := dec.Decode(f)
 		if err != nil {
 			t.Errorf("%s: %v", rel, err)

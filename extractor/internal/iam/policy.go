@@ -146,11 +146,7 @@ func ParsePolicy(name string, doc []byte) (*Policy, error) {
 }
 
 func asParseError(err error, target **ParseError) bool {
-	pe, ok := err.(*ParseError)
-	if ok {
-		*target = pe
-	}
-	return ok
+	return errors.As(err, target)
 }
 
 func parseStatements(raw json.RawMessage) ([]Statement, error) {

@@ -245,7 +245,7 @@ func TestRealAuthorizationDetailsParseWithoutLoss(t *testing.T) {
 			t.Fatal(err)
 		}
 		d, err := ReadAuthorizationDetails(f)
-		f.Close()
+		f.Close() //nolint:errcheck // read only
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

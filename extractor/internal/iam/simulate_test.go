@@ -50,7 +50,7 @@ func testInventory(t *testing.T) *Inventory {
 			t.Fatal(err)
 		}
 		d, err := ReadAuthorizationDetails(f)
-		f.Close()
+		f.Close() //nolint:errcheck // read only
 		if err != nil {
 			t.Fatal(err)
 		}

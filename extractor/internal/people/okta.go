@@ -64,7 +64,7 @@ func NewOktaClient(org string, getenv func(string) string) (*OktaClient, error) 
 	// Plain http only to this machine (a local stand-in for Okta): the
 	// credentials must not cross a network in clear.
 	if err != nil || u.Host == "" || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
-		return nil, fmt.Errorf("Okta org URL %q: give it as https://ORG.okta.com", org)
+		return nil, fmt.Errorf("Okta org URL %q: give it as https://ORG.okta.com", org) //nolint:staticcheck // ST1005: Okta is a name
 	}
 	c := &OktaClient{Org: u, HTTP: &http.Client{Timeout: time.Minute}, MaxRetries: 5, MaxWait: 2 * time.Minute,
 		Now: time.Now, Sleep: sleep}
@@ -185,7 +185,7 @@ func (c *OktaClient) clientCredentials(ctx context.Context, clientID, kid string
 		Description string `json:"error_description"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil || resp.StatusCode != http.StatusOK || out.AccessToken == "" {
-		return "", 0, fmt.Errorf("Okta token request: HTTP %d %s %s", resp.StatusCode, out.Error, out.Description)
+		return "", 0, fmt.Errorf("Okta token request: HTTP %d %s %s", resp.StatusCode, out.Error, out.Description) //nolint:staticcheck // ST1005: Okta is a name
 	}
 	return out.AccessToken, time.Duration(out.ExpiresIn) * time.Second, nil
 }

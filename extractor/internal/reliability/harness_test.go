@@ -298,13 +298,3 @@ func integrity(t *testing.T, dbPath string) {
 		t.Errorf("integrity_check: %q, %v", res, err)
 	}
 }
-
-// ledger counts the objects committed.
-func ledger(t *testing.T, dbPath string) int {
-	t.Helper()
-	var n int
-	if err := openStore(t, dbPath).SQL().QueryRow(`SELECT count(*) FROM extract_ledger`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}

@@ -90,7 +90,9 @@ func TestReliabilityHostileObjects(t *testing.T) {
 	root, day := hostileDir(t)
 	write := func(unique string, records ...map[string]any) {
 		gzipFile(t, filepath.Join(day, objectName(unique)), func(w *gzip.Writer) {
-			json.NewEncoder(w).Encode(map[string]any{"Records": records})
+			if err := json.NewEncoder(w).Encode(map[string]any{"Records": records}); err != nil {
+				t.Fatal(err)
+			}
 		})
 		c.inputs++
 	}
@@ -169,7 +171,9 @@ func TestReliabilityHostileObjects(t *testing.T) {
 	}
 	for rows.Next() {
 		var n string
-		rows.Scan(&n)
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		users = append(users, n)
 	}
 	rows.Close()
@@ -198,7 +202,9 @@ func TestReliabilityHostileNames(t *testing.T) {
 		records = append(records, record(2*i+1, roleSession("deployer", n), nil))
 	}
 	gzipFile(t, filepath.Join(day, objectName("names")), func(w *gzip.Writer) {
-		json.NewEncoder(w).Encode(map[string]any{"Records": records})
+		if err := json.NewEncoder(w).Encode(map[string]any{"Records": records}); err != nil {
+			t.Fatal(err)
+		}
 	})
 	c.inputs = len(records)
 	db := dbIn(t)

@@ -99,7 +99,11 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 		r["recipientAccountId"] = account
 		records = append(records, r)
 	}
-	gzipFile(t, local, func(w *gzip.Writer) { json.NewEncoder(w).Encode(map[string]any{"Records": records}) })
+	gzipFile(t, local, func(w *gzip.Writer) {
+		if err := json.NewEncoder(w).Encode(map[string]any{"Records": records}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	data, err := os.ReadFile(local)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +170,9 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 		}},
 		{"discover", discover, []string{"discover"}, func(db, stdout, stderr string) string {
 			var issues int
-			openStore(t, db).SQL().QueryRow(`SELECT count(*) FROM discovery_issues`).Scan(&issues)
+			if err := openStore(t, db).SQL().QueryRow(`SELECT count(*) FROM discovery_issues`).Scan(&issues); err != nil {
+				return "count discovery issues: " + err.Error()
+			}
 			if issues > 0 {
 				return "discovery issues recorded"
 			}

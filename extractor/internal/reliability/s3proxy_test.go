@@ -55,19 +55,19 @@ func startFaultyS3(t *testing.T, upstream string, seed uint64, share float64) *f
 		p.injected[f].Add(1)
 		switch f {
 		case slowDown:
-			io.Copy(io.Discard, r.Body)
+			io.Copy(io.Discard, r.Body) //nolint:errcheck // drained only; the answer is SlowDown either way
 			w.Header().Set("Content-Type", "application/xml")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`) //nolint:errcheck // a handler cannot report a failed write; the client sees it
 		case reset:
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err != nil {
 				return
 			}
 			if tcp, ok := conn.(*net.TCPConn); ok {
-				tcp.SetLinger(0)
+				tcp.SetLinger(0) //nolint:errcheck // best effort: without it the reset is a plain close, a fault too
 			}
-			conn.Close()
+			conn.Close() //nolint:errcheck // breaking the connection is the fault injected
 		case truncated:
 			rec := httptest.NewRecorder()
 			proxy.ServeHTTP(rec, r)

@@ -109,7 +109,9 @@ func TestReliabilityStorageFaults(t *testing.T) {
 			rows, _ := openStore(t, db).SQL().Query(`SELECT location, reason ` + skippedAsBad + ` LIMIT 5`)
 			for rows.Next() {
 				var loc, reason string
-				rows.Scan(&loc, &reason)
+				if err := rows.Scan(&loc, &reason); err != nil {
+					t.Fatal(err)
+				}
 				t.Errorf("storage fault recorded as bad input: %s: %s", loc, reason)
 			}
 			rows.Close()

@@ -133,7 +133,7 @@ func run(in, overridesPath, out string) error {
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		f.Close() //nolint:errcheck // the write already failed; its error is the one returned
 		return err
 	}
 	if err := f.Close(); err != nil {
