@@ -331,7 +331,7 @@ func TestResourceARNsOfSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only
 	counts := map[string]int{}
 	s := bufio.NewScanner(f)
 	for line := 1; s.Scan(); line++ {

@@ -455,9 +455,7 @@ func reportARNs(report map[string]any) []string {
 				out = append(out, arn)
 			}
 			if nested != "" {
-				for _, arn := range reportARNs(map[string]any{"principals": m[nested]}) {
-					out = append(out, arn)
-				}
+				out = append(out, reportARNs(map[string]any{"principals": m[nested]})...)
 			}
 		}
 	}
