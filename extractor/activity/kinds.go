@@ -2,6 +2,7 @@ package activity
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -70,10 +71,10 @@ type ResourceKind struct {
 	DataEvents bool
 	// ListAction and PolicyAction are the IAM actions discovery calls to
 	// list the resources of an account and to read one's resource policy;
-	// DiscoveryActions are all it calls for the kind, those two included.
-	ListAction       string
-	PolicyAction     string
-	DiscoveryActions []string
+	// AlsoDiscovered, any other it calls for the kind.
+	ListAction     string
+	PolicyAction   string
+	AlsoDiscovered []string
 	// AlwaysHasPolicy is set when every resource of the kind has a resource
 	// policy (a KMS key's key policy): one listed without it has an unknown
 	// policy, not none.
@@ -108,7 +109,6 @@ var resourceKinds = []*ResourceKind{
 		RequestFields: []string{"bucketName"},
 		DataEvents:    true,
 		ListAction:    "s3:ListAllMyBuckets", PolicyAction: "s3:GetBucketPolicy", PolicyNoun: "bucket policy",
-		DiscoveryActions: []string{"s3:GetBucketPolicy", "s3:ListAllMyBuckets"},
 		parse: func(res string) (string, bool) {
 			// An object ARN names its bucket's use: the bucket is the resource.
 			name, _, _ := strings.Cut(res, "/")
@@ -125,8 +125,8 @@ var resourceKinds = []*ResourceKind{
 		ResponseFields: []string{"keyMetadata.arn"},
 		ListAction:     "kms:ListKeys", PolicyAction: "kms:GetKeyPolicy", PolicyNoun: "key policy",
 		// Aliases name keys in policies and requests; discovery resolves them.
-		DiscoveryActions: []string{"kms:GetKeyPolicy", "kms:ListAliases", "kms:ListKeys"},
-		AlwaysHasPolicy:  true,
+		AlsoDiscovered:  []string{"kms:ListAliases"},
+		AlwaysHasPolicy: true,
 		parse: func(res string) (string, bool) {
 			// An alias names a key only through the account's alias list:
 			// it is not the key's ARN.
@@ -150,6 +150,14 @@ var resourceKinds = []*ResourceKind{
 		},
 		resource: func(name string) string { return "secret:" + name },
 	},
+}
+
+// DiscoveryActions are the IAM actions discovery calls for the kind, in
+// order.
+func (k *ResourceKind) DiscoveryActions() []string {
+	out := append([]string{k.ListAction, k.PolicyAction}, k.AlsoDiscovered...)
+	sort.Strings(out)
+	return out
 }
 
 // ResourceKinds lists every scored resource kind, in the order reports show

@@ -32,7 +32,8 @@ func TestResourceKindLookups(t *testing.T) {
 	}
 	services := map[string]string{}
 	for i, k := range activity.ResourceKinds() {
-		if names[i] != k.Name || k.Noun == "" || k.Service == "" || len(k.CatalogTypes) == 0 || len(k.TrailTypes) == 0 {
+		if names[i] != k.Name || k.Noun == "" || k.Service == "" || len(k.CatalogTypes) == 0 || len(k.TrailTypes) == 0 ||
+			!strings.HasPrefix(k.ListAction, k.Service+":") || !strings.HasPrefix(k.PolicyAction, k.Service+":") || k.PolicyNoun == "" {
 			t.Errorf("kind %d: %+v (name %q)", i, k, names[i])
 		}
 		if prev, ok := services[k.Service]; ok {

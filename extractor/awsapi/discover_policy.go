@@ -22,7 +22,7 @@ func DiscoverPolicy(organization bool) ([]byte, error) {
 	}
 	for _, k := range activity.ResourceKinds() {
 		statements = append(statements, policyStatement{Sid: "Read" + strings.ToUpper(k.Noun[:1]) + k.Noun[1:] + "Policies",
-			Effect: "Allow", Action: k.DiscoveryActions, Resource: []string{"*"}})
+			Effect: "Allow", Action: k.DiscoveryActions(), Resource: []string{"*"}})
 	}
 	if organization {
 		statements = append(statements, policyStatement{Sid: "ReadOrganizationPolicies", Effect: "Allow",

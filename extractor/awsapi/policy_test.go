@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func TestReaderPolicyOrganizationTrail(t *testing.T) {
@@ -179,5 +181,39 @@ func TestReaderPolicyAthena(t *testing.T) {
 	access.Athena.Database = "Bad-Name"
 	if _, err := ReaderPolicy(access); err == nil || !strings.Contains(err.Error(), "output location") || !strings.Contains(err.Error(), "database") {
 		t.Errorf("error %v, want the output location and database refused", err)
+	}
+}
+
+// Discovery's policy grants, for each resource kind, what discovery calls
+// for it, and every statement names actions.
+func TestDiscoverPolicyCoversEveryKind(t *testing.T) {
+	raw, err := DiscoverPolicy(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Statement []struct {
+			Sid    string
+			Action []string
+		}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	granted := map[string]bool{}
+	for _, s := range doc.Statement {
+		if len(s.Action) == 0 {
+			t.Errorf("statement %s grants no action", s.Sid)
+		}
+		for _, a := range s.Action {
+			granted[a] = true
+		}
+	}
+	for _, k := range activity.ResourceKinds() {
+		for _, a := range k.DiscoveryActions() {
+			if !granted[a] {
+				t.Errorf("%s: discovery calls %s, which its policy does not grant", k.Name, a)
+			}
+		}
 	}
 }
