@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	sqlite3 "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver too
 )
 
 //go:embed migrations/*.sql
@@ -60,7 +60,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &DB{sql: db, path: path, Now: time.Now}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateWaiting(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -147,6 +147,31 @@ func migrations() ([]migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// openWait bounds how long opening waits for another process that is
+// setting up the same database: as long as a busy statement waits.
+const openWait = 10 * time.Second
+
+// migrateWaiting migrates, waiting for other processes that open the same
+// new database at the same time. Setting up a connection (its switch to
+// WAL) and the first statements on a new file can meet another process's
+// locks in a way SQLite refuses at once rather than waiting for, so such a
+// refusal is tried again, a little later, within openWait.
+func (s *DB) migrateWaiting(ctx context.Context) error {
+	deadline := time.Now().Add(openWait)
+	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
+		err := s.migrate(ctx)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
 }
 
 // migrate applies, in order, the migrations not yet recorded in

@@ -253,3 +253,4 @@ func TestResourceKindsCheckedByTheSchemaAreTheRegistrys(t *testing.T) {
 		t.Errorf("the schema keeps resource kinds %v, the registry has %v", checked, want)
 	}
 }
+
