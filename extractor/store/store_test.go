@@ -253,4 +253,3 @@ func TestResourceKindsCheckedByTheSchemaAreTheRegistrys(t *testing.T) {
 		t.Errorf("the schema keeps resource kinds %v, the registry has %v", checked, want)
 	}
 }
-
