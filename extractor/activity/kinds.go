@@ -57,9 +57,13 @@ type ResourceKind struct {
 	ChildType string
 	// ChildKind is what simulate calls one of them.
 	ChildKind string
-	// TrailTypes are the resources[].type values of CloudTrail records that
-	// name a resource of this kind.
-	TrailTypes []string
+	// TrailTypes are the resources[].type values of CloudTrail records
+	// that name a resource of this kind, and ChildTrailType the one that
+	// names something it holds (an S3 object, whose bucket is the
+	// resource). Only those the event mapping reads are listed: a secret's
+	// use is named by its request alone.
+	TrailTypes     []string
+	ChildTrailType string
 	// RequestFields are the requestParameters fields of CloudTrail records
 	// that name it, by name, id or ARN.
 	RequestFields []string
@@ -105,7 +109,8 @@ var resourceKinds = []*ResourceKind{
 		CatalogTypes:  []string{"bucket", "object"},
 		ChildType:     "object",
 		ChildKind:     KindS3Object,
-		TrailTypes:    []string{"AWS::S3::Bucket", "AWS::S3::Object"},
+		TrailTypes:     []string{"AWS::S3::Bucket"},
+		ChildTrailType: "AWS::S3::Object",
 		RequestFields: []string{"bucketName"},
 		DataEvents:    true,
 		ListAction:    "s3:ListAllMyBuckets", PolicyAction: "s3:GetBucketPolicy", PolicyNoun: "bucket policy",
@@ -138,7 +143,6 @@ var resourceKinds = []*ResourceKind{
 	{
 		Name: KindSecret, Noun: "secret", Service: "secretsmanager",
 		CatalogTypes:     []string{"Secret"},
-		TrailTypes:       []string{"AWS::SecretsManager::Secret"},
 		RequestFields:    []string{"secretId", "name"},
 		ResponseFields:   []string{"arn"},
 		NamesHaveSlashes: true,
@@ -195,18 +199,21 @@ func ResourceKindOfService(service string) *ResourceKind {
 }
 
 // ResourceKindOfTrailType returns the kind a CloudTrail resources[].type
-// names, or nil.
-func ResourceKindOfTrailType(t string) *ResourceKind {
+// names, and whether it names something the resource holds rather than the
+// resource; nil when it names no scored kind.
+func ResourceKindOfTrailType(t string) (k *ResourceKind, child bool) {
 	for _, k := range resourceKinds {
+		if k.ChildTrailType != "" && k.ChildTrailType == t {
+			return k, true
+		}
 		for _, tt := range k.TrailTypes {
 			if tt == t {
-				return k
+				return k, false
 			}
 		}
 	}
-	return nil
+	return nil, false
 }
-
 // ARN is the canonical ARN of the resource of this kind called name, in
 // partition, region and account (both ignored for a kind whose ARNs carry
 // neither). A secret's canonical ARN is its partial ARN, without the six

@@ -32,7 +32,7 @@ func TestResourceKindLookups(t *testing.T) {
 	}
 	services := map[string]string{}
 	for i, k := range activity.ResourceKinds() {
-		if names[i] != k.Name || k.Noun == "" || k.Service == "" || len(k.CatalogTypes) == 0 || len(k.TrailTypes) == 0 ||
+		if names[i] != k.Name || k.Noun == "" || k.Service == "" || len(k.CatalogTypes) == 0 || len(k.RequestFields) == 0 ||
 			!strings.HasPrefix(k.ListAction, k.Service+":") || !strings.HasPrefix(k.PolicyAction, k.Service+":") || k.PolicyNoun == "" {
 			t.Errorf("kind %d: %+v (name %q)", i, k, names[i])
 		}
@@ -44,8 +44,13 @@ func TestResourceKindLookups(t *testing.T) {
 			t.Errorf("%s is not found by its name or its service", k.Name)
 		}
 		for _, tt := range k.TrailTypes {
-			if activity.ResourceKindOfTrailType(tt) != k {
+			if got, child := activity.ResourceKindOfTrailType(tt); got != k || child {
 				t.Errorf("resources[].type %s does not give %s", tt, k.Name)
+			}
+		}
+		if k.ChildTrailType != "" {
+			if got, child := activity.ResourceKindOfTrailType(k.ChildTrailType); got != k || !child {
+				t.Errorf("resources[].type %s does not give what %s holds", k.ChildTrailType, k.Name)
 			}
 		}
 	}
@@ -54,7 +59,7 @@ func TestResourceKindLookups(t *testing.T) {
 			t.Errorf("ResourceKindNamed(%q) is not nil", none)
 		}
 	}
-	if activity.ResourceKindOfService("iam") != nil || activity.ResourceKindOfTrailType("AWS::DynamoDB::Table") != nil {
+	if activity.ResourceKindOfService("iam") != nil || func() bool { k, _ := activity.ResourceKindOfTrailType("AWS::DynamoDB::Table"); return k != nil }() {
 		t.Error("a service or resources[].type outside the registry gives a kind")
 	}
 }

@@ -14,9 +14,12 @@ package athena
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // Dialect renders the few functions whose names differ between the SQL
@@ -112,7 +115,9 @@ const samlUser = "useridentity.type = 'SAMLUser'"
 // groupColumns are the fields cloudtrail.MapRecord reads, plus the day and
 // the partition's account and region (which name an event's account and
 // region when the record does not). Loader.record reads them back by name.
-var groupColumns = []column{
+// The fields that name a resource, and the resources[] types the mapping
+// reads, come from the registry of resource kinds.
+var groupColumns = slices.Concat([]column{
 	{"day", plain("substr(eventtime, 1, 10)")},
 	{"partition_account", plain("account")},
 	{"partition_region", plain("region")},
@@ -131,7 +136,7 @@ var groupColumns = []column{
 	{"issuer_accountid", plain("useridentity.sessioncontext.sessionissuer.accountid")},
 	{"issuer_username", plain("useridentity.sessioncontext.sessionissuer.username")},
 	{"session_sourceidentity", plain("useridentity.sessioncontext.sourceidentity")},
-	{"request_bucketname", only(service("s3"), request("bucketName"))},
+}, requestColumns(), []column{
 	// The bucket a copy reads from leads x-amz-copy-source; bucket names
 	// hold only these characters, so URL encoding cannot hide it.
 	{"request_copysource", only(service("s3"), func(d Dialect) string {
@@ -141,10 +146,6 @@ var groupColumns = []column{
 	{"request_versioned", only(service("s3"), func(d Dialect) string {
 		return "CASE WHEN " + d.jsonField("requestparameters", "versionId") + " <> '' THEN 'true' ELSE '' END"
 	})},
-	{"request_keyid", only(service("kms"), request("keyId"))},
-	{"request_destinationkeyid", only(service("kms"), request("destinationKeyId"))},
-	{"request_secretid", only(service("secretsmanager"), request("secretId"))},
-	{"request_name", only(service("secretsmanager"), request("name"))},
 	{"request_rolearn", only(samlUser, request("roleArn"))},
 	{"request_principalarn", only(samlUser, request("principalArn"))},
 	{"request_rolesessionname", only(samlUser, request("roleSessionName"))},
@@ -158,14 +159,44 @@ var groupColumns = []column{
 	{"response_sourceidentity", only(samlUser, response("sourceIdentity"))},
 	{"response_session", only(samlUser, response("assumedRoleUser", "arn"))},
 	{"response_keyarn", only(service("kms"), response("keyMetadata", "arn"))},
-	// The resources the mapping reads: buckets and keys whole, objects by
-	// their bucket only, so that object keys do not split the groups.
-	{"resources", only(service("s3", "kms"), func(d Dialect) string {
+	resourcesColumn(),
+})
+
+// requestColumns are the request fields that name a resource of each kind,
+// kept for events of the kind's service only.
+func requestColumns() []column {
+	var out []column
+	for _, k := range activity.ResourceKinds() {
+		for _, f := range k.RequestFields {
+			out = append(out, column{"request_" + strings.ToLower(f), only(service(k.Service), request(f))})
+		}
+	}
+	return out
+}
+
+// resourcesColumn is the resources the mapping reads: resources whole, and
+// what they hold (objects) by their resource only, so that object keys do
+// not split the groups.
+func resourcesColumn() column {
+	var services, whole, child []string
+	for _, k := range activity.ResourceKinds() {
+		if len(k.TrailTypes) == 0 && k.ChildTrailType == "" {
+			continue
+		}
+		services = append(services, k.Service)
+		for _, t := range k.TrailTypes {
+			whole = append(whole, quoteString(t))
+		}
+		if k.ChildTrailType != "" {
+			child = append(child, quoteString(k.ChildTrailType))
+		}
+	}
+	return column{"resources", only(service(services...), func(d Dialect) string {
 		sep := "chr(31)"
-		elem := "CASE WHEN x.type IN ('AWS::S3::Bucket', 'AWS::KMS::Key') THEN concat(x.type, " + sep + ", coalesce(x.arn, ''), " + sep + ", coalesce(x.accountid, ''))" +
-			" WHEN x.type = 'AWS::S3::Object' THEN concat(x.type, " + sep + ", coalesce(regexp_extract(x.arn, '^[^/]*'), ''), " + sep + ", '') END"
+		elem := "CASE WHEN x.type IN (" + strings.Join(whole, ", ") + ") THEN concat(x.type, " + sep + ", coalesce(x.arn, ''), " + sep + ", coalesce(x.accountid, ''))" +
+			" WHEN x.type IN (" + strings.Join(child, ", ") + ") THEN concat(x.type, " + sep + ", coalesce(regexp_extract(x.arn, '^[^/]*'), ''), " + sep + ", '') END"
 		return "coalesce(" + d.joinList("resources", elem, "chr(30)") + ", '')"
-	})},
+	})}
 }
 
 // Aggregate columns of the query, after the grouping columns.

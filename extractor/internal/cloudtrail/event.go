@@ -411,17 +411,18 @@ func resolve(kind string, r *Record, ref, account string) *activity.Resource {
 func bucketOf(r *Record) *activity.Resource {
 	var owner, fromResources string
 	for _, res := range r.Resources {
-		if activity.ResourceKindOfTrailType(res.Type) == nil {
+		k, child := activity.ResourceKindOfTrailType(res.Type)
+		if k == nil || k.Name != activity.KindS3Bucket {
 			continue
 		}
 		b, err := activity.ParseResource(res.ARN)
 		if err != nil || b.Kind != activity.KindS3Bucket {
 			continue
 		}
-		if fromResources == "" || res.Type == "AWS::S3::Bucket" {
+		if fromResources == "" || !child {
 			fromResources = b.Name
 		}
-		if res.Type == "AWS::S3::Bucket" {
+		if !child {
 			owner = res.AccountID
 		}
 	}
@@ -465,7 +466,7 @@ func keysOf(r *Record) []*activity.Resource {
 		out = append(out, k)
 	}
 	for _, res := range r.Resources {
-		if activity.ResourceKindOfTrailType(res.Type) == activity.ResourceKindNamed(activity.KindKMSKey) {
+		if k, _ := activity.ResourceKindOfTrailType(res.Type); k != nil && k.Name == activity.KindKMSKey {
 			add(res.ARN)
 		}
 	}
