@@ -106,14 +106,14 @@ type ResourceKind struct {
 var resourceKinds = []*ResourceKind{
 	{
 		Name: KindS3Bucket, Noun: "bucket", Service: "s3",
-		CatalogTypes:  []string{"bucket", "object"},
-		ChildType:     "object",
-		ChildKind:     KindS3Object,
+		CatalogTypes:   []string{"bucket", "object"},
+		ChildType:      "object",
+		ChildKind:      KindS3Object,
 		TrailTypes:     []string{"AWS::S3::Bucket"},
 		ChildTrailType: "AWS::S3::Object",
-		RequestFields: []string{"bucketName"},
-		DataEvents:    true,
-		ListAction:    "s3:ListAllMyBuckets", PolicyAction: "s3:GetBucketPolicy", PolicyNoun: "bucket policy",
+		RequestFields:  []string{"bucketName"},
+		DataEvents:     true,
+		ListAction:     "s3:ListAllMyBuckets", PolicyAction: "s3:GetBucketPolicy", PolicyNoun: "bucket policy",
 		parse: func(res string) (string, bool) {
 			// An object ARN names its bucket's use: the bucket is the resource.
 			name, _, _ := strings.Cut(res, "/")
@@ -214,6 +214,7 @@ func ResourceKindOfTrailType(t string) (k *ResourceKind, child bool) {
 	}
 	return nil, false
 }
+
 // ARN is the canonical ARN of the resource of this kind called name, in
 // partition, region and account (both ignored for a kind whose ARNs carry
 // neither). A secret's canonical ARN is its partial ARN, without the six
