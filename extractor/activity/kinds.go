@@ -271,11 +271,11 @@ func ParentARN(s string) string {
 	if k == nil || k.ChildType == "" {
 		return ""
 	}
-	parent, _, ok := strings.Cut(a.Resource, "/")
-	if !ok || parent == "" {
+	name, ok := k.parse(a.Resource)
+	if !ok || k.resource(name) == a.Resource {
 		return ""
 	}
-	a.Resource = parent
+	a.Resource = k.resource(name)
 	return a.String()
 }
 

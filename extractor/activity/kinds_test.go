@@ -713,3 +713,21 @@ func secretName(rng *rand.Rand) string {
 	}
 	return name
 }
+
+func TestParentARN(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:aws:s3:::logs/AWSLogs/o-1/x.json.gz": "arn:aws:s3:::logs",
+		"arn:aws-us-gov:s3:::logs/a":              "arn:aws-us-gov:s3:::logs",
+		"arn:aws-cn:s3:::logs/":                   "arn:aws-cn:s3:::logs",
+		"arn:aws:s3:::logs":                       "",
+		"arn:aws:s3:::lo":                         "",
+		"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab": "",
+		"arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf":         "",
+		"arn:aws:iam::111122223333:user/a/b":                                          "",
+		"not an arn":                                                                  "",
+	} {
+		if got := activity.ParentARN(in); got != want {
+			t.Errorf("ParentARN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
