@@ -6,9 +6,20 @@ import (
 )
 
 // serviceExceptions are event sources whose IAM service prefix is not the
-// first label of the source's host name.
+// first label of the source's host name (sources: the Service
+// Authorization Reference and each service's CloudTrail documentation).
 var serviceExceptions = map[string]string{
-	"monitoring.amazonaws.com": "cloudwatch",
+	"monitoring.amazonaws.com":                 "cloudwatch",
+	"application-insights.amazonaws.com":       "applicationinsights",
+	"tagging.amazonaws.com":                    "tag",
+	"servicecatalog-appregistry.amazonaws.com": "servicecatalog",
+}
+
+// sourcesWithoutActions are event sources whose events no IAM action
+// allows: the events still show who was active, but use no permission.
+var sourcesWithoutActions = map[string]string{
+	"billingconsole.amazonaws.com": "the Billing console's own calls; what they show is allowed by the account, billing and aws-portal actions of the calls behind them",
+	"aws:s3":                       "the source of S3 event notifications, not of CloudTrail events; it appears in hand-made test events",
 }
 
 // eventActions lists the events whose IAM action differs from
@@ -95,6 +106,9 @@ func Service(eventSource string) string {
 // Actions are the IAM actions, in the catalog's spelling, that an event
 // needed. versioned says the request named an object version.
 func Actions(eventSource, eventName string, versioned bool) []string {
+	if _, none := sourcesWithoutActions[eventSource]; none {
+		return nil
+	}
 	svc := Service(eventSource)
 	if svc == "lambda" {
 		eventName = lambdaAPIVersion.ReplaceAllString(eventName, "")

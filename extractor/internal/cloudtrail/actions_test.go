@@ -21,6 +21,11 @@ func TestActions(t *testing.T) {
 		{"signin.amazonaws.com", "ConsoleLogin", false, []string{"signin:ConsoleLogin"}},
 		// Service prefixes that differ from the source's host name.
 		{"monitoring.amazonaws.com", "PutMetricData", false, []string{"cloudwatch:PutMetricData"}},
+		{"application-insights.amazonaws.com", "DescribeApplication", false, []string{"applicationinsights:DescribeApplication"}},
+		{"tagging.amazonaws.com", "GetResources", false, []string{"tag:GetResources"}},
+		{"servicecatalog-appregistry.amazonaws.com", "CreateApplication", false, []string{"servicecatalog:CreateApplication"}},
+		// Sources whose events no IAM action allows.
+		{"billingconsole.amazonaws.com", "GetContactInformation", false, nil},
 		// Lambda's API version suffix.
 		{"lambda.amazonaws.com", "GetFunction20150331v2", false, []string{"lambda:GetFunction"}},
 		{"lambda.amazonaws.com", "ListFunctions20150331", false, []string{"lambda:ListFunctions"}},
