@@ -138,7 +138,7 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.ARN, m.Kind, m.AccountID = types.StringValue(ps.ARN), types.StringValue(ps.Kind), types.StringValue(ps.AccountID)
 	m.WindowDays = types.Int64Value(window)
 	m.AsOf = timeValue(&run.AsOf)
-	m.OPS, m.ActionOPS = floatValue(ps.OPS), floatValue(ps.ActionOPS)
+	m.OPS, m.ActionOPS = floatValue(ps.ResourceOPS), floatValue(ps.OPS)
 	m.Monitored, m.Dormant = types.BoolValue(ps.Monitored), types.BoolValue(ps.Dormant)
 	m.LastActivityAt, m.ObservedSince = timeValue(ps.LastActivityAt), timeValue(ps.ObservedSince)
 	m.Notes = stringList(ps.Notes)

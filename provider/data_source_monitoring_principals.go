@@ -172,7 +172,7 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 		obj, diags := types.ObjectValue(principalAttrTypes, map[string]attr.Value{
 			"arn": types.StringValue(ps.ARN), "kind": types.StringValue(ps.Kind), "account_id": types.StringValue(ps.AccountID),
 			"name": types.StringValue(ps.Name), "monitored": types.BoolValue(ps.Monitored),
-			"ops": floatValue(ps.OPS), "action_ops": floatValue(ps.ActionOPS), "dormant": types.BoolValue(ps.Dormant),
+			"ops": floatValue(ps.ResourceOPS), "action_ops": floatValue(ps.OPS), "dormant": types.BoolValue(ps.Dormant),
 			"last_activity_at": timeValue(ps.LastActivityAt), "observed_since": timeValue(ps.ObservedSince),
 			"resources": resourceScoresValue(ps.Resources, &resp.Diagnostics),
 		})

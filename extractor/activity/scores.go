@@ -33,9 +33,13 @@ type AccountDays struct {
 // PrincipalScore is the score of one principal in one run.
 type PrincipalScore struct {
 	Principal
-	Monitored      bool
-	OPS            *float64 // resource level; nil when not monitored or nothing is granted
-	ActionOPS      *float64 // action level
+	Monitored bool
+	// OPS is the share of the (resource, action) pairs granted that were
+	// left unused; ResourceOPS, the share of the resources granted that
+	// were not used at all. Both are nil when NAReason says why.
+	OPS            *float64
+	ResourceOPS    *float64
+	NAReason       string
 	Dormant        bool
 	LastActivityAt *time.Time
 	ObservedSince  *time.Time // set when the logs start inside the window
@@ -82,3 +86,22 @@ type Grant struct {
 	Actions     []string
 	Conditional []string
 }
+
+// Why a principal's OPS is not known (N/A), most fundamental first.
+const (
+	// NANotEnabled: no integration enables the principal's account.
+	NANotEnabled = "not_enabled"
+	// NANoLogs: the account is enabled, but none of its logs were read for
+	// the window.
+	NANoLogs = "no_logs"
+	// NANotDiscovered: the account's IAM was never loaded.
+	NANotDiscovered = "not_discovered"
+	// NAPolicyUnreadable: a policy that applies to the principal could not
+	// be parsed, so its access is unknown.
+	NAPolicyUnreadable = "policy_unreadable"
+	// NANothingGranted: nothing is granted on a scored resource kind.
+	NANothingGranted = "nothing_granted"
+)
+
+// NAReasons lists the reasons an OPS is N/A.
+var NAReasons = []string{NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}

@@ -49,7 +49,7 @@ html one self-contained page (charts included, nothing fetched from the network)
 	f.StringArrayVar(&opts.resourceKinds, "resource-kind", nil, "only grants on this kind: s3_bucket, kms_key, secretsmanager_secret (repeatable)")
 	f.Float64Var(&opts.minOPS, "min-ops", 0, "only principals whose OPS is at least this")
 	f.BoolVar(&opts.dormant, "dormant", false, "only dormant principals")
-	f.StringVar(&opts.sortBy, "sort", "", "table order: ops, action_ops, last_activity or arn (default: dormant first, then OPS)")
+	f.StringVar(&opts.sortBy, "sort", "", "table order: ops, resource_ops, last_activity or arn (default: dormant first, then OPS)")
 	f.BoolVar(&opts.details, "details", false, "table: list each principal's resources")
 	return cmd
 }

@@ -29,10 +29,13 @@ window (from extract), and stores the result as one run that report and the Terr
 provider read.
 
 OPS on a resource is the share of granted actions left unused. A principal's OPS is the
-share of its granted resources it did not use at all; action_ops is the share of all its
-granted actions left unused. A principal is dormant when its account is monitored, it
-existed for the whole window, and it did nothing at all in it. A principal whose account
-has no logs in the window is not monitored: its OPS is null, not zero.`,
+share of all the (resource, action) pairs it is granted that it left unused;
+resource_ops is the share of its granted resources it did not use at all. A principal
+is monitored when an integration enables its account (in a database without
+integrations, any account) and the account's logs were read for the window. A principal
+is dormant when it is monitored, existed for the whole window, and did nothing at all
+in it. When OPS cannot be known it is null, not zero, and na_reason says why:
+not_enabled, no_logs, not_discovered, policy_unreadable or nothing_granted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runScore(cmd, g, opts) },
 	}

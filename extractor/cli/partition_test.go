@@ -334,8 +334,8 @@ func (c partitionCase) commercial(t *testing.T, report map[string]any) map[strin
 // The commercial partition's scores, by hand: the bucket 1 of 3 actions
 // unused (GetObject and ListBucket used, PutObject not), the secret 1 of
 // 3 (GetSecretValue and DescribeSecret used), the key 2 of 4 (Decrypt
-// and DescribeKey used): action_ops 100 × 4/10 = 40.0; every resource
-// granted is used, so the report's resource-level ops is 0.0. The secret
+// and DescribeKey used): ops 100 × 4/10 = 40.0; every resource granted
+// is used, so resource_ops is 0.0. The secret
 // is reported under the full ARN discovery gave.
 var ptWantResources = map[string]struct {
 	kind          string
@@ -352,7 +352,7 @@ var ptWantResources = map[string]struct {
 		[]string{"kms:Decrypt", "kms:DescribeKey"}, "2026-11-10T08:05:00Z"},
 }
 
-const ptWantOPS, ptWantActionOPS = 0.0, 40.0
+const ptWantOPS, ptWantResourceOPS = 40.0, 0.0
 
 func TestPartitionsScoreAlike(t *testing.T) {
 	var commercial map[string]any
@@ -399,8 +399,8 @@ func (c partitionCase) checkScenario(t *testing.T, got partitionResult, commerci
 	if ops, _ := p["ops"].(float64); p["ops"] == nil || ops != ptWantOPS {
 		t.Errorf("ops %v, want %v", p["ops"], ptWantOPS)
 	}
-	if ops, _ := p["action_ops"].(float64); p["action_ops"] == nil || ops != ptWantActionOPS {
-		t.Errorf("action_ops %v, want %v", p["action_ops"], ptWantActionOPS)
+	if ops, _ := p["resource_ops"].(float64); p["resource_ops"] == nil || ops != ptWantResourceOPS {
+		t.Errorf("resource_ops %v, want %v", p["resource_ops"], ptWantResourceOPS)
 	}
 	rs := ptResourceScores(p)
 	for arn, want := range ptWantResources {

@@ -44,6 +44,10 @@ func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *princi
 	}
 	if len(roles) > 0 {
 		f.grants = unionGrants(append(grants, f.grants))
+		f.accounts = f.accounts[:0]
+		for _, r := range roles {
+			f.accounts = append(f.accounts, r.AccountID)
+		}
 	}
 	if !f.monitored {
 		f.uses = nil

@@ -139,8 +139,8 @@ func TestPeopleSharingARole(t *testing.T) {
 	for _, p := range before.Principals {
 		switch p.ARN {
 		case "okta:alice@example.com":
-			if p.OPS == nil || *p.OPS != 0 || p.ActionOPS == nil || *p.ActionOPS != 50 {
-				t.Errorf("alice before the Okta load: %s", show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt))
+			if p.ResourceOPS == nil || *p.ResourceOPS != 0 || p.OPS == nil || *p.OPS != 50 {
+				t.Errorf("alice before the Okta load: %s", show(p.Kind, p.Monitored, p.ResourceOPS, p.OPS, p.Dormant, p.LastActivityAt))
 			}
 		case "okta:bob@example.com":
 			t.Error("bob is known before the Okta load")
@@ -163,11 +163,11 @@ func TestPeopleSharingARole(t *testing.T) {
 	num := func(v float64) *float64 { return &v }
 	str := func(s string) *string { return &s }
 	type want struct {
-		kind      string
-		monitored bool
-		ops, aops *float64
-		dormant   bool
-		last      *string
+		kind             string
+		monitored        bool
+		resourceOPS, ops *float64
+		dormant          bool
+		last             *string
 	}
 	for arn, w := range map[string]want{
 		// admin holds 2 buckets × 3 actions and used 3 of the 6; its last
@@ -185,10 +185,10 @@ func TestPeopleSharingARole(t *testing.T) {
 			t.Errorf("%s is not in the report", arn)
 			continue
 		}
-		got := want{p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt}
+		got := want{p.Kind, p.Monitored, p.ResourceOPS, p.OPS, p.Dormant, p.LastActivityAt}
 		if !reflect.DeepEqual(got, w) {
-			t.Errorf("%s: got %s, want %s", arn, show(got.kind, got.monitored, got.ops, got.aops, got.dormant, got.last),
-				show(w.kind, w.monitored, w.ops, w.aops, w.dormant, w.last))
+			t.Errorf("%s: got %s, want %s", arn, show(got.kind, got.monitored, got.resourceOPS, got.ops, got.dormant, got.last),
+				show(w.kind, w.monitored, w.resourceOPS, w.ops, w.dormant, w.last))
 		}
 	}
 	used := map[string][]string{}
@@ -224,7 +224,7 @@ func TestPeopleSharingARole(t *testing.T) {
 				used = append(used, res.UsedActions...)
 			}
 			if !p.Monitored || p.Dormant || !reflect.DeepEqual(p.LastActivityAt, &c.last) || !reflect.DeepEqual(used, c.wantUsed) {
-				t.Errorf("as of %s: alice %s, used %v", c.asOf, show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt), used)
+				t.Errorf("as of %s: alice %s, used %v", c.asOf, show(p.Kind, p.Monitored, p.ResourceOPS, p.OPS, p.Dormant, p.LastActivityAt), used)
 			}
 		}
 	}
@@ -241,7 +241,7 @@ func TestPeopleSharingARole(t *testing.T) {
 	}
 }
 
-func show(kind string, monitored bool, ops, aops *float64, dormant bool, last *string) string {
+func show(kind string, monitored bool, resourceOPS, ops *float64, dormant bool, last *string) string {
 	f := func(v *float64) string {
 		if v == nil {
 			return "null"
@@ -252,7 +252,7 @@ func show(kind string, monitored bool, ops, aops *float64, dormant bool, last *s
 	if last != nil {
 		l = *last
 	}
-	return fmt.Sprintf("{%s monitored=%v ops=%s action_ops=%s dormant=%v last=%s}", kind, monitored, f(ops), f(aops), dormant, l)
+	return fmt.Sprintf("{%s monitored=%v resource_ops=%s ops=%s dormant=%v last=%s}", kind, monitored, f(resourceOPS), f(ops), dormant, l)
 }
 
 // The AWS documentation's AssumeRoleWithSAML example, and a later call of
@@ -383,7 +383,7 @@ func TestIdentityCenterUsersSharingAPermissionSet(t *testing.T) {
 	got := map[string]string{}
 	for _, p := range rep.Principals {
 		if p.Kind == activity.KindSSOUser {
-			got[p.ARN] = show(p.Kind, p.Monitored, p.OPS, p.ActionOPS, p.Dormant, p.LastActivityAt)
+			got[p.ARN] = show(p.Kind, p.Monitored, p.ResourceOPS, p.OPS, p.Dormant, p.LastActivityAt)
 		}
 	}
 	f := func(v float64) *float64 { return &v }
@@ -425,14 +425,14 @@ func TestGeneratedPeopleSharingARole(t *testing.T) {
 	}
 	active, idle := byARN["okta:"+m.Demo["active_person"]], byARN["okta:"+m.Demo["dormant_person"]]
 	role := byARN["arn:aws:iam::"+active.AccountID+":role/federated/OktaDataAnalysts"]
-	if role.ARN == "" || !role.Monitored || role.Dormant || role.OPS == nil {
+	if role.ARN == "" || !role.Monitored || role.Dormant || role.ResourceOPS == nil {
 		t.Fatalf("the shared role: %+v", role)
 	}
-	if !active.Monitored || active.Dormant || active.OPS == nil || *active.OPS != *role.OPS || *active.ActionOPS != *role.ActionOPS {
-		t.Errorf("the person using the role: %s; the role: %s", show(active.Kind, active.Monitored, active.OPS, active.ActionOPS, active.Dormant, active.LastActivityAt),
-			show(role.Kind, role.Monitored, role.OPS, role.ActionOPS, role.Dormant, role.LastActivityAt))
+	if !active.Monitored || active.Dormant || active.ResourceOPS == nil || *active.ResourceOPS != *role.ResourceOPS || *active.OPS != *role.OPS {
+		t.Errorf("the person using the role: %s; the role: %s", show(active.Kind, active.Monitored, active.ResourceOPS, active.OPS, active.Dormant, active.LastActivityAt),
+			show(role.Kind, role.Monitored, role.ResourceOPS, role.OPS, role.Dormant, role.LastActivityAt))
 	}
-	if idle.Kind != activity.KindOktaIdentity || !idle.Monitored || !idle.Dormant || idle.OPS == nil || *idle.OPS != 100 || idle.LastActivityAt != nil {
-		t.Errorf("the colleague who never signs in: %s", show(idle.Kind, idle.Monitored, idle.OPS, idle.ActionOPS, idle.Dormant, idle.LastActivityAt))
+	if idle.Kind != activity.KindOktaIdentity || !idle.Monitored || !idle.Dormant || idle.ResourceOPS == nil || *idle.ResourceOPS != 100 || idle.LastActivityAt != nil {
+		t.Errorf("the colleague who never signs in: %s", show(idle.Kind, idle.Monitored, idle.ResourceOPS, idle.OPS, idle.Dormant, idle.LastActivityAt))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"time"
 
@@ -33,6 +34,11 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 	if err != nil {
 		return Summary{}, err
 	}
+	sc, err := loadScope(ctx, db)
+	if err != nil {
+		return Summary{}, err
+	}
+	sc.restrict(&cov, observed)
 	withObjects, err := db.AccountsWithObjectEvents(ctx, window)
 	if err != nil {
 		return Summary{}, err
@@ -68,7 +74,7 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 		if err := ctx.Err(); err != nil {
 			return Summary{}, err
 		}
-		f := principalFacts{principal: pr}
+		f := principalFacts{principal: pr, accounts: []string{pr.AccountID}}
 		if first, ok := observed[pr.AccountID]; ok {
 			f.monitored = true
 			if first.After(start) {
@@ -91,6 +97,7 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 				return Summary{}, err
 			}
 		}
+		f.naReason = sc.naReason(f)
 		f.notes = notes(pr, f, missing, withObjects, noDataEvents)
 		ps := scorePrincipal(f, start)
 		if err := w.AddPrincipal(ctx, ps); err != nil {
@@ -123,6 +130,60 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 		return Summary{}, err
 	}
 	return sum, nil
+}
+
+// scope is which accounts are enabled for monitoring and which were
+// discovered: with the logs read, what makes a principal's OPS known.
+type scope struct {
+	// enabled holds the accounts integrations enable; nil when the store has
+	// no integration at all (one-off runs on --source), where every account
+	// whose logs were read is monitored.
+	enabled    map[string]bool
+	discovered map[string]bool
+}
+
+func loadScope(ctx context.Context, db *store.DB) (scope, error) {
+	var sc scope
+	ins, err := db.Integrations(ctx)
+	if err != nil {
+		return sc, err
+	}
+	if len(ins) > 0 {
+		sc.enabled = map[string]bool{}
+		for _, in := range ins {
+			sc.enabled[in.AccountID] = true
+		}
+	}
+	sc.discovered, err = db.DiscoveredAccounts(ctx)
+	return sc, err
+}
+
+func (sc scope) isEnabled(account string) bool { return sc.enabled == nil || sc.enabled[account] }
+
+// restrict keeps, of the accounts whose logs were read, those enabled: the
+// monitored accounts.
+func (sc scope) restrict(cov *activity.Coverage, observed map[string]time.Time) {
+	for a := range observed {
+		if !sc.isEnabled(a) {
+			delete(observed, a)
+		}
+	}
+	cov.MonitoredAccounts = slices.DeleteFunc(cov.MonitoredAccounts, func(a string) bool { return !sc.isEnabled(a) })
+	cov.MissingDays = slices.DeleteFunc(cov.MissingDays, func(m activity.AccountDays) bool { return !sc.isEnabled(m.AccountID) })
+}
+
+// naReason says why a principal's OPS cannot be known whatever it is
+// granted, or "".
+func (sc scope) naReason(f principalFacts) string {
+	switch {
+	case !slices.ContainsFunc(f.accounts, sc.isEnabled):
+		return activity.NANotEnabled
+	case !f.monitored:
+		return activity.NANoLogs
+	case !slices.ContainsFunc(f.accounts, func(a string) bool { return sc.discovered[a] }):
+		return activity.NANotDiscovered
+	}
+	return ""
 }
 
 // coverage finds the accounts with logs inside the window, when each one's
@@ -194,13 +255,20 @@ func accountsWithoutDataEvents(ctx context.Context, db *store.DB, monitored []st
 
 // notes are the caveats shown beside a principal's scores.
 func notes(p activity.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
-	if !f.monitored && isPerson(p) {
+	switch {
+	case f.naReason == activity.NANotEnabled && isPerson(p):
+		return []string{"not monitored: no integration enables the accounts whose roles this person may assume"}
+	case f.naReason == activity.NANotEnabled:
+		return []string{fmt.Sprintf("not monitored: no integration enables account %s (resource activity_monitoring_integration)", p.AccountID)}
+	case !f.monitored && isPerson(p):
 		return []string{"not monitored: no logs were extracted for the window of the accounts whose roles this person may assume"}
-	}
-	if !f.monitored {
+	case !f.monitored:
 		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
 	}
 	var out []string
+	if f.naReason == activity.NANotDiscovered {
+		out = append(out, fmt.Sprintf("the IAM of account %s was never discovered (activity-extractor discover): what the principal may do is unknown", p.AccountID))
+	}
 	if f.observedSince != nil {
 		out = append(out, fmt.Sprintf("logs of account %s start on %s, inside the window: scores cover the observed part",
 			p.AccountID, f.observedSince.Format(time.DateOnly)))

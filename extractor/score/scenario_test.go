@@ -107,8 +107,8 @@ type principalJSON struct {
 	Kind           string         `json:"kind"`
 	AccountID      string         `json:"account_id"`
 	Monitored      bool           `json:"monitored"`
+	ResourceOPS    *float64       `json:"resource_ops"`
 	OPS            *float64       `json:"ops"`
-	ActionOPS      *float64       `json:"action_ops"`
 	Dormant        bool           `json:"dormant"`
 	LastActivityAt *string        `json:"last_activity_at"`
 	ObservedSince  *string        `json:"observed_since"`
@@ -176,11 +176,11 @@ type wantResource struct {
 }
 
 type wantPrincipal struct {
-	monitored      bool
-	ops, actionOPS *float64
-	dormant        bool
-	lastActivity   *string
-	resources      []wantResource
+	monitored        bool
+	resourceOPS, ops *float64
+	dormant          bool
+	lastActivity     *string
+	resources        []wantResource
 }
 
 func TestScenarioHandComputed(t *testing.T) {
@@ -203,53 +203,53 @@ func TestScenarioHandComputed(t *testing.T) {
 		// Events: GetObject 2026-11-10T08:00, ListObjects 2026-11-12T09:30
 		// (action s3:ListBucket), EC2 DescribeInstances 2026-10-26T06:00 and
 		// 2026-11-23T07:15 (no grant on a scored resource, activity only).
-		// Resource OPS = 100 × (94 − 2) / 94 = 97.87 → 97.9.
-		// OPS = 100 × 0 unused / 1 granted resource = 0.0; action_ops = 97.9.
+		// OPS on the bucket = 100 × (94 − 2) / 94 = 97.87 → 97.9.
+		// resource_ops = 100 × 0 unused / 1 granted resource = 0.0; OPS = 97.9.
 		// Last activity: the later DescribeInstances.
-		user("111111111111", "alice"): {monitored: true, ops: num(0), actionOPS: num(97.9), lastActivity: str("2026-11-23T07:15:00Z"),
+		user("111111111111", "alice"): {monitored: true, resourceOPS: num(0), ops: num(97.9), lastActivity: str("2026-11-23T07:15:00Z"),
 			resources: []wantResource{{arn: "arn:aws:s3:::data", kind: "s3_bucket", ops: num(97.9), nGranted: s3StarActions,
 				used: []string{"s3:GetObject", "s3:ListBucket"}, lastUsedAt: str("2026-11-12T09:30:00Z")}}},
 		// (b) kms:Decrypt under a condition on the encryption context, and
 		// kms:Encrypt, on key A; one Decrypt on 2026-11-20T10:00.
 		// Granted 2 (the conditional action counts as granted), used 1:
-		// resource OPS = 100 × 1 / 2 = 50.0; OPS = 0 / 1 = 0.0;
-		// action_ops = 100 × 1 / 2 = 50.0.
-		user("111111111111", "bob"): {monitored: true, ops: num(0), actionOPS: num(50), lastActivity: str("2026-11-20T10:00:00Z"),
+		// OPS on the key = 100 × 1 / 2 = 50.0; resource_ops = 0 / 1 = 0.0;
+		// OPS = 100 × 1 / 2 = 50.0.
+		user("111111111111", "bob"): {monitored: true, resourceOPS: num(0), ops: num(50), lastActivity: str("2026-11-20T10:00:00Z"),
 			resources: []wantResource{{arn: keyA, kind: "kms_key", ops: num(50), granted: []string{"kms:Decrypt", "kms:Encrypt"},
 				used: []string{"kms:Decrypt"}, conditional: []string{"kms:Decrypt"}, lastUsedAt: str("2026-11-20T10:00:00Z")}}},
 		// (e) created 2025-01-15, long before the window, no event at all:
-		// dormant. s3:GetObject on data/*: OPS = 100 × 1 / 1 = 100.0,
-		// action_ops = 100 × 1 / 1 = 100.0.
-		user("111111111111", "carol"): {monitored: true, ops: num(100), actionOPS: num(100), dormant: true,
+		// dormant. s3:GetObject on data/*: resource_ops = 100 × 1 / 1 = 100.0,
+		// OPS = 100 × 1 / 1 = 100.0.
+		user("111111111111", "carol"): {monitored: true, resourceOPS: num(100), ops: num(100), dormant: true,
 			resources: []wantResource{{arn: "arn:aws:s3:::data", kind: "s3_bucket", ops: num(100), granted: []string{"s3:GetObject"}}}},
 		// (d) created 2026-11-20, inside the window, no event: not dormant
 		// (did not exist for the whole window). s3:GetObject and s3:PutObject
-		// on data/*, none used: OPS = 100 × 1 / 1 = 100.0, action_ops =
+		// on data/*, none used: resource_ops = 100 × 1 / 1 = 100.0, OPS =
 		// 100 × 2 / 2 = 100.0.
-		user("111111111111", "dave"): {monitored: true, ops: num(100), actionOPS: num(100),
+		user("111111111111", "dave"): {monitored: true, resourceOPS: num(100), ops: num(100),
 			resources: []wantResource{{arn: "arn:aws:s3:::data", kind: "s3_bucket", ops: num(100), granted: []string{"s3:GetObject", "s3:PutObject"}}}},
 		// (g) GetSecretValue and DescribeSecret on prod/db-??????;
 		// BatchGetSecretValue on "*" (it takes no resource type, so it is on
 		// no scored resource). On 2026-11-18T14:00 a BatchGetSecretValue and
 		// the GetSecretValue AWS logs for the secret it returned.
-		// Resource OPS = 100 × 1 / 2 = 50.0; OPS = 0 / 1 = 0.0; action_ops = 50.0.
-		user("111111111111", "erin"): {monitored: true, ops: num(0), actionOPS: num(50), lastActivity: str("2026-11-18T14:00:00Z"),
+		// OPS on the secret = 100 × 1 / 2 = 50.0; resource_ops = 0 / 1 = 0.0; OPS = 50.0.
+		user("111111111111", "erin"): {monitored: true, resourceOPS: num(0), ops: num(50), lastActivity: str("2026-11-18T14:00:00Z"),
 			resources: []wantResource{{arn: secret, kind: "secretsmanager_secret", ops: num(50),
 				granted: []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
 				used:    []string{"secretsmanager:GetSecretValue"}, lastUsedAt: str("2026-11-18T14:00:00Z")}}},
 		// (h) s3:ListBucket on data; one PutObject denied (AccessDenied) on
 		// 2026-11-22T16:00. The denial is activity (last_activity_at, not
-		// dormant) but not use: OPS = 100 × 1 / 1 = 100.0, action_ops = 100.0.
-		user("111111111111", "frank"): {monitored: true, ops: num(100), actionOPS: num(100), lastActivity: str("2026-11-22T16:00:00Z"),
+		// dormant) but not use: resource_ops = 100 × 1 / 1 = 100.0, OPS = 100.0.
+		user("111111111111", "frank"): {monitored: true, resourceOPS: num(100), ops: num(100), lastActivity: str("2026-11-22T16:00:00Z"),
 			resources: []wantResource{{arn: "arn:aws:s3:::data", kind: "s3_bucket", ops: num(100), granted: []string{"s3:ListBucket"}}}},
 		// (f) kms:DescribeKey on key B (managed policy, default version v2;
 		// v1 would grant kms:*), used once on 2026-11-21T12:00:
-		// OPS = 0 / 1 = 0.0, action_ops = 100 × 0 / 1 = 0.0.
-		user("111111111111", "grace"): {monitored: true, ops: num(0), actionOPS: num(0), lastActivity: str("2026-11-21T12:00:00Z"),
+		// resource_ops = 0 / 1 = 0.0, OPS = 100 × 0 / 1 = 0.0.
+		user("111111111111", "grace"): {monitored: true, resourceOPS: num(0), ops: num(0), lastActivity: str("2026-11-21T12:00:00Z"),
 			resources: []wantResource{{arn: keyB, kind: "kms_key", ops: num(0), granted: []string{"kms:DescribeKey"},
 				used: []string{"kms:DescribeKey"}, lastUsedAt: str("2026-11-21T12:00:00Z")}}},
 		// (c) account 222222222222 has no logs in the trail: not monitored,
-		// OPS and action_ops null (not zero), not dormant.
+		// OPS and resource_ops null (not zero), not dormant.
 		user("222222222222", "henry"): {monitored: false,
 			resources: []wantResource{{arn: "arn:aws:s3:::archive-222", kind: "s3_bucket", granted: []string{"s3:GetObject", "s3:ListBucket"}}}},
 	}
@@ -265,11 +265,11 @@ func TestScenarioHandComputed(t *testing.T) {
 		if p.Kind != "iam_user" || p.AccountID != strings.Split(p.ARN, ":")[4] {
 			t.Errorf("%s: kind %q, account_id %q", p.ARN, p.Kind, p.AccountID)
 		}
-		if p.Monitored != w.monitored || fmtNum(p.OPS) != fmtNum(w.ops) || fmtNum(p.ActionOPS) != fmtNum(w.actionOPS) ||
+		if p.Monitored != w.monitored || fmtNum(p.ResourceOPS) != fmtNum(w.resourceOPS) || fmtNum(p.OPS) != fmtNum(w.ops) ||
 			p.Dormant != w.dormant || fmtStr(p.LastActivityAt) != fmtStr(w.lastActivity) {
-			t.Errorf("%s: monitored %v ops %s action_ops %s dormant %v last_activity_at %s; want %v %s %s %v %s", p.ARN,
-				p.Monitored, fmtNum(p.OPS), fmtNum(p.ActionOPS), p.Dormant, fmtStr(p.LastActivityAt),
-				w.monitored, fmtNum(w.ops), fmtNum(w.actionOPS), w.dormant, fmtStr(w.lastActivity))
+			t.Errorf("%s: monitored %v resource_ops %s ops %s dormant %v last_activity_at %s; want %v %s %s %v %s", p.ARN,
+				p.Monitored, fmtNum(p.ResourceOPS), fmtNum(p.OPS), p.Dormant, fmtStr(p.LastActivityAt),
+				w.monitored, fmtNum(w.resourceOPS), fmtNum(w.ops), w.dormant, fmtStr(w.lastActivity))
 		}
 		// Logs of account 111111111111 start on the window's first day.
 		if p.ObservedSince != nil {
@@ -345,9 +345,10 @@ func TestScenarioHandComputed(t *testing.T) {
 		t.Errorf("coverage %s; want monitored [111111111111], missing days of 111111111111 %v", mustJSON(cov), missing)
 	}
 	// 8 principals, 7 monitored, 1 dormant (carol); over-provisioned (OPS
-	// above 50): carol, dave and frank (100.0 each).
-	if s := got.Summary; s.Principals != 8 || s.Monitored != 7 || s.Dormant != 1 || s.OverProvisioned != 3 {
-		t.Errorf("summary %+v; want 8 principals, 7 monitored, 1 dormant, 3 over-provisioned", s)
+	// above 50): alice (97.9, who reads the one bucket s3:* gives her),
+	// carol, dave and frank (100.0 each).
+	if s := got.Summary; s.Principals != 8 || s.Monitored != 7 || s.Dormant != 1 || s.OverProvisioned != 4 {
+		t.Errorf("summary %+v; want 8 principals, 7 monitored, 1 dormant, 4 over-provisioned", s)
 	}
 }
 
@@ -613,7 +614,8 @@ func checkContract(t *testing.T, out string) {
 		where := fmt.Sprintf("principal %v", p["arn"])
 		check(where, p, map[string]rule{
 			"arn": {kind: "string"}, "kind": {kind: "string"}, "account_id": {kind: "string"}, "monitored": {kind: "bool"},
-			"ops": {kind: "number", nullable: true}, "action_ops": {kind: "number", nullable: true}, "dormant": {kind: "bool"},
+			"ops": {kind: "number", nullable: true}, "resource_ops": {kind: "number", nullable: true},
+			"na_reason": {kind: "string", nullable: true}, "dormant": {kind: "bool"},
 			"last_activity_at": {kind: "time", nullable: true}, "observed_since": {kind: "time", nullable: true},
 			"resources": {kind: "array"},
 		})
@@ -627,15 +629,15 @@ func checkContract(t *testing.T, out string) {
 		} else {
 			unmonitored++
 			// Not monitored: OPS is null, not zero, and not dormant.
-			if p["ops"] != nil || p["action_ops"] != nil || p["dormant"] != false {
-				t.Errorf("%s: not monitored, but ops %v, action_ops %v, dormant %v", where, p["ops"], p["action_ops"], p["dormant"])
+			if p["ops"] != nil || p["resource_ops"] != nil || p["na_reason"] == nil || p["dormant"] != false {
+				t.Errorf("%s: not monitored, but ops %v, resource_ops %v, na_reason %v, dormant %v", where, p["ops"], p["resource_ops"], p["na_reason"], p["dormant"])
 			}
 		}
-		if mon && len(resources) > 0 && (p["ops"] == nil || p["action_ops"] == nil) {
-			t.Errorf("%s: monitored with %d granted resources, but ops %v, action_ops %v", where, len(resources), p["ops"], p["action_ops"])
+		if mon && len(resources) > 0 && (p["ops"] == nil || p["resource_ops"] == nil) {
+			t.Errorf("%s: monitored with %d granted resources, but ops %v, resource_ops %v", where, len(resources), p["ops"], p["resource_ops"])
 		}
 		checkRange(t, where+" ops", p["ops"])
-		checkRange(t, where+" action_ops", p["action_ops"])
+		checkRange(t, where+" resource_ops", p["resource_ops"])
 		if len(resources) > 0 {
 			withResources++
 		}

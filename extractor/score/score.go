@@ -20,11 +20,16 @@ type principalFacts struct {
 	lastActivityAt *time.Time // latest event of any kind up to as_of
 	activeInWindow bool       // any event of any kind inside the window
 	monitored      bool
-	observedSince  *time.Time // first observed instant, when after the window's start
-	notes          []string
+	// accounts are those whose enablement, logs and discovery decide the
+	// principal's: its own, or for a person the accounts of their roles.
+	accounts      []string
+	naReason      string     // why the OPS cannot be known, whatever is granted
+	observedSince *time.Time // first observed instant, when after the window's start
+	notes         []string
 }
 
-// scorePrincipal applies the definitions of OPS, action_ops and dormant.
+// scorePrincipal applies the definitions of OPS, resource OPS, N/A and
+// dormant.
 func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalScore {
 	ps := activity.PrincipalScore{
 		Principal:      f.principal,
@@ -75,9 +80,16 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		ps.Resources = append(ps.Resources, rs)
 	}
 	sort.Slice(ps.Resources, func(i, j int) bool { return ps.Resources[i].ARN < ps.Resources[j].ARN })
-	if f.monitored && resourcesGranted > 0 {
-		ps.OPS = percent(resourcesUnused, resourcesGranted)
-		ps.ActionOPS = percent(actionsUnused, actionsGranted)
+	switch {
+	case f.naReason != "":
+		ps.NAReason = f.naReason
+	case !f.monitored:
+		ps.NAReason = activity.NANoLogs
+	case resourcesGranted == 0:
+		ps.NAReason = activity.NANothingGranted
+	default:
+		ps.OPS = percent(actionsUnused, actionsGranted)
+		ps.ResourceOPS = percent(resourcesUnused, resourcesGranted)
 	}
 	existedWholeWindow := f.principal.CreatedAt.IsZero() || !f.principal.CreatedAt.After(windowStart)
 	ps.Dormant = f.monitored && existedWholeWindow && !f.activeInWindow

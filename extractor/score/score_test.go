@@ -38,12 +38,12 @@ func TestScorePrincipalDefinitions(t *testing.T) {
 	}
 	ps := scorePrincipal(f, windowStart)
 	// Resources: a used, b unused (its only use was not granted), k used → 1 of 3 unused.
-	if ps.OPS == nil || *ps.OPS != 33.3 {
-		t.Errorf("ops = %v, want 33.3", ps.OPS)
+	if ps.ResourceOPS == nil || *ps.ResourceOPS != 33.3 {
+		t.Errorf("ops = %v, want 33.3", ps.ResourceOPS)
 	}
 	// Actions: a 2 of 4 unused, b 2 of 2, k 2 of 3 → 6 of 9.
-	if ps.ActionOPS == nil || *ps.ActionOPS != 66.7 {
-		t.Errorf("action_ops = %v, want 66.7", ps.ActionOPS)
+	if ps.OPS == nil || *ps.OPS != 66.7 {
+		t.Errorf("action_ops = %v, want 66.7", ps.OPS)
 	}
 	if ps.Dormant {
 		t.Error("active principal marked dormant")
@@ -72,7 +72,7 @@ func TestDormancy(t *testing.T) {
 		grants:    []activity.Grant{{Resource: bucketA, Actions: []string{"s3:GetObject"}}},
 		monitored: true,
 	}
-	if ps := scorePrincipal(base, windowStart); !ps.Dormant || *ps.OPS != 100 || *ps.ActionOPS != 100 {
+	if ps := scorePrincipal(base, windowStart); !ps.Dormant || *ps.ResourceOPS != 100 || *ps.OPS != 100 {
 		t.Errorf("idle user: %+v", ps)
 	}
 	created := base
@@ -82,17 +82,17 @@ func TestDormancy(t *testing.T) {
 	}
 	unmonitored := base
 	unmonitored.monitored = false
-	if ps := scorePrincipal(unmonitored, windowStart); ps.Dormant || ps.OPS != nil || ps.ActionOPS != nil || ps.Resources[0].OPS != nil {
+	if ps := scorePrincipal(unmonitored, windowStart); ps.Dormant || ps.ResourceOPS != nil || ps.OPS != nil || ps.Resources[0].OPS != nil {
 		t.Errorf("unmonitored: %+v", ps)
 	}
 	deniedOnly := base
 	deniedOnly.activeInWindow = true // a denied call is activity, not use
-	if ps := scorePrincipal(deniedOnly, windowStart); ps.Dormant || *ps.OPS != 100 {
+	if ps := scorePrincipal(deniedOnly, windowStart); ps.Dormant || *ps.ResourceOPS != 100 {
 		t.Errorf("denied-only user: %+v", ps)
 	}
 	nothing := base
 	nothing.grants = nil
-	if ps := scorePrincipal(nothing, windowStart); ps.OPS != nil || !ps.Dormant {
-		t.Errorf("no grants: ops %v dormant %v; want null OPS and dormant", ps.OPS, ps.Dormant)
+	if ps := scorePrincipal(nothing, windowStart); ps.ResourceOPS != nil || !ps.Dormant {
+		t.Errorf("no grants: ops %v dormant %v; want null OPS and dormant", ps.ResourceOPS, ps.Dormant)
 	}
 }

@@ -104,6 +104,24 @@ func (s *DB) ResourceCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// DiscoveredAccounts are the accounts whose IAM discovery loaded.
+func (s *DB) DiscoveredAccounts(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT DISTINCT account_id FROM discovered_principals`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out[a] = true
+	}
+	return out, rows.Err()
+}
+
 // HasEntitlements tells whether discovery has stored any principal's policies.
 func (s *DB) HasEntitlements(ctx context.Context) (bool, error) {
 	var n int

@@ -19,8 +19,12 @@ type ScoreFilter struct {
 	Accounts      []string
 	Kinds         []string
 	ResourceKinds []string // keep principals granted something on these kinds, and only those resources
-	MinOPS        *float64
-	DormantOnly   bool
+	// Bounds on ops and resource_ops; a principal whose score is null
+	// never matches a bound.
+	MinOPS, MaxOPS                 *float64
+	MinResourceOPS, MaxResourceOPS *float64
+	NAReasons                      []string // keep the N/A principals with these reasons
+	DormantOnly                    bool
 }
 
 // ScoreWriter stores one run, row by row, in one transaction: readers see
@@ -50,8 +54,8 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 	}
 	if err == nil {
 		w.principal, err = tx.PrepareContext(ctx, `INSERT INTO principal_scores
-			(run_id, principal_id, monitored, ops, action_ops, dormant, last_activity_at, observed_since, resources, notes)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			(run_id, principal_id, monitored, ops, resource_ops, na_reason, dormant, last_activity_at, observed_since, resources, notes)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
 		w.resource, err = tx.PrepareContext(ctx, `INSERT INTO resource_scores
@@ -74,7 +78,7 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 	if err != nil {
 		return err
 	}
-	if _, err := w.principal.ExecContext(ctx, w.runID, p.ID, boolInt(p.Monitored), p.OPS, p.ActionOPS, boolInt(p.Dormant),
+	if _, err := w.principal.ExecContext(ctx, w.runID, p.ID, boolInt(p.Monitored), p.OPS, p.ResourceOPS, nullString(p.NAReason), boolInt(p.Dormant),
 		unixPtr(p.LastActivityAt), unixPtr(p.ObservedSince), len(p.Resources), string(notes)); err != nil {
 		return fmt.Errorf("save score of %s: %w", p.ARN, err)
 	}
@@ -185,9 +189,15 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	}
 	where, args = inList(where, args, "p.account_id", f.Accounts)
 	where, args = inList(where, args, "p.kind", f.Kinds)
-	if f.MinOPS != nil {
-		where, args = append(where, "ps.ops >= ?"), append(args, *f.MinOPS)
+	for _, b := range []struct {
+		bound *float64
+		cond  string
+	}{{f.MinOPS, "ps.ops >= ?"}, {f.MaxOPS, "ps.ops <= ?"}, {f.MinResourceOPS, "ps.resource_ops >= ?"}, {f.MaxResourceOPS, "ps.resource_ops <= ?"}} {
+		if b.bound != nil {
+			where, args = append(where, b.cond), append(args, *b.bound)
+		}
 	}
+	where, args = inList(where, args, "ps.na_reason", f.NAReasons)
 	if f.DormantOnly {
 		where = append(where, "ps.dormant = 1")
 	}
@@ -199,7 +209,7 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	}
 	// The WHERE clause is assembled from fixed fragments; every value is a parameter.
 	rows, err := s.sql.QueryContext(ctx, `SELECT p.id, p.arn, p.kind, p.account_id, p.name, p.created_at,
-			ps.monitored, ps.ops, ps.action_ops, ps.dormant, ps.last_activity_at, ps.observed_since, ps.notes
+			ps.monitored, ps.ops, ps.resource_ops, coalesce(ps.na_reason, ''), ps.dormant, ps.last_activity_at, ps.observed_since, ps.notes
 		FROM principal_scores ps JOIN principals p ON p.id = ps.principal_id
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY ps.dormant DESC, ps.ops IS NULL, ps.ops DESC, p.arn`, args...)
@@ -211,17 +221,17 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	for rows.Next() {
 		var p activity.PrincipalScore
 		var created, last, since sql.NullInt64
-		var ops, aops sql.NullFloat64
+		var ops, rops sql.NullFloat64
 		var monitored, dormant int
 		var notes string
-		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created, &monitored, &ops, &aops, &dormant,
+		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created, &monitored, &ops, &rops, &p.NAReason, &dormant,
 			&last, &since, &notes); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p.CreatedAt = unixOrZero(created)
 		p.Monitored, p.Dormant = monitored == 1, dormant == 1
-		p.OPS, p.ActionOPS = floatPtr(ops), floatPtr(aops)
+		p.OPS, p.ResourceOPS = floatPtr(ops), floatPtr(rops)
 		p.LastActivityAt, p.ObservedSince = timePtr(last), timePtr(since)
 		if err := json.Unmarshal([]byte(notes), &p.Notes); err != nil {
 			rows.Close()
@@ -426,4 +436,12 @@ func scanKeyActivities(rows *sql.Rows, err error) ([]activity.KeyActivity, error
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// nullString is s, or NULL when empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

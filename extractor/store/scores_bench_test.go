@@ -52,7 +52,7 @@ func BenchmarkDataSourceReads(b *testing.B) {
 	}
 	granted := []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}
 	for i, p := range ps {
-		score := activity.PrincipalScore{Principal: p, Monitored: true, OPS: ptr(float64(i % 101)), ActionOPS: ptr(float64(i % 97))}
+		score := activity.PrincipalScore{Principal: p, Monitored: true, ResourceOPS: ptr(float64(i % 101)), OPS: ptr(float64(i % 97))}
 		for j := 0; j < perPrincipal; j++ {
 			r := rs[(i*perPrincipal+j)%resources]
 			score.Resources = append(score.Resources, activity.ResourceScore{Resource: r, OPS: ptr(75), GrantedActions: granted, UsedActions: granted[1:2]})

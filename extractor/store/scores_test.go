@@ -42,13 +42,13 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 	sc := &activity.Scores{
 		Run: activity.ScoreRun{Window: activity.Window{AsOf: asOf, Days: 30}, Coverage: activity.Coverage{MonitoredAccounts: []string{"111111111111"}, UnattributedSessions: 2}},
 		Principals: []activity.PrincipalScore{
-			{Principal: alice, Monitored: true, OPS: f64(0), ActionOPS: f64(75), LastActivityAt: &seen, Resources: []activity.ResourceScore{
+			{Principal: alice, Monitored: true, ResourceOPS: f64(0), OPS: f64(75), LastActivityAt: &seen, Resources: []activity.ResourceScore{
 				{Resource: bucket, OPS: f64(75), GrantedActions: []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"},
 					UsedActions: []string{"s3:GetObject"}, LastUsedAt: &seen},
 			}},
-			{Principal: bob, Monitored: true, OPS: f64(100), ActionOPS: f64(100), Dormant: true, Notes: []string{"no S3 data events"},
+			{Principal: bob, Monitored: true, ResourceOPS: f64(100), OPS: f64(100), Dormant: true, Notes: []string{"no S3 data events"},
 				Resources: []activity.ResourceScore{{Resource: key, OPS: f64(100), GrantedActions: []string{"kms:Decrypt"}, ConditionalActions: []string{"kms:Decrypt"}}}},
-			{Principal: carol, Monitored: false},
+			{Principal: carol, Monitored: false, NAReason: activity.NANoLogs},
 		},
 		KMSKeys: []activity.KeyActivity{{Resource: key, LastActivityAt: &seen}},
 	}
@@ -78,12 +78,12 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		t.Errorf("order %s, want dormant first, then OPS high to low, unscored last", got)
 	}
 	a := all.Principals[1]
-	if *a.ActionOPS != 75 || len(a.Resources) != 1 || len(a.Resources[0].GrantedActions) != 4 || a.Resources[0].UsedActions[0] != "s3:GetObject" ||
+	if *a.OPS != 75 || len(a.Resources) != 1 || len(a.Resources[0].GrantedActions) != 4 || a.Resources[0].UsedActions[0] != "s3:GetObject" ||
 		!a.LastActivityAt.Equal(seen) || a.Dormant {
 		t.Errorf("alice = %+v", a)
 	}
 	c := all.Principals[2]
-	if c.Monitored || c.OPS != nil || c.LastActivityAt != nil || len(c.Resources) != 0 {
+	if c.Monitored || c.ResourceOPS != nil || c.LastActivityAt != nil || len(c.Resources) != 0 {
 		t.Errorf("carol = %+v", c)
 	}
 	if b := all.Principals[0]; b.Notes[0] != "no S3 data events" || b.Resources[0].ConditionalActions[0] != "kms:Decrypt" {
@@ -99,7 +99,10 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 	}{
 		"one principal":  {ScoreFilter{PrincipalARN: alice.ARN}, "alice"},
 		"account":        {ScoreFilter{Accounts: []string{"222222222222"}}, "carol"},
-		"min ops":        {ScoreFilter{MinOPS: f64(50)}, "bob"},
+		"min ops":        {ScoreFilter{MinOPS: f64(80)}, "bob"},
+		"max ops":        {ScoreFilter{MaxOPS: f64(80)}, "alice"},
+		"resource ops":   {ScoreFilter{MinResourceOPS: f64(0), MaxResourceOPS: f64(50)}, "alice"},
+		"N/A reason":     {ScoreFilter{NAReasons: []string{activity.NANoLogs}}, "carol"},
 		"dormant only":   {ScoreFilter{DormantOnly: true}, "bob"},
 		"resource kind":  {ScoreFilter{ResourceKinds: []string{activity.KindS3Bucket}}, "alice"},
 		"kind, no match": {ScoreFilter{Kinds: []string{activity.KindIAMRole}}, ""},

@@ -60,12 +60,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &DB{sql: db, path: path, Now: time.Now}
-	if err := s.migrateWaiting(ctx); err != nil {
-		db.Close()
-		return nil, err
+	err = s.migrateWaiting(ctx)
+	if err == nil {
+		err = s.fillCanonicalARNs(ctx)
 	}
-	if err := s.fillCanonicalARNs(ctx); err != nil {
+	if err != nil {
 		db.Close()
+		if ctx.Err() != nil {
+			// SQLite reports an interrupted statement in its own words.
+			return nil, fmt.Errorf("store: open %s: %w", path, ctx.Err())
+		}
 		return nil, err
 	}
 	return s, nil

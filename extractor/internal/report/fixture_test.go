@@ -42,7 +42,7 @@ func fixture() *activity.Scores {
 		Principals: []activity.PrincipalScore{
 			{
 				Principal: activity.Principal{ID: 1, ARN: "arn:aws:iam::111111111111:user/alice", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "alice"},
-				Monitored: true, OPS: ptr(66.66666), ActionOPS: ptr(81.54),
+				Monitored: true, ResourceOPS: ptr(66.66666), OPS: ptr(81.54),
 				LastActivityAt: ptr(asOf.AddDate(0, 0, -2).In(berlin)),
 				Resources: []activity.ResourceScore{
 					{
@@ -69,7 +69,7 @@ func fixture() *activity.Scores {
 			},
 			{
 				Principal: activity.Principal{ID: 2, ARN: "arn:aws:iam::111111111111:user/bob", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "bob"},
-				Monitored: true, Dormant: true, OPS: ptr(100.0), ActionOPS: ptr(100.0),
+				Monitored: true, Dormant: true, ResourceOPS: ptr(100.0), OPS: ptr(100.0),
 				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(100.0),
@@ -78,7 +78,7 @@ func fixture() *activity.Scores {
 			},
 			{
 				Principal: activity.Principal{ID: 3, ARN: imgARN, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: "<img src=x onerror=alert(1)>"},
-				Monitored: true, OPS: ptr(50.0), ActionOPS: ptr(50.0), LastActivityAt: at(1),
+				Monitored: true, ResourceOPS: ptr(50.0), OPS: ptr(50.0), LastActivityAt: at(1),
 				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 13, ARN: "arn:aws:s3:::<b>bold</b>", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
 					OPS:            ptr(50.0),
@@ -89,7 +89,7 @@ func fixture() *activity.Scores {
 			},
 			{
 				Principal: activity.Principal{ID: 4, ARN: ctrlARN, Kind: activity.KindIAMRole, AccountID: "111111111111", Name: ctrlName},
-				Monitored: true, Dormant: true, OPS: ptr(10.0), ActionOPS: ptr(12.0), LastActivityAt: at(40),
+				Monitored: true, Dormant: true, ResourceOPS: ptr(10.0), OPS: ptr(12.0), LastActivityAt: at(40),
 				Notes: []string{"session \x1b[31mred\x1b[0m"},
 				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 14, ARN: "arn:aws:s3:::logs\x07", Kind: activity.KindS3Bucket, AccountID: "111111111111"},
@@ -100,7 +100,7 @@ func fixture() *activity.Scores {
 			},
 			{
 				Principal: activity.Principal{ID: 5, ARN: "arn:aws:sts::222222222222:okta/carol", Kind: activity.KindOktaIdentity, AccountID: "222222222222", Name: "carol"},
-				Monitored: true, OPS: ptr(20.0), ActionOPS: ptr(35.0), LastActivityAt: at(5), ObservedSince: at(10),
+				Monitored: true, ResourceOPS: ptr(20.0), OPS: ptr(35.0), LastActivityAt: at(5), ObservedSince: at(10),
 				Notes: []string{"logs of account 222222222222 are missing for 3 days of the window: unlogged use makes OPS look higher"},
 				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 15, ARN: "arn:aws:s3:::shared", Kind: activity.KindS3Bucket, AccountID: "222222222222"},
@@ -114,7 +114,7 @@ func fixture() *activity.Scores {
 				// The OPS given here must not show: a principal whose logs
 				// were not read has no score at all.
 				Principal: activity.Principal{ID: 6, ARN: "arn:aws:iam::333333333333:user/dave", Kind: activity.KindIAMUser, AccountID: "333333333333", Name: "dave"},
-				Monitored: false, OPS: ptr(0.0),
+				Monitored: false, ResourceOPS: ptr(0.0),
 				Notes: []string{"not monitored: no logs of account 333333333333 were extracted for the window"},
 				Resources: []activity.ResourceScore{{
 					Resource:       activity.Resource{ID: 16, ARN: "arn:aws:s3:::archive", Kind: activity.KindS3Bucket, AccountID: "333333333333"},

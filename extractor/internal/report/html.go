@@ -80,7 +80,7 @@ type bar struct {
 type principalView struct {
 	ID, ARN, Kind, Account, Name string
 	Monitored, Dormant           bool
-	OPS, ActionOPS, Level        string
+	OPS, ResourceOPS, Level      string
 	NAReason                     string
 	Meter                        int
 	LastActivity, ObservedSince  string
@@ -167,7 +167,7 @@ func viewPrincipal(p activity.PrincipalScore, id string) principalView {
 		Monitored:    p.Monitored,
 		Dormant:      p.Dormant,
 		OPS:          "N/A",
-		ActionOPS:    "N/A",
+		ResourceOPS:  "N/A",
 		Level:        "na",
 		LastActivity: timeOr(p.LastActivityAt, "none"),
 		Notes:        safeList(p.Notes),
@@ -184,8 +184,8 @@ func viewPrincipal(p activity.PrincipalScore, id string) principalView {
 	} else {
 		v.NAReason = naReason(p)
 	}
-	if p.Monitored && p.ActionOPS != nil {
-		v.ActionOPS = formatScore(*p.ActionOPS)
+	if p.Monitored && p.ResourceOPS != nil {
+		v.ResourceOPS = formatScore(*p.ResourceOPS)
 	}
 	for _, r := range p.Resources {
 		rv := resourceView{

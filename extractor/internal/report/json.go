@@ -44,7 +44,8 @@ type jsonPrincipal struct {
 	Name           string         `json:"name"`
 	Monitored      bool           `json:"monitored"`
 	OPS            *score         `json:"ops"`
-	ActionOPS      *score         `json:"action_ops"`
+	ResourceOPS    *score         `json:"resource_ops"`
+	NAReason       *string        `json:"na_reason"`
 	Dormant        bool           `json:"dormant"`
 	LastActivityAt *string        `json:"last_activity_at"`
 	ObservedSince  *string        `json:"observed_since"`
@@ -138,7 +139,7 @@ func JSON(w io.Writer, s *activity.Scores) error {
 			Name:           p.Name,
 			Monitored:      p.Monitored,
 			OPS:            scorePtr(p.OPS),
-			ActionOPS:      scorePtr(p.ActionOPS),
+			ResourceOPS:    scorePtr(p.ResourceOPS),
 			Dormant:        p.Dormant,
 			LastActivityAt: timePtr(p.LastActivityAt),
 			ObservedSince:  timePtr(p.ObservedSince),
@@ -148,7 +149,19 @@ func JSON(w io.Writer, s *activity.Scores) error {
 		// OPS of an unmonitored principal is null by definition, not zero,
 		// whatever the input carries.
 		if !p.Monitored {
-			jp.OPS, jp.ActionOPS = nil, nil
+			jp.OPS, jp.ResourceOPS = nil, nil
+		}
+		if jp.OPS == nil {
+			reason := p.NAReason
+			if reason == "" {
+				// Runs stored before reasons were kept, and a principal
+				// not monitored whatever the input says.
+				reason = activity.NANoLogs
+				if p.Monitored {
+					reason = activity.NANothingGranted
+				}
+			}
+			jp.NAReason = &reason
 		}
 		for _, r := range p.Resources {
 			jr := jsonResource{

@@ -76,7 +76,7 @@ func checkFields(t *testing.T, where string, obj map[string]any, want map[string
 var (
 	principalContract = map[string][]string{
 		"arn": {"string"}, "kind": {"string"}, "account_id": {"string"}, "monitored": {"boolean"},
-		"ops": {"number", "null"}, "action_ops": {"number", "null"}, "dormant": {"boolean"},
+		"ops": {"number", "null"}, "resource_ops": {"number", "null"}, "na_reason": {"string", "null"}, "dormant": {"boolean"},
 		"last_activity_at": {"timestamp", "null"}, "observed_since": {"timestamp", "null"}, "resources": {"array"},
 	}
 	resourceContract = map[string][]string{
@@ -142,7 +142,7 @@ func TestJSONValues(t *testing.T) {
 	doc, raw := renderJSON(t, fixture())
 
 	dave := principalByARN(t, doc, dave)
-	if dave["monitored"] != false || dave["ops"] != nil || dave["action_ops"] != nil || dave["last_activity_at"] != nil {
+	if dave["monitored"] != false || dave["ops"] != nil || dave["resource_ops"] != nil || dave["na_reason"] != "no_logs" || dave["last_activity_at"] != nil {
 		t.Errorf("unmonitored principal: %v", dave)
 	}
 	if ops := dave["resources"].([]any)[0].(map[string]any)["ops"]; ops != nil {
@@ -156,13 +156,13 @@ func TestJSONValues(t *testing.T) {
 	if r, ok := erin["resources"].([]any); !ok || len(r) != 0 {
 		t.Errorf("principal without grants has resources %v, want []", erin["resources"])
 	}
-	if erin["ops"] != nil {
-		t.Errorf("principal without grants has ops %v, want null", erin["ops"])
+	if erin["ops"] != nil || erin["na_reason"] != "nothing_granted" {
+		t.Errorf("principal without grants has ops %v (%v), want null for nothing_granted", erin["ops"], erin["na_reason"])
 	}
 
 	alice := principalByARN(t, doc, alice)
-	if alice["ops"] != 66.7 || alice["action_ops"] != 81.5 {
-		t.Errorf("alice: ops %v, action_ops %v; want 66.7 and 81.5", alice["ops"], alice["action_ops"])
+	if alice["ops"] != 81.5 || alice["resource_ops"] != 66.7 || alice["na_reason"] != nil {
+		t.Errorf("alice: ops %v, resource_ops %v, na_reason %v; want 81.5, 66.7 and null", alice["ops"], alice["resource_ops"], alice["na_reason"])
 	}
 	// Given in CET: must come out in UTC.
 	if alice["last_activity_at"] != "2026-11-23T00:00:00Z" {

@@ -69,12 +69,12 @@ func overProvisioned(p activity.PrincipalScore) bool {
 // for a good score.
 func naReason(p activity.PrincipalScore) string {
 	switch {
+	case p.NAReason != "":
+		return p.NAReason
 	case !p.Monitored:
-		return "not monitored"
-	case len(p.Resources) == 0:
-		return "nothing granted"
+		return activity.NANoLogs
 	default:
-		return "not scored"
+		return activity.NANothingGranted
 	}
 }
 
@@ -181,7 +181,7 @@ func byOPS(a, b activity.PrincipalScore) bool {
 	if c := compareScores(a.OPS, b.OPS); c != 0 {
 		return c < 0
 	}
-	if c := compareScores(a.ActionOPS, b.ActionOPS); c != 0 {
+	if c := compareScores(a.ResourceOPS, b.ResourceOPS); c != 0 {
 		return c < 0
 	}
 	return a.ARN < b.ARN

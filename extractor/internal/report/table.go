@@ -21,13 +21,13 @@ type Order string
 const (
 	OrderDefault      Order = ""
 	OrderOPS          Order = "ops"
-	OrderActionOPS    Order = "action_ops"
+	OrderResourceOPS  Order = "resource_ops"
 	OrderLastActivity Order = "last_activity"
 	OrderARN          Order = "arn"
 )
 
 // Orders lists the named orders, for flag help and validation.
-var Orders = []Order{OrderOPS, OrderActionOPS, OrderLastActivity, OrderARN}
+var Orders = []Order{OrderOPS, OrderResourceOPS, OrderLastActivity, OrderARN}
 
 // ParseOrder accepts a named order, or "" and "default" for the default.
 func ParseOrder(s string) (Order, error) {
@@ -58,8 +58,8 @@ func (o Order) describe() string {
 	switch o {
 	case OrderOPS:
 		return "by OPS, highest first"
-	case OrderActionOPS:
-		return "by action OPS, highest first"
+	case OrderResourceOPS:
+		return "by resource OPS, highest first"
 	case OrderLastActivity:
 		return "by last activity, least recent first"
 	case OrderARN:
@@ -76,9 +76,9 @@ func sortPrincipals(ps []activity.PrincipalScore, o Order) []activity.PrincipalS
 	switch o {
 	case OrderOPS:
 		less = byOPS
-	case OrderActionOPS:
+	case OrderResourceOPS:
 		less = func(a, b activity.PrincipalScore) bool {
-			if c := compareScores(a.ActionOPS, b.ActionOPS); c != 0 {
+			if c := compareScores(a.ResourceOPS, b.ResourceOPS); c != 0 {
 				return c < 0
 			}
 			return byOPS(a, b)
@@ -190,18 +190,18 @@ func writeHeader(w io.Writer, s *activity.Scores) {
 
 func writePrincipals(w io.Writer, ps []activity.PrincipalScore, details bool) {
 	var g grid
-	g.row("PRINCIPAL", "KIND", "ACCOUNT", "OPS", "ACTION OPS", "DORMANT", "LAST ACTIVITY", "RESOURCES")
+	g.row("PRINCIPAL", "KIND", "ACCOUNT", "OPS", "RESOURCE OPS", "DORMANT", "LAST ACTIVITY", "RESOURCES")
 	marked := false
 	for i, p := range ps {
 		if details && i > 0 {
 			g.text("")
 		}
-		ops, aops := "N/A ("+naReason(p)+")", "N/A"
+		ops, rops := "N/A ("+naReason(p)+")", "N/A"
 		if p.Monitored && p.OPS != nil {
 			ops = formatScore(*p.OPS)
 		}
-		if p.Monitored && p.ActionOPS != nil {
-			aops = formatScore(*p.ActionOPS)
+		if p.Monitored && p.ResourceOPS != nil {
+			rops = formatScore(*p.ResourceOPS)
 		}
 		if p.Monitored && len(p.Notes) > 0 {
 			ops += "*"
@@ -214,7 +214,7 @@ func writePrincipals(w io.Writer, ps []activity.PrincipalScore, details bool) {
 				dormant = "yes"
 			}
 		}
-		g.row(printable(p.ARN), printable(p.Kind), printable(p.AccountID), ops, aops, dormant, last, strconv.Itoa(len(p.Resources)))
+		g.row(printable(p.ARN), printable(p.Kind), printable(p.AccountID), ops, rops, dormant, last, strconv.Itoa(len(p.Resources)))
 		if !details {
 			continue
 		}

@@ -41,9 +41,9 @@ func TestTableSortOrders(t *testing.T) {
 	}{
 		// Dormant first (bob 100, evil 10), then by OPS, unscored last by ARN.
 		{OrderDefault, []string{bob, "deploy/evil", alice, "r/<img", carol, dave, erin}},
-		// Ties on OPS fall to action OPS: none here; unscored last by ARN.
+		// Ties on OPS fall to resource OPS: none here; unscored last by ARN.
 		{OrderOPS, []string{bob, alice, "r/<img", carol, "deploy/evil", dave, erin}},
-		{OrderActionOPS, []string{bob, alice, "r/<img", carol, "deploy/evil", dave, erin}},
+		{OrderResourceOPS, []string{bob, alice, "r/<img", carol, "deploy/evil", dave, erin}},
 		// Never active first, then the least recent.
 		{OrderLastActivity, []string{bob, dave, "deploy/evil", erin, carol, alice, "r/<img"}},
 		{OrderARN, []string{erin, alice, bob, dave, "deploy/evil", "r/<img", carol}},
@@ -61,12 +61,12 @@ func TestTableSortOrders(t *testing.T) {
 	}
 }
 
-func TestTableActionOPSOrderDiffersFromOPS(t *testing.T) {
+func TestTableResourceOPSOrderDiffersFromOPS(t *testing.T) {
 	s := fixture()
-	// The role's action OPS drops to 20, below Carol's 35, while its OPS
-	// (50) stays above hers (20).
-	s.Principals[2].ActionOPS = ptr(20.0)
-	got := principalOrder(renderTable(t, s, TableOptions{SortBy: OrderActionOPS}))
+	// The role's resource OPS drops to 15, below Carol's 20, while its OPS
+	// (50) stays above hers (35).
+	s.Principals[2].ResourceOPS = ptr(15.0)
+	got := principalOrder(renderTable(t, s, TableOptions{SortBy: OrderResourceOPS}))
 	want := []string{bob, alice, carol, "r/<img", "deploy/evil", dave, erin}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("got %v, want %v", got, want)
@@ -77,7 +77,7 @@ func TestTableRejectsUnknownOrder(t *testing.T) {
 	if err := Table(&bytes.Buffer{}, fixture(), TableOptions{SortBy: "name"}); err == nil || !strings.Contains(err.Error(), "last_activity") {
 		t.Errorf("unknown order: error %v, want one naming the known orders", err)
 	}
-	for _, s := range []string{"", "default", "ops", "action_ops", "last_activity", "arn"} {
+	for _, s := range []string{"", "default", "ops", "resource_ops", "last_activity", "arn"} {
 		if _, err := ParseOrder(s); err != nil {
 			t.Errorf("ParseOrder(%q): %v", s, err)
 		}
@@ -97,16 +97,16 @@ func lineOf(t *testing.T, out, marker string) string {
 
 func TestTableShowsNAWithItsReason(t *testing.T) {
 	out := renderTable(t, fixture(), TableOptions{})
-	if l := lineOf(t, out, dave); !regexp.MustCompile(`333333333333\s+N/A \(not monitored\)\s+N/A\s+-\s`).MatchString(l) {
+	if l := lineOf(t, out, dave); !regexp.MustCompile(`333333333333\s+N/A \(no_logs\)\s+N/A\s+-\s`).MatchString(l) {
 		t.Errorf("unmonitored principal: %q", l)
 	}
-	if l := lineOf(t, out, erin); !strings.Contains(l, "N/A (nothing granted)") {
+	if l := lineOf(t, out, erin); !strings.Contains(l, "N/A (nothing_granted)") {
 		t.Errorf("principal without grants: %q", l)
 	}
-	if l := lineOf(t, out, alice); !regexp.MustCompile(`\s66\.7\s+81\.5\s+no\s+2026-11-23T00:00:00Z\s+3$`).MatchString(l) {
+	if l := lineOf(t, out, alice); !regexp.MustCompile(`\s81\.5\s+66\.7\s+no\s+2026-11-23T00:00:00Z\s+3$`).MatchString(l) {
 		t.Errorf("alice: %q", l)
 	}
-	if l := lineOf(t, out, carol); !strings.Contains(l, " 20.0* ") {
+	if l := lineOf(t, out, carol); !strings.Contains(l, " 35.0* ") {
 		t.Errorf("a score with caveats is not marked: %q", l)
 	}
 }
@@ -148,7 +148,7 @@ func TestTableDetailsListResourcesAndCaveats(t *testing.T) {
 	}
 	// Resource lines line up with the principal columns.
 	p, r := lineOf(t, out, "user/alice"), lineOf(t, out, "secret:db-AbCdEf")
-	if strings.Index(p, " 111111111111  66.7 ") != strings.Index(r, " 111111111111  100.0 ") {
+	if strings.Index(p, " 111111111111  81.5 ") != strings.Index(r, " 111111111111  100.0 ") {
 		t.Errorf("columns do not line up:\n%s\n%s", p, r)
 	}
 }

@@ -50,6 +50,11 @@ func Evaluate(r store.Rule, scores []activity.PrincipalScore) []Violation {
 			dv.OPS, dv.Reason = p.OPS, "dormant: no activity at all in the window"
 			out = append(out, dv)
 		}
+		if r.MaxResourceOPS != nil && p.ResourceOPS != nil && *p.ResourceOPS > *r.MaxResourceOPS {
+			rv := v
+			rv.OPS, rv.Reason = p.OPS, fmt.Sprintf("resource OPS %.1f is above %.1f", *p.ResourceOPS, *r.MaxResourceOPS)
+			out = append(out, rv)
+		}
 		if r.MaxOPS == nil {
 			continue
 		}

@@ -13,9 +13,9 @@ func TestEvaluate(t *testing.T) {
 	key := activity.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: activity.KindKMSKey}
 	bucket := activity.Resource{ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket}
 	scores := []activity.PrincipalScore{
-		{Principal: activity.Principal{ARN: "u1", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(90), Dormant: true,
+		{Principal: activity.Principal{ARN: "u1", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(90), ResourceOPS: f64(50), Dormant: true,
 			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(100)}, {Resource: bucket, OPS: f64(50)}}},
-		{Principal: activity.Principal{ARN: "u2", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(80),
+		{Principal: activity.Principal{ARN: "u2", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(80), ResourceOPS: f64(100),
 			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(80)}}},
 		{Principal: activity.Principal{ARN: "u3", Kind: activity.KindIAMUser}, Monitored: false},
 	}
@@ -30,6 +30,7 @@ func TestEvaluate(t *testing.T) {
 		{"no dormant", store.Rule{Name: "r", NoDormant: true}, []string{"u1"}},
 		{"both", store.Rule{Name: "r", NoDormant: true, MaxOPS: f64(85)}, []string{"u1", "u1"}},
 		{"nothing violates", store.Rule{Name: "r", MaxOPS: f64(100)}, nil},
+		{"resource OPS bound", store.Rule{Name: "r", MaxResourceOPS: f64(60)}, []string{"u2"}},
 	}
 	for _, c := range cases {
 		// Scope by resource kind is the store's filter; give Evaluate what it would.
