@@ -37,7 +37,8 @@ type monitoringOPSModel struct {
 	AccountID      types.String  `tfsdk:"account_id"`
 	AsOf           types.String  `tfsdk:"as_of"`
 	OPS            types.Float64 `tfsdk:"ops"`
-	ActionOPS      types.Float64 `tfsdk:"action_ops"`
+	ResourceOPS    types.Float64 `tfsdk:"resource_ops"`
+	NAReason       types.String  `tfsdk:"na_reason"`
 	Monitored      types.Bool    `tfsdk:"monitored"`
 	Dormant        types.Bool    `tfsdk:"dormant"`
 	LastActivityAt types.String  `tfsdk:"last_activity_at"`
@@ -63,8 +64,9 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Required: true,
 			},
 			"resource": schema.StringAttribute{
-				MarkdownDescription: "Restrict the scores to one resource: its ARN. `ops` and `action_ops` are then this " +
-					"resource's score, and `resources` holds it alone (empty when the principal is granted nothing on it).",
+				MarkdownDescription: "Restrict the scores to one resource: its ARN. `ops` is then the share of the actions " +
+					"granted on it left unused, `resource_ops` 100 when it was not used at all and 0 when it was, and " +
+					"`resources` holds it alone (empty, with `na_reason` `nothing_granted`, when nothing is granted on it).",
 				Optional: true,
 			},
 			"window_days": schema.Int64Attribute{
@@ -78,7 +80,8 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"account_id":       schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
 			"as_of":            schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
 			"ops":              schema.Float64Attribute{MarkdownDescription: opsDescription, Computed: true},
-			"action_ops":       schema.Float64Attribute{MarkdownDescription: actionOPSDescription, Computed: true},
+			"resource_ops":     schema.Float64Attribute{MarkdownDescription: resourceOPSDescription, Computed: true},
+			"na_reason":        schema.StringAttribute{MarkdownDescription: naReasonDescription, Computed: true},
 			"monitored":        schema.BoolAttribute{MarkdownDescription: monitoredDescription, Computed: true},
 			"dormant":          schema.BoolAttribute{MarkdownDescription: dormantDescription, Computed: true},
 			"last_activity_at": schema.StringAttribute{MarkdownDescription: lastActivityDescription, Computed: true},
@@ -138,23 +141,32 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.ARN, m.Kind, m.AccountID = types.StringValue(ps.ARN), types.StringValue(ps.Kind), types.StringValue(ps.AccountID)
 	m.WindowDays = types.Int64Value(window)
 	m.AsOf = timeValue(&run.AsOf)
-	m.OPS, m.ActionOPS = floatValue(ps.ResourceOPS), floatValue(ps.OPS)
+	m.OPS, m.ResourceOPS, m.NAReason = floatValue(ps.OPS), floatValue(ps.ResourceOPS), naReasonValue(ps)
 	m.Monitored, m.Dormant = types.BoolValue(ps.Monitored), types.BoolValue(ps.Dormant)
 	m.LastActivityAt, m.ObservedSince = timeValue(ps.LastActivityAt), timeValue(ps.ObservedSince)
 	m.Notes = stringList(ps.Notes)
 	resources := ps.Resources
 	if r := m.Resource.ValueString(); r != "" {
 		resources = nil
-		m.OPS, m.ActionOPS = types.Float64Null(), types.Float64Null()
+		m.OPS, m.ResourceOPS = types.Float64Null(), types.Float64Null()
 		for _, rs := range ps.Resources {
 			if rs.ARN == r {
 				resources = append(resources, rs)
-				m.OPS, m.ActionOPS = floatValue(rs.OPS), floatValue(rs.OPS)
+				m.OPS = floatValue(rs.OPS)
+				if rs.OPS != nil {
+					m.ResourceOPS = types.Float64Value(0)
+					if len(rs.UsedActions) == 0 {
+						m.ResourceOPS = types.Float64Value(100)
+					}
+				}
 			}
+		}
+		if len(resources) == 0 && m.NAReason.IsNull() {
+			m.NAReason = types.StringValue(activity.NANothingGranted)
 		}
 		if len(resources) == 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("resource"), "Nothing Granted on the Resource",
-				fmt.Sprintf("%s is granted nothing on %s, so it has no score there: ops and action_ops are null.", ps.ARN, r))
+				fmt.Sprintf("%s is granted nothing on %s, so it has no score there: ops and resource_ops are null.", ps.ARN, r))
 		}
 	}
 	m.Resources = resourceScoresValue(resources, &resp.Diagnostics)

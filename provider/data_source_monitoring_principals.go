@@ -32,15 +32,19 @@ type monitoringPrincipalsDataSource struct {
 }
 
 type monitoringPrincipalsModel struct {
-	Accounts      types.List    `tfsdk:"accounts"`
-	Kinds         types.List    `tfsdk:"kinds"`
-	ResourceKinds types.List    `tfsdk:"resource_kinds"`
-	MinOPS        types.Float64 `tfsdk:"min_ops"`
-	DormantOnly   types.Bool    `tfsdk:"dormant_only"`
-	WindowDays    types.Int64   `tfsdk:"window_days"`
-	AsOf          types.String  `tfsdk:"as_of"`
-	ARNs          types.List    `tfsdk:"arns"`
-	Principals    types.List    `tfsdk:"principals"`
+	Accounts       types.List    `tfsdk:"accounts"`
+	Kinds          types.List    `tfsdk:"kinds"`
+	ResourceKinds  types.List    `tfsdk:"resource_kinds"`
+	MinOPS         types.Float64 `tfsdk:"min_ops"`
+	MaxOPS         types.Float64 `tfsdk:"max_ops"`
+	MinResourceOPS types.Float64 `tfsdk:"min_resource_ops"`
+	MaxResourceOPS types.Float64 `tfsdk:"max_resource_ops"`
+	NAReasons      types.List    `tfsdk:"na_reasons"`
+	DormantOnly    types.Bool    `tfsdk:"dormant_only"`
+	WindowDays     types.Int64   `tfsdk:"window_days"`
+	AsOf           types.String  `tfsdk:"as_of"`
+	ARNs           types.List    `tfsdk:"arns"`
+	Principals     types.List    `tfsdk:"principals"`
 }
 
 var principalAttrTypes = map[string]attr.Type{
@@ -50,7 +54,8 @@ var principalAttrTypes = map[string]attr.Type{
 	"name":             types.StringType,
 	"monitored":        types.BoolType,
 	"ops":              types.Float64Type,
-	"action_ops":       types.Float64Type,
+	"resource_ops":     types.Float64Type,
+	"na_reason":        types.StringType,
 	"dormant":          types.BoolType,
 	"last_activity_at": types.StringType,
 	"observed_since":   types.StringType,
@@ -83,10 +88,14 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 				ElementType: types.StringType, Optional: true,
 				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ResourceKindNames()...))},
 			},
-			"min_ops": schema.Float64Attribute{
-				MarkdownDescription: "Only principals whose `ops` is at least this (0 to 100). Principals with a null score never match.",
-				Optional:            true,
-				Validators:          []validator.Float64{float64validator.Between(0, 100)},
+			"min_ops":          scoreBound("Only principals whose `ops` is at least this"),
+			"max_ops":          scoreBound("Only principals whose `ops` is at most this"),
+			"min_resource_ops": scoreBound("Only principals whose `resource_ops` is at least this"),
+			"max_resource_ops": scoreBound("Only principals whose `resource_ops` is at most this"),
+			"na_reasons": schema.ListAttribute{
+				MarkdownDescription: "Only principals whose `ops` is null for one of these reasons (" + codeList(activity.NAReasons, "") + ").",
+				ElementType:         types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.NAReasons...))},
 			},
 			"dormant_only": schema.BoolAttribute{
 				MarkdownDescription: "Only dormant principals.",
@@ -113,7 +122,8 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 					"name":             schema.StringAttribute{MarkdownDescription: "The principal's name.", Computed: true},
 					"monitored":        schema.BoolAttribute{MarkdownDescription: monitoredDescription, Computed: true},
 					"ops":              schema.Float64Attribute{MarkdownDescription: opsDescription, Computed: true},
-					"action_ops":       schema.Float64Attribute{MarkdownDescription: actionOPSDescription, Computed: true},
+					"resource_ops":     schema.Float64Attribute{MarkdownDescription: resourceOPSDescription, Computed: true},
+					"na_reason":        schema.StringAttribute{MarkdownDescription: naReasonDescription, Computed: true},
 					"dormant":          schema.BoolAttribute{MarkdownDescription: dormantDescription, Computed: true},
 					"last_activity_at": schema.StringAttribute{MarkdownDescription: lastActivityDescription, Computed: true},
 					"observed_since":   schema.StringAttribute{MarkdownDescription: observedSinceDescription, Computed: true},
@@ -138,14 +148,19 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 	for _, l := range []struct {
 		list types.List
 		into *[]string
-	}{{m.Accounts, &f.Accounts}, {m.Kinds, &f.Kinds}, {m.ResourceKinds, &f.ResourceKinds}} {
+	}{{m.Accounts, &f.Accounts}, {m.Kinds, &f.Kinds}, {m.ResourceKinds, &f.ResourceKinds}, {m.NAReasons, &f.NAReasons}} {
 		if !l.list.IsNull() {
 			resp.Diagnostics.Append(l.list.ElementsAs(ctx, l.into, false)...)
 		}
 	}
-	if !m.MinOPS.IsNull() {
-		v := m.MinOPS.ValueFloat64()
-		f.MinOPS = &v
+	for _, b := range []struct {
+		value types.Float64
+		into  **float64
+	}{{m.MinOPS, &f.MinOPS}, {m.MaxOPS, &f.MaxOPS}, {m.MinResourceOPS, &f.MinResourceOPS}, {m.MaxResourceOPS, &f.MaxResourceOPS}} {
+		if !b.value.IsNull() && !b.value.IsUnknown() {
+			v := b.value.ValueFloat64()
+			*b.into = &v
+		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -172,7 +187,8 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 		obj, diags := types.ObjectValue(principalAttrTypes, map[string]attr.Value{
 			"arn": types.StringValue(ps.ARN), "kind": types.StringValue(ps.Kind), "account_id": types.StringValue(ps.AccountID),
 			"name": types.StringValue(ps.Name), "monitored": types.BoolValue(ps.Monitored),
-			"ops": floatValue(ps.ResourceOPS), "action_ops": floatValue(ps.OPS), "dormant": types.BoolValue(ps.Dormant),
+			"ops": floatValue(ps.OPS), "resource_ops": floatValue(ps.ResourceOPS), "na_reason": naReasonValue(ps),
+			"dormant":          types.BoolValue(ps.Dormant),
 			"last_activity_at": timeValue(ps.LastActivityAt), "observed_since": timeValue(ps.ObservedSince),
 			"resources": resourceScoresValue(ps.Resources, &resp.Diagnostics),
 		})
@@ -184,4 +200,13 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 	m.Principals, m.ARNs = list, stringList(arns)
 	m.WindowDays, m.AsOf = types.Int64Value(window), timeValue(&run.AsOf)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// scoreBound is an optional bound on a score, 0 to 100.
+func scoreBound(what string) schema.Float64Attribute {
+	return schema.Float64Attribute{
+		MarkdownDescription: what + " (0 to 100). Principals with a null score never match.",
+		Optional:            true,
+		Validators:          []validator.Float64{float64validator.Between(0, 100)},
+	}
 }

@@ -66,14 +66,16 @@ data "activity_monitoring_ops" "one" {
 					statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("resources"), knownvalue.ListSizeExact(len(o.Resources))),
 					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("monitored"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("ops"), knownvalue.Null()),
-					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("action_ops"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("resource_ops"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.unmonitored", tfjsonpath.New("na_reason"), knownvalue.StringExact("no_logs")),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("na_reason"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("data.activity_monitoring_ops.dormant", tfjsonpath.New("dormant"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("data.activity_monitoring_ops.dormant", tfjsonpath.New("last_activity_at"), knownvalue.Null()),
 					statecheck.ExpectKnownValue("data.activity_monitoring_ops.one", tfjsonpath.New("resources"), knownvalue.ListSizeExact(1)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					scoreCheck("data.activity_monitoring_ops.over", "ops", o.OPS),
-					scoreCheck("data.activity_monitoring_ops.over", "action_ops", o.ActionOPS),
+					scoreCheck("data.activity_monitoring_ops.over", "resource_ops", o.ResourceOPS),
 					scoreCheck("data.activity_monitoring_ops.dormant", "ops", f.report.Principals[dormant].OPS),
 					resource.TestCheckResourceAttr("data.activity_monitoring_ops.one", "resources.0.arn", o.Resources[0].ARN),
 				),
@@ -143,12 +145,12 @@ data "activity_monitoring_ops" "deployer" {
   principal = %q
   lifecycle {
     postcondition {
-      condition     = self.ops == null || self.action_ops < 50
-      error_message = "deployer leaves ${self.action_ops}%% of its actions unused"
+      condition     = coalesce(self.ops, 0) < 50
+      error_message = "deployer leaves ${coalesce(self.ops, 0)}%% of its access unused"
     }
   }
 }`, f.overProvisioned),
-			ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*deployer leaves [0-9.]+% of its actions unused`),
+			ExpectError: regexp.MustCompile(`(?s)Resource postcondition failed.*deployer leaves [0-9.]+% of its access unused`),
 		}},
 	})
 }

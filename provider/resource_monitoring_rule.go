@@ -38,14 +38,15 @@ type monitoringRuleResource struct {
 }
 
 type monitoringRuleModel struct {
-	ID            types.String  `tfsdk:"id"`
-	Name          types.String  `tfsdk:"name"`
-	Description   types.String  `tfsdk:"description"`
-	MaxOPS        types.Float64 `tfsdk:"max_ops"`
-	NoDormant     types.Bool    `tfsdk:"no_dormant"`
-	Accounts      types.Set     `tfsdk:"accounts"`
-	Kinds         types.Set     `tfsdk:"kinds"`
-	ResourceKinds types.Set     `tfsdk:"resource_kinds"`
+	ID             types.String  `tfsdk:"id"`
+	Name           types.String  `tfsdk:"name"`
+	Description    types.String  `tfsdk:"description"`
+	MaxOPS         types.Float64 `tfsdk:"max_ops"`
+	MaxResourceOPS types.Float64 `tfsdk:"max_resource_ops"`
+	NoDormant      types.Bool    `tfsdk:"no_dormant"`
+	Accounts       types.Set     `tfsdk:"accounts"`
+	Kinds          types.Set     `tfsdk:"kinds"`
+	ResourceKinds  types.Set     `tfsdk:"resource_kinds"`
 }
 
 func (r *monitoringRuleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -79,6 +80,12 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "The highest OPS allowed (0 to 100). Without `resource_kinds` it bounds each principal's " +
 					"OPS; with them, each principal's OPS on every resource of those kinds. A null OPS (not monitored) " +
 					"never violates it.",
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.Between(0, 100)},
+			},
+			"max_resource_ops": schema.Float64Attribute{
+				MarkdownDescription: "The highest `resource_ops` allowed (0 to 100): the share of the resources a principal " +
+					"is granted something on and did not use at all. A null score never violates it.",
 				Optional:   true,
 				Validators: []validator.Float64{float64validator.Between(0, 100)},
 			},
@@ -119,20 +126,26 @@ func (r *monitoringRuleResource) Configure(_ context.Context, req resource.Confi
 func (r *monitoringRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m monitoringRuleModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.MaxOPS.IsUnknown() || m.NoDormant.IsUnknown() {
+	if resp.Diagnostics.HasError() || m.MaxOPS.IsUnknown() || m.MaxResourceOPS.IsUnknown() || m.NoDormant.IsUnknown() {
 		return
 	}
-	if m.MaxOPS.IsNull() && !m.NoDormant.ValueBool() {
+	if m.MaxOPS.IsNull() && m.MaxResourceOPS.IsNull() && !m.NoDormant.ValueBool() {
 		resp.Diagnostics.AddAttributeError(path.Root("max_ops"), "Rule Without a Constraint",
-			"The rule constrains nothing. Set max_ops to bound OPS, no_dormant = true to forbid dormant principals, or both.")
+			"The rule constrains nothing. Set max_ops to bound OPS, max_resource_ops to bound resource OPS, "+
+				"no_dormant = true to forbid dormant principals, or several of them.")
 	}
 }
 
 func (m monitoringRuleModel) toStore(ctx context.Context, diags *diag.Diagnostics) store.Rule {
 	rule := store.Rule{Name: m.Name.ValueString(), Description: m.Description.ValueString(), NoDormant: m.NoDormant.ValueBool()}
-	if !m.MaxOPS.IsNull() {
-		v := m.MaxOPS.ValueFloat64()
-		rule.MaxOPS = &v
+	for _, b := range []struct {
+		value types.Float64
+		into  **float64
+	}{{m.MaxOPS, &rule.MaxOPS}, {m.MaxResourceOPS, &rule.MaxResourceOPS}} {
+		if !b.value.IsNull() {
+			v := b.value.ValueFloat64()
+			*b.into = &v
+		}
 	}
 	for _, s := range []struct {
 		set  types.Set
@@ -147,7 +160,7 @@ func (m monitoringRuleModel) toStore(ctx context.Context, diags *diag.Diagnostic
 
 func (m *monitoringRuleModel) fromStore(rule store.Rule) {
 	m.ID, m.Name, m.Description = types.StringValue(rule.Name), types.StringValue(rule.Name), types.StringValue(rule.Description)
-	m.MaxOPS = floatValue(rule.MaxOPS)
+	m.MaxOPS, m.MaxResourceOPS = floatValue(rule.MaxOPS), floatValue(rule.MaxResourceOPS)
 	m.NoDormant = types.BoolValue(rule.NoDormant)
 	m.Accounts, m.Kinds, m.ResourceKinds = stringSet(rule.Accounts), stringSet(rule.Kinds), stringSet(rule.ResourceKinds)
 }

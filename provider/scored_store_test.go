@@ -28,14 +28,15 @@ type scoredFixture struct {
 
 type reportJSON struct {
 	Principals []struct {
-		ARN       string   `json:"arn"`
-		Kind      string   `json:"kind"`
-		AccountID string   `json:"account_id"`
-		Monitored bool     `json:"monitored"`
-		OPS       *float64 `json:"ops"`
-		ActionOPS *float64 `json:"action_ops"`
-		Dormant   bool     `json:"dormant"`
-		Resources []struct {
+		ARN         string   `json:"arn"`
+		Kind        string   `json:"kind"`
+		AccountID   string   `json:"account_id"`
+		Monitored   bool     `json:"monitored"`
+		OPS         *float64 `json:"ops"`
+		ResourceOPS *float64 `json:"resource_ops"`
+		NAReason    *string  `json:"na_reason"`
+		Dormant     bool     `json:"dormant"`
+		Resources   []struct {
 			ARN string `json:"arn"`
 		} `json:"resources"`
 	} `json:"principals"`

@@ -18,13 +18,19 @@ import (
 
 // The words of the scores, shared by every data source that shows them.
 const (
-	opsDescription = "The Over-Provisioned Score: the percentage (0 to 100) of the resources this principal may use " +
-		"(buckets, KMS keys, secrets) that it did not use at all in the window. Null when the principal is not " +
-		"monitored, or is granted nothing on those resources."
-	actionOPSDescription = "The percentage (0 to 100) of all actions granted on those resources that were left unused " +
-		"in the window. Null in the same cases as `ops`."
-	monitoredDescription = "Whether logs of the principal's account were extracted for the window. When false, the " +
-		"scores are null (N/A), not zero: nothing is known about the principal's use."
+	opsDescription = "The Over-Provisioned Score: the percentage (0 to 100) of the access this principal holds on S3 " +
+		"buckets, KMS keys and secrets that it left unused in the window, counted over every (resource, action) pair " +
+		"its policies grant. Null (N/A) when it cannot be known; `na_reason` says why. In a gate, " +
+		"`coalesce(self.ops, 0) < 50` lets N/A pass on every Terraform CLI."
+	resourceOPSDescription = "The percentage (0 to 100) of the resources this principal is granted something on " +
+		"that it did not use at all in the window. Null when `ops` is."
+	naReasonDescription = "Why `ops` is null: `not_enabled` (no `activity_monitoring_integration` enables the " +
+		"principal's account), `no_logs` (enabled, but no logs were read for the window), `not_discovered` (the " +
+		"account's IAM was never loaded), `policy_unreadable` (a policy that applies could not be parsed) or " +
+		"`nothing_granted`. Null when `ops` is known."
+	monitoredDescription = "Whether an integration enables the principal's account (in a database without " +
+		"integrations, any account) and its logs were extracted for the window. When false, the scores are null " +
+		"(N/A), not zero: nothing is known about the principal's use."
 	dormantDescription = "Whether the principal is monitored, existed for the whole window, and did nothing at all in " +
 		"it, in any AWS service."
 	lastActivityDescription = "The time (RFC 3339, UTC) of the principal's latest event of any kind, in any service, " +
@@ -63,6 +69,20 @@ func timeValue(t *time.Time) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// naReasonValue is why a principal's ops is null, or null when it is known.
+func naReasonValue(ps activity.PrincipalScore) types.String {
+	switch {
+	case ps.OPS != nil:
+		return types.StringNull()
+	case ps.NAReason != "":
+		return types.StringValue(ps.NAReason)
+	case !ps.Monitored:
+		// A run stored before reasons were kept.
+		return types.StringValue(activity.NANoLogs)
+	}
+	return types.StringValue(activity.NANothingGranted)
 }
 
 func floatValue(f *float64) types.Float64 {

@@ -119,17 +119,18 @@ func nonNilViolations(v []rules.Violation) []rules.Violation {
 func printRules(w io.Writer, all []store.Rule, asJSON bool) error {
 	if asJSON {
 		type ruleJSON struct {
-			Name          string   `json:"name"`
-			Description   string   `json:"description"`
-			MaxOPS        *float64 `json:"max_ops"`
-			NoDormant     bool     `json:"no_dormant"`
-			Accounts      []string `json:"accounts"`
-			Kinds         []string `json:"kinds"`
-			ResourceKinds []string `json:"resource_kinds"`
+			Name           string   `json:"name"`
+			Description    string   `json:"description"`
+			MaxOPS         *float64 `json:"max_ops"`
+			MaxResourceOPS *float64 `json:"max_resource_ops"`
+			NoDormant      bool     `json:"no_dormant"`
+			Accounts       []string `json:"accounts"`
+			Kinds          []string `json:"kinds"`
+			ResourceKinds  []string `json:"resource_kinds"`
 		}
 		rows := make([]ruleJSON, 0, len(all))
 		for _, r := range all {
-			rows = append(rows, ruleJSON{r.Name, r.Description, r.MaxOPS, r.NoDormant, r.Accounts, r.Kinds, r.ResourceKinds})
+			rows = append(rows, ruleJSON{r.Name, r.Description, r.MaxOPS, r.MaxResourceOPS, r.NoDormant, r.Accounts, r.Kinds, r.ResourceKinds})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -145,6 +146,9 @@ func printRules(w io.Writer, all []store.Rule, asJSON bool) error {
 		var c []string
 		if r.MaxOPS != nil {
 			c = append(c, fmt.Sprintf("max_ops %.1f", *r.MaxOPS))
+		}
+		if r.MaxResourceOPS != nil {
+			c = append(c, fmt.Sprintf("max_resource_ops %.1f", *r.MaxResourceOPS))
 		}
 		if r.NoDormant {
 			c = append(c, "no_dormant")
