@@ -64,7 +64,9 @@ func (d *monitoringIAMPolicyDataSource) Schema(_ context.Context, _ datasource.S
 			"log objects of the organization (organization trail) or of the listed accounts (account trails) and nothing " +
 			"else in the bucket, and `kms:Decrypt` on the trail's key when the logs are SSE-KMS encrypted. The same inputs " +
 			"always give the same JSON, ready for `aws_iam_policy`. With `athena` set, it adds what extraction through Amazon Athena " +
-			"needs. It reads nothing and needs no credentials.",
+			"needs. It reads nothing and needs no credentials. Every statement id starts with `CloudTrail`: " +
+			"`CloudTrailDescribeTrail` describes the trail; `CloudTrailS3ListLogs`, `CloudTrailS3ListLogFolders` (organization " +
+			"trails), `CloudTrailS3ReadLogs` and `CloudTrailS3DecryptLogs` (SSE-KMS) read its logs; Athena's start with `CloudTrailAthena`.",
 		Attributes: map[string]schema.Attribute{
 			"s3_bucket": schema.StringAttribute{
 				MarkdownDescription: "The bucket the trail delivers its logs to (an integration's `s3_bucket` when `verify` is true).",
@@ -96,7 +98,7 @@ func (d *monitoringIAMPolicyDataSource) Schema(_ context.Context, _ datasource.S
 				Validators:          []validator.String{stringvalidator.OneOf("aws", "aws-cn", "aws-us-gov", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")},
 			},
 			"athena": schema.SingleNestedAttribute{
-				MarkdownDescription: "Set when the logs are extracted with `activity-extractor extract --engine athena`. Adds " +
+				MarkdownDescription: "Set when the logs are extracted with `activity-extractor extract --engine athena`. Adds, in statements whose ids start with `CloudTrailAthena`, " +
 					"`athena:StartQueryExecution`, `athena:GetQueryExecution`, `athena:GetQueryResults` and `athena:StopQueryExecution` on the workgroup; " +
 					"`glue:GetDatabase`, `glue:GetTable`, `glue:CreateTable` and `glue:UpdateTable` on the catalog, the database and the CloudTrail table; " +
 					"`s3:GetBucketLocation` on the trail's and the results' buckets; and `s3:ListBucket`, `s3:GetObject`, `s3:PutObject` and " +

@@ -133,16 +133,16 @@ func (a AthenaAccess) statements(partition, trailBucketARN string) []policyState
 		return activity.ARN{Partition: partition, Service: "glue", Region: a.Region, AccountID: a.AccountID, Resource: resource}.String()
 	}
 	return []policyStatement{
-		{Sid: "RunAthenaQueries", Effect: "Allow",
+		{Sid: "CloudTrailAthenaRunQueries", Effect: "Allow",
 			Action:   []string{"athena:GetQueryExecution", "athena:GetQueryResults", "athena:StartQueryExecution", "athena:StopQueryExecution"},
 			Resource: []string{activity.ARN{Partition: partition, Service: "athena", Region: a.Region, AccountID: a.AccountID, Resource: "workgroup/" + a.Workgroup}.String()}},
-		{Sid: "DefineTrailTable", Effect: "Allow",
+		{Sid: "CloudTrailAthenaDefineTable", Effect: "Allow",
 			Action:   []string{"glue:CreateTable", "glue:GetDatabase", "glue:GetTable", "glue:UpdateTable"},
 			Resource: []string{glue("catalog"), glue("database/" + a.Database), glue("table/" + a.Database + "/" + table)}},
-		{Sid: "LocateBuckets", Effect: "Allow", Action: []string{"s3:GetBucketLocation"}, Resource: sortedUnique(trailBucketARN, outBucketARN)},
-		{Sid: "ListQueryResults", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{outBucketARN},
+		{Sid: "CloudTrailAthenaLocateBuckets", Effect: "Allow", Action: []string{"s3:GetBucketLocation"}, Resource: sortedUnique(trailBucketARN, outBucketARN)},
+		{Sid: "CloudTrailAthenaListResults", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{outBucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": {outPrefix + "*"}}}},
-		{Sid: "WriteQueryResults", Effect: "Allow", Action: []string{"s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"},
+		{Sid: "CloudTrailAthenaWriteResults", Effect: "Allow", Action: []string{"s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"},
 			Resource: []string{outBucketARN + "/" + outPrefix + "*"}},
 	}
 }
@@ -211,21 +211,21 @@ func ReaderPolicy(t TrailAccess) ([]byte, error) {
 		// GetTrail resolves a trail named by name or ARN in any account of the
 		// organization, and GetEventSelectors tells whether it logs S3 data
 		// events; they reveal where logs are and what they hold, nothing in them.
-		{Sid: "DescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetEventSelectors", "cloudtrail:GetTrail"}, Resource: []string{"*"}},
-		{Sid: "ListTrailLogs", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
+		{Sid: "CloudTrailDescribeTrail", Effect: "Allow", Action: []string{"cloudtrail:GetEventSelectors", "cloudtrail:GetTrail"}, Resource: []string{"*"}},
+		{Sid: "CloudTrailS3ListLogs", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: []string{bucketARN},
 			Condition: map[string]map[string][]string{"StringLike": {"s3:prefix": listed}}},
-		{Sid: "ReadTrailLogs", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: objects},
+		{Sid: "CloudTrailS3ReadLogs", Effect: "Allow", Action: []string{"s3:GetObject"}, Resource: objects},
 	}}
 	if t.OrganizationID != "" {
 		// An organization trail's logs are read by listing the folders
 		// right under AWSLogs/ (the organization) and then the accounts';
 		// with the delimiter, that listing shows folder names, no object.
-		doc.Statement = slices.Insert(doc.Statement, 1, policyStatement{Sid: "ListTrailLogFolders", Effect: "Allow", Action: []string{"s3:ListBucket"},
+		doc.Statement = slices.Insert(doc.Statement, 1, policyStatement{Sid: "CloudTrailS3ListLogFolders", Effect: "Allow", Action: []string{"s3:ListBucket"},
 			Resource: []string{bucketARN}, Condition: map[string]map[string][]string{"StringEquals": {"s3:delimiter": {"/"}, "s3:prefix": {t.logsRoot()}}}})
 	}
 	if t.KMSKeyARN != "" {
 		doc.Statement = append(doc.Statement, policyStatement{
-			Sid: "DecryptTrailLogs", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{t.KMSKeyARN},
+			Sid: "CloudTrailS3DecryptLogs", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{t.KMSKeyARN},
 		})
 	}
 	if t.Athena != nil {

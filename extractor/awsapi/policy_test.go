@@ -1,7 +1,9 @@
 package awsapi
 
 import (
+	"cmp"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,7 +20,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
   "Version": "2012-10-17",
   "Statement": [
     {
-      "Sid": "DescribeTrail",
+      "Sid": "CloudTrailDescribeTrail",
       "Effect": "Allow",
       "Action": [
         "cloudtrail:GetEventSelectors",
@@ -29,7 +31,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       ]
     },
     {
-      "Sid": "ListTrailLogFolders",
+      "Sid": "CloudTrailS3ListLogFolders",
       "Effect": "Allow",
       "Action": [
         "s3:ListBucket"
@@ -49,7 +51,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       }
     },
     {
-      "Sid": "ListTrailLogs",
+      "Sid": "CloudTrailS3ListLogs",
       "Effect": "Allow",
       "Action": [
         "s3:ListBucket"
@@ -66,7 +68,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       }
     },
     {
-      "Sid": "ReadTrailLogs",
+      "Sid": "CloudTrailS3ReadLogs",
       "Effect": "Allow",
       "Action": [
         "s3:GetObject"
@@ -76,7 +78,7 @@ func TestReaderPolicyOrganizationTrail(t *testing.T) {
       ]
     },
     {
-      "Sid": "DecryptTrailLogs",
+      "Sid": "CloudTrailS3DecryptLogs",
       "Effect": "Allow",
       "Action": [
         "kms:Decrypt"
@@ -161,19 +163,19 @@ func TestReaderPolicyAthena(t *testing.T) {
 		got[s.Sid] = s
 	}
 	for sid, want := range map[string]string{
-		"ReadTrailLogs":     "s3:GetObject on arn:aws:s3:::org-logs/AWSLogs/o-abc123def4/*",
-		"RunAthenaQueries":  "athena:GetQueryExecution,athena:GetQueryResults,athena:StartQueryExecution,athena:StopQueryExecution on arn:aws:athena:us-east-2:222222222222:workgroup/activity",
-		"DefineTrailTable":  "glue:CreateTable,glue:GetDatabase,glue:GetTable,glue:UpdateTable on arn:aws:glue:us-east-2:222222222222:catalog,arn:aws:glue:us-east-2:222222222222:database/cloudtrail,arn:aws:glue:us-east-2:222222222222:table/cloudtrail/activity_cloudtrail_*",
-		"LocateBuckets":     "s3:GetBucketLocation on arn:aws:s3:::athena-results,arn:aws:s3:::org-logs",
-		"ListQueryResults":  "s3:ListBucket on arn:aws:s3:::athena-results",
-		"WriteQueryResults": "s3:AbortMultipartUpload,s3:GetObject,s3:PutObject on arn:aws:s3:::athena-results/activity/*",
+		"CloudTrailS3ReadLogs":          "s3:GetObject on arn:aws:s3:::org-logs/AWSLogs/o-abc123def4/*",
+		"CloudTrailAthenaRunQueries":    "athena:GetQueryExecution,athena:GetQueryResults,athena:StartQueryExecution,athena:StopQueryExecution on arn:aws:athena:us-east-2:222222222222:workgroup/activity",
+		"CloudTrailAthenaDefineTable":   "glue:CreateTable,glue:GetDatabase,glue:GetTable,glue:UpdateTable on arn:aws:glue:us-east-2:222222222222:catalog,arn:aws:glue:us-east-2:222222222222:database/cloudtrail,arn:aws:glue:us-east-2:222222222222:table/cloudtrail/activity_cloudtrail_*",
+		"CloudTrailAthenaLocateBuckets": "s3:GetBucketLocation on arn:aws:s3:::athena-results,arn:aws:s3:::org-logs",
+		"CloudTrailAthenaListResults":   "s3:ListBucket on arn:aws:s3:::athena-results",
+		"CloudTrailAthenaWriteResults":  "s3:AbortMultipartUpload,s3:GetObject,s3:PutObject on arn:aws:s3:::athena-results/activity/*",
 	} {
 		s := got[sid]
 		if have := strings.Join(s.Action, ",") + " on " + strings.Join(s.Resource, ","); have != want {
 			t.Errorf("%s: %s, want %s", sid, have, want)
 		}
 	}
-	if c := got["ListQueryResults"].Condition["StringLike"]["s3:prefix"]; len(c) != 1 || c[0] != "activity/*" {
+	if c := got["CloudTrailAthenaListResults"].Condition["StringLike"]["s3:prefix"]; len(c) != 1 || c[0] != "activity/*" {
 		t.Errorf("results listed under %v", c)
 	}
 
@@ -181,6 +183,66 @@ func TestReaderPolicyAthena(t *testing.T) {
 	access.Athena.Database = "Bad-Name"
 	if _, err := ReaderPolicy(access); err == nil || !strings.Contains(err.Error(), "output location") || !strings.Contains(err.Error(), "database") {
 		t.Errorf("error %v, want the output location and database refused", err)
+	}
+}
+
+// Users are told to look for a "CloudTrail" statement and a "CloudTrail S3"
+// one, and IAM takes only letters and digits in a Sid: every statement's id
+// starts with CloudTrail, those that list, read or decrypt the trail's log
+// objects with CloudTrailS3, and Athena's with CloudTrailAthena.
+func TestReaderPolicySids(t *testing.T) {
+	const key = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	athena := &AthenaAccess{Region: "us-east-2", AccountID: "222222222222", Workgroup: "activity", Database: "cloudtrail",
+		OutputLocation: "s3://athena-results/activity/"}
+	sidPattern := regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	for _, a := range []TrailAccess{
+		{S3Bucket: "org-logs", S3KeyPrefix: "audit", OrganizationID: "o-abc123def4", KMSKeyARN: key, Athena: athena},
+		{S3Bucket: "org-logs", AccountIDs: []string{"111111111111", "222222222222"}, KMSKeyARN: key},
+		{S3Bucket: "org-logs", OrganizationID: "o-abc123def4", Partition: "aws-us-gov"},
+	} {
+		raw, err := ReaderPolicy(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc policyDocument
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		bucketARN := "arn:" + cmp.Or(a.Partition, "aws") + ":s3:::" + a.S3Bucket
+		seen := map[string]bool{}
+		for _, s := range doc.Statement {
+			if !sidPattern.MatchString(s.Sid) {
+				t.Errorf("Sid %q: IAM takes only letters and digits", s.Sid)
+			}
+			if seen[s.Sid] {
+				t.Errorf("Sid %q appears twice", s.Sid)
+			}
+			seen[s.Sid] = true
+			services := map[string]bool{}
+			for _, act := range s.Action {
+				service, _, _ := strings.Cut(act, ":")
+				services[service] = true
+			}
+			logs := true // every resource is the trail's bucket, a log object or the trail's key
+			for _, r := range s.Resource {
+				logs = logs && (r == bucketARN || strings.HasPrefix(r, bucketARN+"/") || r == a.KMSKeyARN)
+			}
+			var want string
+			switch {
+			case services["athena"] || services["glue"] || !logs && !services["cloudtrail"]:
+				want = "CloudTrailAthena"
+			case len(services) == 1 && services["cloudtrail"]:
+				want = "CloudTrail"
+				if strings.HasPrefix(s.Sid, "CloudTrailS3") || strings.HasPrefix(s.Sid, "CloudTrailAthena") {
+					t.Errorf("Sid %q describes the trail but reads like a log-reading or Athena statement", s.Sid)
+				}
+			default:
+				want = "CloudTrailS3"
+			}
+			if !strings.HasPrefix(s.Sid, want) || len(s.Sid) == len(want) {
+				t.Errorf("Sid %q (%v on %v): want an id that starts with %s", s.Sid, s.Action, s.Resource, want)
+			}
+		}
 	}
 }
 
