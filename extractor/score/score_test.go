@@ -39,11 +39,11 @@ func TestScorePrincipalDefinitions(t *testing.T) {
 	ps := scorePrincipal(f, windowStart)
 	// Resources: a used, b unused (its only use was not granted), k used → 1 of 3 unused.
 	if ps.ResourceOPS == nil || *ps.ResourceOPS != 33.3 {
-		t.Errorf("ops = %v, want 33.3", ps.ResourceOPS)
+		t.Errorf("resource_ops = %v, want 33.3", ps.ResourceOPS)
 	}
 	// Actions: a 2 of 4 unused, b 2 of 2, k 2 of 3 → 6 of 9.
 	if ps.OPS == nil || *ps.OPS != 66.7 {
-		t.Errorf("action_ops = %v, want 66.7", ps.OPS)
+		t.Errorf("ops = %v, want 66.7", ps.OPS)
 	}
 	if ps.Dormant {
 		t.Error("active principal marked dormant")
