@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // isPerson tells people federated from an identity provider: Okta and IAM
@@ -22,7 +21,7 @@ func isPerson(p activity.Principal) bool {
 // assume; they are monitored when the logs of one of those roles' accounts
 // were read; their use and activity include those of the role sessions a
 // SAML sign-in issued them.
-func addPersonFacts(ctx context.Context, db *store.DB, rg *roleGrants, f *principalFacts, observed map[string]time.Time, window activity.Window) error {
+func addPersonFacts(ctx context.Context, db Facts, rg *roleGrants, f *principalFacts, observed map[string]time.Time, window activity.Window) error {
 	roles, err := db.PersonRolesOf(ctx, f.principal.ID)
 	if err != nil {
 		return err
@@ -134,7 +133,7 @@ type roleGrants struct {
 
 const roleGrantsKept = 64
 
-func (c *roleGrants) of(ctx context.Context, db *store.DB, roleID int64) ([]activity.Grant, error) {
+func (c *roleGrants) of(ctx context.Context, db Facts, roleID int64) ([]activity.Grant, error) {
 	if g, ok := c.byRole[roleID]; ok {
 		return g, nil
 	}

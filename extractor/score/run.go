@@ -22,30 +22,61 @@ type Summary struct {
 	Unmonitored int
 }
 
-// Run computes the scores of every principal for the window and stores them
-// as one run. It reads one principal at a time, so memory follows the largest
-// principal's grants, not the size of the store.
-func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Logger) (Summary, error) {
+// Facts is what scores are computed from: the stored facts, grants and
+// integrations. The store satisfies it; scores are a pure function of it,
+// the window and as_of.
+type Facts interface {
+	ObservedDays(ctx context.Context) ([]store.ObservedDay, error)
+	Integrations(ctx context.Context) ([]activity.Integration, error)
+	DiscoveredAccounts(ctx context.Context) (map[string]bool, error)
+	TrailsWithoutS3DataEvents(ctx context.Context) ([]activity.Integration, error)
+	AccountsWithObjectEvents(ctx context.Context, w activity.Window) (map[string]bool, error)
+	UnattributedSessions(ctx context.Context, w activity.Window) (int, error)
+	ScoreCandidates(ctx context.Context) ([]activity.Principal, error)
+	GrantsOf(ctx context.Context, principalID int64) ([]activity.Grant, error)
+	UsesInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.WindowUse, error)
+	PrincipalActivity(ctx context.Context, principalID int64, w activity.Window) (*time.Time, bool, error)
+	PersonRolesOf(ctx context.Context, personID int64) ([]activity.Principal, error)
+	SessionUsesInWindow(ctx context.Context, personID int64, w activity.Window) ([]activity.WindowUse, error)
+	SessionActivity(ctx context.Context, personID int64, w activity.Window) (*time.Time, bool, error)
+	KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]activity.KeyActivity, error)
+}
+
+var _ Facts = (*store.DB)(nil)
+
+// scorer holds what every principal's score of one window shares.
+type scorer struct {
+	db           Facts
+	window       activity.Window
+	coverage     activity.Coverage
+	observed     map[string]time.Time // monitored accounts: their first observed instant
+	scope        scope
+	missing      map[string]int
+	withObjects  map[string]bool
+	noDataEvents map[string]bool
+	roles        roleGrants
+}
+
+func newScorer(ctx context.Context, db Facts, window activity.Window) (*scorer, error) {
 	if err := window.Validate(); err != nil {
-		return Summary{}, err
+		return nil, err
 	}
-	start, asOf := window.Start(), window.AsOf
 	cov, observed, err := coverage(ctx, db, window)
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
 	sc, err := loadScope(ctx, db)
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
 	sc.restrict(&cov, observed)
 	withObjects, err := db.AccountsWithObjectEvents(ctx, window)
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
 	noDataEvents, err := accountsWithoutDataEvents(ctx, db, cov.MonitoredAccounts)
 	if err != nil {
-		return Summary{}, err
+		return nil, err
 	}
 	for _, a := range cov.MonitoredAccounts {
 		if noDataEvents[a] || !withObjects[a] {
@@ -53,53 +84,74 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 		}
 	}
 	if cov.UnattributedSessions, err = db.UnattributedSessions(ctx, window); err != nil {
+		return nil, err
+	}
+	missing := map[string]int{}
+	for _, m := range cov.MissingDays {
+		missing[m.AccountID] = len(m.Days)
+	}
+	return &scorer{db: db, window: window, coverage: cov, observed: observed, scope: sc, missing: missing,
+		withObjects: withObjects, noDataEvents: noDataEvents}, nil
+}
+
+// score computes one principal's score.
+func (s *scorer) score(ctx context.Context, pr activity.Principal) (activity.PrincipalScore, error) {
+	start := s.window.Start()
+	f := principalFacts{principal: pr, accounts: []string{pr.AccountID}}
+	if first, ok := s.observed[pr.AccountID]; ok {
+		f.monitored = true
+		if first.After(start) {
+			f.observedSince = &first
+		}
+	}
+	var err error
+	if f.grants, err = s.db.GrantsOf(ctx, pr.ID); err != nil {
+		return activity.PrincipalScore{}, err
+	}
+	if f.monitored {
+		if f.uses, err = s.db.UsesInWindow(ctx, pr.ID, s.window); err != nil {
+			return activity.PrincipalScore{}, err
+		}
+	}
+	if f.lastActivityAt, f.activeInWindow, err = s.db.PrincipalActivity(ctx, pr.ID, s.window); err != nil {
+		return activity.PrincipalScore{}, err
+	}
+	if isPerson(pr) {
+		if err := addPersonFacts(ctx, s.db, &s.roles, &f, s.observed, s.window); err != nil {
+			return activity.PrincipalScore{}, err
+		}
+	}
+	f.naReason = s.scope.naReason(f)
+	f.notes = notes(pr, f, s.missing, s.withObjects, s.noDataEvents)
+	return scorePrincipal(f, start), nil
+}
+
+// Run computes the scores of every principal for the window and stores them
+// as one run. It reads one principal at a time, so memory follows the largest
+// principal's grants, not the size of the store.
+func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Logger) (Summary, error) {
+	s, err := newScorer(ctx, db, window)
+	if err != nil {
 		return Summary{}, err
 	}
 	candidates, err := db.ScoreCandidates(ctx)
 	if err != nil {
 		return Summary{}, err
 	}
-	w, err := db.NewScoreWriter(ctx, activity.ScoreRun{Window: window, Coverage: cov})
+	w, err := db.NewScoreWriter(ctx, activity.ScoreRun{Window: window, Coverage: s.coverage})
 	if err != nil {
 		return Summary{}, err
 	}
 	defer w.Rollback()
 	sum := Summary{}
-	var rg roleGrants
-	missing := map[string]int{}
-	for _, m := range cov.MissingDays {
-		missing[m.AccountID] = len(m.Days)
-	}
 	for i, pr := range candidates {
 		if err := ctx.Err(); err != nil {
 			return Summary{}, err
 		}
-		f := principalFacts{principal: pr, accounts: []string{pr.AccountID}}
-		if first, ok := observed[pr.AccountID]; ok {
-			f.monitored = true
-			if first.After(start) {
-				f.observedSince = &first
-			}
-		}
-		if f.grants, err = db.GrantsOf(ctx, pr.ID); err != nil {
+		ps, err := s.score(ctx, pr)
+		if err != nil {
 			return Summary{}, err
 		}
-		if f.monitored {
-			if f.uses, err = db.UsesInWindow(ctx, pr.ID, window); err != nil {
-				return Summary{}, err
-			}
-		}
-		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, window); err != nil {
-			return Summary{}, err
-		}
-		if isPerson(pr) {
-			if err := addPersonFacts(ctx, db, &rg, &f, observed, window); err != nil {
-				return Summary{}, err
-			}
-		}
-		f.naReason = sc.naReason(f)
-		f.notes = notes(pr, f, missing, withObjects, noDataEvents)
-		ps := scorePrincipal(f, start)
 		if err := w.AddPrincipal(ctx, ps); err != nil {
 			return Summary{}, err
 		}
@@ -116,7 +168,7 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 			log.Info("scoring", "principals", i+1, "of", len(candidates))
 		}
 	}
-	keys, err := db.KeyActivityAsOf(ctx, asOf)
+	keys, err := db.KeyActivityAsOf(ctx, window.AsOf)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -132,6 +184,39 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 	return sum, nil
 }
 
+// Compute computes the scores of the window without storing them: of the
+// principals keep says to keep (all when nil), and of every KMS key. The
+// run it returns has no id. Readers that may not write, such as the
+// Terraform provider, use it for windows no stored run covers.
+func Compute(ctx context.Context, db Facts, window activity.Window, keep func(activity.Principal) bool) (*activity.Scores, error) {
+	s, err := newScorer(ctx, db, window)
+	if err != nil {
+		return nil, err
+	}
+	candidates, err := db.ScoreCandidates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &activity.Scores{Run: activity.ScoreRun{Window: window, Coverage: s.coverage}}
+	for _, pr := range candidates {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if keep != nil && !keep(pr) {
+			continue
+		}
+		ps, err := s.score(ctx, pr)
+		if err != nil {
+			return nil, err
+		}
+		out.Principals = append(out.Principals, ps)
+	}
+	if out.KMSKeys, err = db.KeyActivityAsOf(ctx, window.AsOf); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // scope is which accounts are enabled for monitoring and which were
 // discovered: with the logs read, what makes a principal's OPS known.
 type scope struct {
@@ -142,7 +227,7 @@ type scope struct {
 	discovered map[string]bool
 }
 
-func loadScope(ctx context.Context, db *store.DB) (scope, error) {
+func loadScope(ctx context.Context, db Facts) (scope, error) {
 	var sc scope
 	ins, err := db.Integrations(ctx)
 	if err != nil {
@@ -188,7 +273,7 @@ func (sc scope) naReason(f principalFacts) string {
 
 // coverage finds the accounts with logs inside the window, when each one's
 // logs start, and the days of the window without any log.
-func coverage(ctx context.Context, db *store.DB, window activity.Window) (activity.Coverage, map[string]time.Time, error) {
+func coverage(ctx context.Context, db Facts, window activity.Window) (activity.Coverage, map[string]time.Time, error) {
 	days, err := db.ObservedDays(ctx)
 	if err != nil {
 		return activity.Coverage{}, nil, err
@@ -235,7 +320,7 @@ func coverage(ctx context.Context, db *store.DB, window activity.Window) (activi
 // accountsWithoutDataEvents are the monitored accounts whose extracting
 // trail, by its event selectors, does not log S3 data events: all of them
 // for an organization trail, the account itself for an account trail.
-func accountsWithoutDataEvents(ctx context.Context, db *store.DB, monitored []string) (map[string]bool, error) {
+func accountsWithoutDataEvents(ctx context.Context, db Facts, monitored []string) (map[string]bool, error) {
 	trails, err := db.TrailsWithoutS3DataEvents(ctx)
 	if err != nil {
 		return nil, err
