@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -33,6 +34,7 @@ type monitoringKMSKeyModel struct {
 	AccountID      types.String `tfsdk:"account_id"`
 	Region         types.String `tfsdk:"region"`
 	AsOf           types.String `tfsdk:"as_of"`
+	Computed       types.Bool   `tfsdk:"computed"`
 	LastActivityAt types.String `tfsdk:"last_activity_at"`
 	LastViewedAt   types.String `tfsdk:"last_viewed_at"`
 }
@@ -44,7 +46,7 @@ func (d *monitoringKMSKeyDataSource) Metadata(_ context.Context, req datasource.
 func (d *monitoringKMSKeyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "When a KMS key was last used, and when its key material was last used, as " +
-			"`activity-extractor score` last computed it: a key nobody has decrypted with for months is a candidate " +
+			"of the window: a key nobody has decrypted with for months is a candidate " +
 			"for scheduling deletion.",
 		Attributes: map[string]schema.Attribute{
 			"key": schema.StringAttribute{
@@ -61,7 +63,8 @@ func (d *monitoringKMSKeyDataSource) Schema(_ context.Context, _ datasource.Sche
 			"arn":        schema.StringAttribute{MarkdownDescription: "The key's ARN.", Computed: true},
 			"account_id": schema.StringAttribute{MarkdownDescription: "The key's account.", Computed: true},
 			"region":     schema.StringAttribute{MarkdownDescription: "The key's region.", Computed: true},
-			"as_of":      schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
+			"as_of":      asOfSchema(),
+			"computed":   computedSchema(),
 			"last_activity_at": schema.StringAttribute{
 				MarkdownDescription: "The latest successful use of the key of any kind (DescribeKey included), by anyone, " +
 					"AWS services acting for a caller included, up to `as_of` (RFC 3339); null when none was seen.",
@@ -104,11 +107,11 @@ func (d *monitoringKMSKeyDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	window := windowOf(m.WindowDays, d.data)
-	run, ok := scoreRun(ctx, db, window, &resp.Diagnostics)
+	ws, ok := readWindowScores(ctx, db, window, m.AsOf, func(activity.Principal) bool { return false }, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	k, err := db.KeyActivityOf(ctx, run.ID, key)
+	k, err := ws.key(ctx, db, key)
 	if errors.Is(err, store.ErrNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("key"), "KMS Key Not Scored",
 			fmt.Sprintf("%s was found after the latest score run; run activity-extractor score --window %dd again.", key.ARN, window))
@@ -119,7 +122,7 @@ func (d *monitoringKMSKeyDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	m.ARN, m.AccountID, m.Region = types.StringValue(k.ARN), types.StringValue(k.AccountID), types.StringValue(k.Region)
-	m.WindowDays, m.AsOf = types.Int64Value(window), timeValue(&run.AsOf)
+	m.WindowDays, m.AsOf, m.Computed = types.Int64Value(window), timeValue(&ws.run.AsOf), types.BoolValue(ws.computed != nil)
 	m.LastActivityAt, m.LastViewedAt = timeValue(k.LastActivityAt), timeValue(k.LastViewedAt)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

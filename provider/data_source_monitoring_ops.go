@@ -36,6 +36,7 @@ type monitoringOPSModel struct {
 	Kind           types.String  `tfsdk:"kind"`
 	AccountID      types.String  `tfsdk:"account_id"`
 	AsOf           types.String  `tfsdk:"as_of"`
+	Computed       types.Bool    `tfsdk:"computed"`
 	OPS            types.Float64 `tfsdk:"ops"`
 	ResourceOPS    types.Float64 `tfsdk:"resource_ops"`
 	NAReason       types.String  `tfsdk:"na_reason"`
@@ -78,7 +79,8 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"arn":              schema.StringAttribute{MarkdownDescription: "The principal's canonical ARN.", Computed: true},
 			"kind":             schema.StringAttribute{MarkdownDescription: codeList(activity.ScoredKinds, "or") + ".", Computed: true},
 			"account_id":       schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
-			"as_of":            schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
+			"as_of":            asOfSchema(),
+			"computed":         computedSchema(),
 			"ops":              schema.Float64Attribute{MarkdownDescription: opsDescription, Computed: true},
 			"resource_ops":     schema.Float64Attribute{MarkdownDescription: resourceOPSDescription, Computed: true},
 			"na_reason":        schema.StringAttribute{MarkdownDescription: naReasonDescription, Computed: true},
@@ -121,11 +123,12 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Cannot Find Principal", err.Error())
 		return
 	}
-	run, ok := scoreRun(ctx, db, window, &resp.Diagnostics)
+	ws, ok := readWindowScores(ctx, db, window, m.AsOf, func(c activity.Principal) bool { return c.ARN == p.ARN }, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	scores, err := db.PrincipalScores(ctx, run.ID, store.ScoreFilter{PrincipalARN: p.ARN})
+	run := ws.run
+	scores, err := ws.principals(ctx, db, store.ScoreFilter{PrincipalARN: p.ARN})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read Scores", fmt.Sprintf("Reading the scores of %s failed.\n\nError: %v", p.ARN, err))
 		return
@@ -140,7 +143,7 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 	ps := scores[0]
 	m.ARN, m.Kind, m.AccountID = types.StringValue(ps.ARN), types.StringValue(ps.Kind), types.StringValue(ps.AccountID)
 	m.WindowDays = types.Int64Value(window)
-	m.AsOf = timeValue(&run.AsOf)
+	m.AsOf, m.Computed = timeValue(&run.AsOf), types.BoolValue(ws.computed != nil)
 	m.OPS, m.ResourceOPS, m.NAReason = floatValue(ps.OPS), floatValue(ps.ResourceOPS), naReasonValue(ps)
 	m.Monitored, m.Dormant = types.BoolValue(ps.Monitored), types.BoolValue(ps.Dormant)
 	m.LastActivityAt, m.ObservedSince = timeValue(ps.LastActivityAt), timeValue(ps.ObservedSince)

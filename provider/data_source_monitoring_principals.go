@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -32,19 +34,22 @@ type monitoringPrincipalsDataSource struct {
 }
 
 type monitoringPrincipalsModel struct {
-	Accounts       types.List    `tfsdk:"accounts"`
-	Kinds          types.List    `tfsdk:"kinds"`
-	ResourceKinds  types.List    `tfsdk:"resource_kinds"`
-	MinOPS         types.Float64 `tfsdk:"min_ops"`
-	MaxOPS         types.Float64 `tfsdk:"max_ops"`
-	MinResourceOPS types.Float64 `tfsdk:"min_resource_ops"`
-	MaxResourceOPS types.Float64 `tfsdk:"max_resource_ops"`
-	NAReasons      types.List    `tfsdk:"na_reasons"`
-	DormantOnly    types.Bool    `tfsdk:"dormant_only"`
-	WindowDays     types.Int64   `tfsdk:"window_days"`
-	AsOf           types.String  `tfsdk:"as_of"`
-	ARNs           types.List    `tfsdk:"arns"`
-	Principals     types.List    `tfsdk:"principals"`
+	Accounts           types.List    `tfsdk:"accounts"`
+	Kinds              types.List    `tfsdk:"kinds"`
+	ResourceKinds      types.List    `tfsdk:"resource_kinds"`
+	MinOPS             types.Float64 `tfsdk:"min_ops"`
+	MaxOPS             types.Float64 `tfsdk:"max_ops"`
+	MinResourceOPS     types.Float64 `tfsdk:"min_resource_ops"`
+	MaxResourceOPS     types.Float64 `tfsdk:"max_resource_ops"`
+	NAReasons          types.List    `tfsdk:"na_reasons"`
+	DormantOnly        types.Bool    `tfsdk:"dormant_only"`
+	WindowDays         types.Int64   `tfsdk:"window_days"`
+	AsOf               types.String  `tfsdk:"as_of"`
+	Computed           types.Bool    `tfsdk:"computed"`
+	LastActivityBefore types.String  `tfsdk:"last_activity_before"`
+	Resource           types.String  `tfsdk:"resource"`
+	ARNs               types.List    `tfsdk:"arns"`
+	Principals         types.List    `tfsdk:"principals"`
 }
 
 var principalAttrTypes = map[string]attr.Type{
@@ -107,7 +112,19 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 				Computed:            true,
 				Validators:          []validator.Int64{windowDaysValidator},
 			},
-			"as_of": schema.StringAttribute{MarkdownDescription: "The end of the window scored (RFC 3339).", Computed: true},
+			"as_of":    asOfSchema(),
+			"computed": computedSchema(),
+			"last_activity_before": schema.StringAttribute{
+				MarkdownDescription: "Only principals last active before this time (RFC 3339), or never.",
+				Optional:            true,
+				Validators:          []validator.String{asOfValidator{}},
+			},
+			"resource": schema.StringAttribute{
+				MarkdownDescription: "Only principals granted something on the resource with this ARN (a bucket, key or " +
+					"secret), each with its `resources` holding that one alone: who holds access to it, and how much of " +
+					"it they use.",
+				Optional: true,
+			},
 			"arns": schema.ListAttribute{
 				MarkdownDescription: "The ARNs of the matching principals, in the same order as `principals`.",
 				ElementType:         types.StringType, Computed: true,
@@ -162,6 +179,14 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 			*b.into = &v
 		}
 	}
+	if v := m.LastActivityBefore.ValueString(); v != "" {
+		t, err := activity.ParseAsOf(v, time.Now)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("last_activity_before"), "Invalid last_activity_before", err.Error())
+		}
+		f.LastActivityBefore = t
+	}
+	f.Resource = m.Resource.ValueString()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -171,11 +196,12 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 	}
 	defer db.Close()
 	window := windowOf(m.WindowDays, d.data)
-	run, ok := scoreRun(ctx, db, window, &resp.Diagnostics)
+	ws, ok := readWindowScores(ctx, db, window, m.AsOf, nil, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	scores, err := db.PrincipalScores(ctx, run.ID, f)
+	run := ws.run
+	scores, err := ws.principals(ctx, db, f)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Read Scores", fmt.Sprintf("Reading scores from %s failed.\n\nError: %v", db.Path(), err))
 		return
@@ -198,7 +224,7 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 	list, diags := types.ListValue(types.ObjectType{AttrTypes: principalAttrTypes}, elems)
 	resp.Diagnostics.Append(diags...)
 	m.Principals, m.ARNs = list, stringList(arns)
-	m.WindowDays, m.AsOf = types.Int64Value(window), timeValue(&run.AsOf)
+	m.WindowDays, m.AsOf, m.Computed = types.Int64Value(window), timeValue(&run.AsOf), types.BoolValue(ws.computed != nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

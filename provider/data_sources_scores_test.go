@@ -86,10 +86,31 @@ data "activity_monitoring_ops" "one" {
 			},
 			{
 				Config: providerConfig(f.dbPath) + fmt.Sprintf(`data "activity_monitoring_ops" "x" {
+  principal = %q
+  as_of     = "0001-01-01T00:00:00Z"
+}`, f.overProvisioned),
+				ExpectError: regexp.MustCompile(`(?s)Invalid as_of.*before CloudTrail existed`),
+			},
+			// A window no stored run covers is computed from the facts; a
+			// stored one is read. Both at a given as_of.
+			{
+				Config: providerConfig(f.dbPath) + fmt.Sprintf(`data "activity_monitoring_ops" "week" {
   principal   = %q
   window_days = 7
-}`, f.overProvisioned),
-				ExpectError: regexp.MustCompile(`(?s)No Scores for the Window.*score\s+--window\s+7d`),
+  as_of       = %q
+}
+data "activity_monitoring_ops" "stored" {
+  principal = %q
+  as_of     = %q
+}`, f.overProvisioned, fixtureAsOf, f.overProvisioned, fixtureAsOf),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.week", tfjsonpath.New("computed"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.week", tfjsonpath.New("window_days"), knownvalue.Int64Exact(7)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.week", tfjsonpath.New("as_of"), knownvalue.StringExact(fixtureAsOf)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.week", tfjsonpath.New("monitored"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_ops.stored", tfjsonpath.New("computed"), knownvalue.Bool(false)),
+				},
+				Check: scoreCheck("data.activity_monitoring_ops.stored", "ops", o.OPS),
 			},
 		},
 	})
@@ -171,6 +192,25 @@ func TestAccMonitoringPrincipals_filters(t *testing.T) {
 			above50 = append(above50, p.ARN)
 		}
 	}
+	// The holders of the over-provisioned principal's first resource, in
+	// the report's order.
+	var holdersOf string
+	var holders []string
+	for _, p := range f.report.Principals {
+		if p.ARN == f.overProvisioned && len(p.Resources) > 0 {
+			holdersOf = p.Resources[0].ARN
+		}
+	}
+	for _, p := range f.report.Principals {
+		for _, r := range p.Resources {
+			if r.ARN == holdersOf {
+				holders = append(holders, p.ARN)
+			}
+		}
+	}
+	if len(holders) == 0 {
+		t.Fatal("no holder of the over-provisioned principal's first resource")
+	}
 	arnsCheck := func(addr string, want []string) statecheck.StateCheck {
 		checks := make([]knownvalue.Check, 0, len(want))
 		for _, a := range want {
@@ -216,6 +256,38 @@ data "activity_monitoring_principals" "roles" {
 						for j := 0; j < m; j++ {
 							if k := attrs[fmt.Sprintf("principals.%d.resources.%d.kind", i, j)]; k != "s3_bucket" {
 								return fmt.Errorf("principal %d resource %d has kind %s", i, j, k)
+							}
+						}
+					}
+					return nil
+				},
+			},
+			// Who holds access to one bucket, with their score on it; the
+			// same from a week's window no stored run covers.
+			{
+				Config: providerConfig(f.dbPath) + fmt.Sprintf(`
+data "activity_monitoring_principals" "holders" {
+  resource = %q
+}
+data "activity_monitoring_principals" "holders_week" {
+  resource    = %q
+  window_days = 7
+}`, holdersOf, holdersOf),
+				ConfigStateChecks: []statecheck.StateCheck{
+					arnsCheck("data.activity_monitoring_principals.holders", holders),
+					statecheck.ExpectKnownValue("data.activity_monitoring_principals.holders", tfjsonpath.New("computed"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.activity_monitoring_principals.holders_week", tfjsonpath.New("computed"), knownvalue.Bool(true)),
+				},
+				Check: func(s *terraform.State) error {
+					for _, addr := range []string{"data.activity_monitoring_principals.holders", "data.activity_monitoring_principals.holders_week"} {
+						attrs := s.RootModule().Resources[addr].Primary.Attributes
+						n, _ := strconv.Atoi(attrs["principals.#"])
+						if n != len(holders) {
+							return fmt.Errorf("%s: %d principals hold %s, the report says %d", addr, n, holdersOf, len(holders))
+						}
+						for i := 0; i < n; i++ {
+							if attrs[fmt.Sprintf("principals.%d.resources.#", i)] != "1" || attrs[fmt.Sprintf("principals.%d.resources.0.arn", i)] != holdersOf {
+								return fmt.Errorf("%s: principal %d does not list %s alone", addr, i, holdersOf)
 							}
 						}
 					}

@@ -10,9 +10,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/score"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -39,22 +42,93 @@ const (
 		"observed part, which the scores cover (RFC 3339). Null when the logs cover the whole window."
 )
 
-// scoreRun finds the latest stored scores for the window, reporting a
-// missing run with the command that makes one.
-func scoreRun(ctx context.Context, db scoreReader, windowDays int64, diags *diag.Diagnostics) (activity.ScoreRun, bool) {
-	run, err := db.ScoreRunFor(ctx, int(windowDays), time.Time{})
-	if errors.Is(err, store.ErrNoScores) {
-		diags.AddError("No Scores for the Window",
-			fmt.Sprintf("The database %s holds no scores for a %d-day window. Run activity-extractor extract, discover "+
-				"and score --window %dd against it first, or set window_days to a window that was scored.",
-				db.Path(), windowDays, windowDays))
-		return run, false
+// windowScores are the scores a data source reads: the stored run of the
+// window and as_of, or, when none is stored, scores computed from the stored
+// facts (the provider never writes results).
+type windowScores struct {
+	run      activity.ScoreRun
+	computed *activity.Scores // nil when read from a stored run
+}
+
+// readWindowScores finds the scores of a window of days ending at asOf (the
+// stored run whose window ends last when asOf is null). keep limits what is
+// computed to the principals a data source shows.
+func readWindowScores(ctx context.Context, db scoreReader, days int64, asOf types.String, keep func(activity.Principal) bool,
+	diags *diag.Diagnostics) (windowScores, bool) {
+	var at time.Time
+	if !asOf.IsNull() && !asOf.IsUnknown() {
+		t, err := activity.ParseAsOf(asOf.ValueString(), time.Now)
+		if err != nil {
+			diags.AddAttributeError(path.Root("as_of"), "Invalid as_of", err.Error())
+			return windowScores{}, false
+		}
+		at = t
 	}
-	if err != nil {
+	run, err := db.ScoreRunFor(ctx, int(days), at)
+	if err == nil {
+		return windowScores{run: run}, true
+	}
+	if !errors.Is(err, store.ErrNoScores) {
 		diags.AddError("Cannot Read Scores", fmt.Sprintf("Reading scores from %s failed.\n\nError: %v", db.Path(), err))
-		return run, false
+		return windowScores{}, false
 	}
-	return run, true
+	if at.IsZero() {
+		at = time.Now().UTC().Truncate(time.Second)
+	}
+	w, err := activity.NewWindow(at, int(days))
+	if err != nil {
+		diags.AddAttributeError(path.Root("as_of"), "Invalid Window", err.Error())
+		return windowScores{}, false
+	}
+	sc, err := score.Compute(ctx, db, w, keep)
+	if err != nil {
+		diags.AddError("Cannot Compute Scores",
+			fmt.Sprintf("No stored run covers the %s, and computing it from the facts in %s failed.\n\nError: %v", w, db.Path(), err))
+		return windowScores{}, false
+	}
+	return windowScores{run: sc.Run, computed: sc}, true
+}
+
+// principals are the scores of the principals f selects.
+func (ws windowScores) principals(ctx context.Context, db scoreReader, f store.ScoreFilter) ([]activity.PrincipalScore, error) {
+	if ws.computed != nil {
+		return f.Select(ws.computed.Principals), nil
+	}
+	return db.PrincipalScores(ctx, ws.run.ID, f)
+}
+
+// key is the activity of one KMS key.
+func (ws windowScores) key(ctx context.Context, db scoreReader, key activity.Resource) (activity.KeyActivity, error) {
+	if ws.computed == nil {
+		return db.KeyActivityOf(ctx, ws.run.ID, key)
+	}
+	for _, k := range ws.computed.KMSKeys {
+		if k.ID == key.ID {
+			return k, nil
+		}
+	}
+	return activity.KeyActivity{}, fmt.Errorf("KMS key %s: %w", key.ARN, store.ErrNotFound)
+}
+
+// asOfSchema and computedSchema are the window attributes every data source
+// that reads scores has.
+func asOfSchema() schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: "The end of the window (RFC 3339, exact to the second). When set, the scores of the window " +
+			"ending then; when not, the stored run whose window ends last (a run scored later for a past window does " +
+			"not replace it). When no stored run covers the window, the scores are computed from the stored facts.",
+		Optional:   true,
+		Computed:   true,
+		Validators: []validator.String{asOfValidator{}},
+	}
+}
+
+func computedSchema() schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: "Whether the scores were computed from the stored facts because no stored run covers the " +
+			"window (true), or read from a run `activity-extractor score` stored (false).",
+		Computed: true,
+	}
 }
 
 func windowOf(v types.Int64, data *providerData) int64 {

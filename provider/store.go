@@ -8,12 +8,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/score"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
 // scoreReader is what the data sources read: the stored scores and what
 // names them. The store satisfies it; nothing else of the store is theirs.
 type scoreReader interface {
+	score.Facts
 	Path() string
 	Close() error
 	FindPrincipal(ctx context.Context, ref string) (activity.Principal, error)

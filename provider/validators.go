@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -133,3 +134,25 @@ func oktaAppIDValidator() validator.String {
 
 // windowDaysValidator bounds every window_days as the model bounds a window.
 var windowDaysValidator validator.Int64 = int64validator.Between(activity.MinWindowDays, activity.MaxWindowDays)
+
+// asOfValidator accepts the end of a window as the command line does.
+type asOfValidator struct{}
+
+func (asOfValidator) Description(context.Context) string {
+	return "an RFC 3339 time such as 2026-11-25T00:00:00Z, after 2013"
+}
+
+func (v asOfValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (asOfValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	t, err := activity.ParseAsOf(req.ConfigValue.ValueString(), time.Now)
+	if err == nil {
+		err = activity.Window{AsOf: t, Days: activity.DefaultWindowDays}.Validate()
+	}
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid as_of", err.Error())
+	}
+}

@@ -38,9 +38,6 @@ func (w Window) Validate() error {
 	if err := CheckWindowDays(w.Days); err != nil {
 		return err
 	}
-	if w.AsOf.IsZero() {
-		return fmt.Errorf("the window has no end (as_of)")
-	}
 	if w.AsOf.Year() < 2013 {
 		// CloudTrail's record format 1.0 dates from 2013: nothing before
 		// can be in a trail.

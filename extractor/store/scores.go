@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +27,58 @@ type ScoreFilter struct {
 	MinResourceOPS, MaxResourceOPS *float64
 	NAReasons                      []string // keep the N/A principals with these reasons
 	DormantOnly                    bool
+	// LastActivityBefore keeps the principals last active before it, or
+	// never; zero keeps all.
+	LastActivityBefore time.Time
+	// Resource keeps the principals granted something on the resource with
+	// that ARN, and of their resources that one only.
+	Resource string
+}
+
+// Select applies the filter to scores computed in memory, in the order
+// PrincipalScores reads stored ones: dormant first, then by ops from high
+// to low (null last), then by ARN.
+func (f ScoreFilter) Select(scores []activity.PrincipalScore) []activity.PrincipalScore {
+	in := func(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
+	within := func(v, lo, hi *float64) bool {
+		return (lo == nil || v != nil && *v >= *lo) && (hi == nil || v != nil && *v <= *hi)
+	}
+	var out []activity.PrincipalScore
+	for _, p := range scores {
+		switch {
+		case f.PrincipalARN != "" && p.ARN != f.PrincipalARN, !in(f.Accounts, p.AccountID), !in(f.Kinds, p.Kind),
+			!within(p.OPS, f.MinOPS, f.MaxOPS), !within(p.ResourceOPS, f.MinResourceOPS, f.MaxResourceOPS),
+			len(f.NAReasons) > 0 && !slices.Contains(f.NAReasons, p.NAReason), f.DormantOnly && !p.Dormant,
+			!f.LastActivityBefore.IsZero() && p.LastActivityAt != nil && !p.LastActivityAt.Before(f.LastActivityBefore):
+			continue
+		}
+		if len(f.ResourceKinds) > 0 || f.Resource != "" {
+			var kept []activity.ResourceScore
+			for _, r := range p.Resources {
+				if in(f.ResourceKinds, r.Kind) && (f.Resource == "" || r.ARN == f.Resource) {
+					kept = append(kept, r)
+				}
+			}
+			if len(kept) == 0 {
+				continue
+			}
+			p.Resources = kept
+		}
+		out = append(out, p)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Dormant != b.Dormant:
+			return a.Dormant
+		case (a.OPS == nil) != (b.OPS == nil):
+			return b.OPS == nil
+		case a.OPS != nil && *a.OPS != *b.OPS:
+			return *a.OPS > *b.OPS
+		}
+		return a.ARN < b.ARN
+	})
+	return out
 }
 
 // ScoreWriter stores one run, row by row, in one transaction: readers see
@@ -198,6 +252,14 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 		}
 	}
 	where, args = inList(where, args, "ps.na_reason", f.NAReasons)
+	if !f.LastActivityBefore.IsZero() {
+		where, args = append(where, "(ps.last_activity_at IS NULL OR ps.last_activity_at < ?)"), append(args, f.LastActivityBefore.Unix())
+	}
+	if f.Resource != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM resource_scores rs JOIN resources r ON r.id = rs.resource_id
+			WHERE rs.run_id = ps.run_id AND rs.principal_id = ps.principal_id AND r.arn = ?)`)
+		args = append(args, f.Resource)
+	}
 	if f.DormantOnly {
 		where = append(where, "ps.dormant = 1")
 	}
@@ -261,6 +323,9 @@ func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilte
 		}
 		where, args := inList([]string{"rs.run_id = ?"}, []any{runID}, "rs.principal_id", ids)
 		where, args = inList(where, args, "r.kind", f.ResourceKinds)
+		if f.Resource != "" {
+			where, args = append(where, "r.arn = ?"), append(args, f.Resource)
+		}
 		if err := s.scanResourceScores(ctx, where, args, out, index); err != nil {
 			return err
 		}

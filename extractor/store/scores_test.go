@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,8 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		"max ops":        {ScoreFilter{MaxOPS: f64(80)}, "alice"},
 		"resource ops":   {ScoreFilter{MinResourceOPS: f64(0), MaxResourceOPS: f64(50)}, "alice"},
 		"N/A reason":     {ScoreFilter{NAReasons: []string{activity.NANoLogs}}, "carol"},
+		"inactive since": {ScoreFilter{LastActivityBefore: seen}, "bob,carol"},
+		"on one key":     {ScoreFilter{Resource: key.ARN}, "bob"},
 		"dormant only":   {ScoreFilter{DormantOnly: true}, "bob"},
 		"resource kind":  {ScoreFilter{ResourceKinds: []string{activity.KindS3Bucket}}, "alice"},
 		"kind, no match": {ScoreFilter{Kinds: []string{activity.KindIAMRole}}, ""},
@@ -118,7 +121,24 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		if got := join(names); got != c.want {
 			t.Errorf("%s: %s, want %s", name, got, c.want)
 		}
+		// The same filter on scores held in memory selects the same, in
+		// the same order, with the same resources.
+		all, err := db.PrincipalScores(ctx, runID, ScoreFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if selected := c.f.Select(all); !reflect.DeepEqual(selected, nonNilScores(ps)) {
+			t.Errorf("%s: in memory %v, stored %v", name, selected, ps)
+		}
 	}
 }
 
 func join(s []string) string { return strings.Join(s, ",") }
+
+// nonNilScores is nil for an empty list, as Select returns one.
+func nonNilScores(ps []activity.PrincipalScore) []activity.PrincipalScore {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
