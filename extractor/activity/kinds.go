@@ -67,9 +67,6 @@ type ResourceKind struct {
 	// RequestFields are the requestParameters fields of CloudTrail records
 	// that name it, by name, id or ARN.
 	RequestFields []string
-	// ResponseFields are the responseElements fields (dotted paths) that
-	// name a resource the call created.
-	ResponseFields []string
 	// DataEvents is set when most use of the kind is logged only as data
 	// events, which a trail records only when configured to.
 	DataEvents bool
@@ -124,11 +121,10 @@ var resourceKinds = []*ResourceKind{
 	},
 	{
 		Name: KindKMSKey, Noun: "key", Service: "kms",
-		CatalogTypes:   []string{"key"},
-		TrailTypes:     []string{"AWS::KMS::Key"},
-		RequestFields:  []string{"keyId", "destinationKeyId"},
-		ResponseFields: []string{"keyMetadata.arn"},
-		ListAction:     "kms:ListKeys", PolicyAction: "kms:GetKeyPolicy", PolicyNoun: "key policy",
+		CatalogTypes:  []string{"key"},
+		TrailTypes:    []string{"AWS::KMS::Key"},
+		RequestFields: []string{"keyId", "destinationKeyId"},
+		ListAction:    "kms:ListKeys", PolicyAction: "kms:GetKeyPolicy", PolicyNoun: "key policy",
 		// Aliases name keys in policies and requests; discovery resolves them.
 		AlsoDiscovered:  []string{"kms:ListAliases"},
 		AlwaysHasPolicy: true,
@@ -144,7 +140,6 @@ var resourceKinds = []*ResourceKind{
 		Name: KindSecret, Noun: "secret", Service: "secretsmanager",
 		CatalogTypes:     []string{"Secret"},
 		RequestFields:    []string{"secretId", "name"},
-		ResponseFields:   []string{"arn"},
 		NamesHaveSlashes: true,
 		ARNSuffix:        true,
 		ListAction:       "secretsmanager:ListSecrets", PolicyAction: "secretsmanager:GetResourcePolicy", PolicyNoun: "resource policy",

@@ -424,10 +424,12 @@ func trailARNs(rec map[string]any, add func(arn, where string)) {
 				add(s, "requestParameters."+f)
 			}
 		}
-		for _, f := range k.ResponseFields {
-			if s, ok := field(rec, "responseElements."+f).(string); ok && strings.HasPrefix(s, "arn:") {
-				add(s, "responseElements."+f)
-			}
+	}
+	// The response fields the event mapping reads: a created secret's and
+	// a created key's ARN.
+	for _, f := range []string{"arn", "keyMetadata.arn"} {
+		if s, ok := field(rec, "responseElements."+f).(string); ok && strings.HasPrefix(s, "arn:") {
+			add(s, "responseElements."+f)
 		}
 	}
 	for _, f := range []string{"userIdentity.arn", "userIdentity.sessionContext.sessionIssuer.arn"} {

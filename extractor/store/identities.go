@@ -69,8 +69,8 @@ func (s *DB) FindPrincipal(ctx context.Context, ref string) (activity.Principal,
 	if err == nil || !errors.Is(err, ErrNotFound) || strings.HasPrefix(ref, "arn:") {
 		return p, err
 	}
-	rows, err := s.sql.QueryContext(ctx, `SELECT arn FROM principals WHERE kind IN (?, ?) AND name = ? ORDER BY arn`,
-		activity.KindOktaIdentity, activity.KindSSOUser, ref)
+	where, args := inList([]string{"name = ?"}, []any{ref}, "kind", activity.PeopleKinds)
+	rows, err := s.sql.QueryContext(ctx, `SELECT arn FROM principals WHERE `+strings.Join(where, " AND ")+` ORDER BY arn`, args...)
 	if err != nil {
 		return activity.Principal{}, err
 	}
