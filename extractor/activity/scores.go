@@ -45,6 +45,23 @@ type PrincipalScore struct {
 	ObservedSince  *time.Time // set when the logs start inside the window
 	Notes          []string
 	Resources      []ResourceScore
+	// Denied are the attempts refused or failed inside the window, the
+	// most frequent first.
+	Denied []Denied
+}
+
+// Denied counts a principal's attempts at one action on one resource that
+// failed with one error code (AccessDenied, or any other errorCode): signals,
+// never use.
+type Denied struct {
+	Action string
+	// Resource is nil when the call named none of the resource kinds.
+	Resource  *Resource
+	ErrorCode string
+	// Count is the number of distinct events, a duplicate delivery
+	// counted once.
+	Count  int64
+	LastAt time.Time
 }
 
 // ResourceScore is the score of one principal on one resource.
