@@ -92,6 +92,9 @@ func Run(ctx context.Context, db *store.DB, window activity.Window, log *slog.Lo
 		if f.lastActivityAt, f.activeInWindow, err = db.PrincipalActivity(ctx, pr.ID, window); err != nil {
 			return Summary{}, err
 		}
+		if f.denied, err = db.DeniedInWindow(ctx, pr.ID, window); err != nil {
+			return Summary{}, err
+		}
 		if isPerson(pr) {
 			if err := addPersonFacts(ctx, db, &rg, &f, observed, window); err != nil {
 				return Summary{}, err

@@ -20,6 +20,8 @@ type principalFacts struct {
 	lastActivityAt *time.Time // latest event of any kind up to as_of
 	activeInWindow bool       // any event of any kind inside the window
 	monitored      bool
+	// denied are the refused and failed attempts inside the window.
+	denied []activity.Denied
 	// accounts are those whose enablement, logs and discovery decide the
 	// principal's: its own, or for a person the accounts of their roles.
 	accounts      []string
@@ -37,6 +39,7 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		LastActivityAt: f.lastActivityAt,
 		ObservedSince:  f.observedSince,
 		Notes:          f.notes,
+		Denied:         f.denied,
 	}
 	used := map[int64]map[string]time.Time{}
 	for _, u := range f.uses {
