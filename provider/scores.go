@@ -24,7 +24,8 @@ const (
 		"`coalesce(self.ops, 0) < 50` lets N/A pass on every Terraform CLI."
 	resourceOPSDescription = "The percentage (0 to 100) of the resources this principal is granted something on " +
 		"that it did not use at all in the window. Null when `ops` is."
-	naReasonDescription = "Why `ops` is null: `not_enabled` (no `activity_monitoring_integration` enables the " +
+	naReasonDescription = "Why `ops` is null: `root_user` (the account root user may do anything and is never scored; " +
+		"its use is a finding of its own), `not_enabled` (no `activity_monitoring_integration` enables the " +
 		"principal's account), `no_logs` (enabled, but no logs were read for the window), `not_discovered` (the " +
 		"account's IAM was never loaded), `policy_unreadable` (a policy that applies could not be parsed) or " +
 		"`nothing_granted`. Null when `ops` is known."

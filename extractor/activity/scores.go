@@ -64,6 +64,12 @@ type Denied struct {
 	LastAt time.Time
 }
 
+// RootUsed tells whether p is an account root user that acted inside the
+// window: a finding whatever else the run says.
+func RootUsed(p PrincipalScore, w Window) bool {
+	return p.Kind == KindRoot && p.LastActivityAt != nil && w.Contains(*p.LastActivityAt)
+}
+
 // ResourceScore is the score of one principal on one resource.
 type ResourceScore struct {
 	Resource
@@ -106,6 +112,9 @@ type Grant struct {
 
 // Why a principal's OPS is not known (N/A), most fundamental first.
 const (
+	// NARootUser: the account root user may do anything and is never
+	// scored; its use is a finding of its own.
+	NARootUser = "root_user"
 	// NANotEnabled: no integration enables the principal's account.
 	NANotEnabled = "not_enabled"
 	// NANoLogs: the account is enabled, but none of its logs were read for
@@ -121,4 +130,4 @@ const (
 )
 
 // NAReasons lists the reasons an OPS is N/A.
-var NAReasons = []string{NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}
+var NAReasons = []string{NARootUser, NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}

@@ -269,7 +269,7 @@ func notes(p activity.Principal, f principalFacts, missing map[string]int, withO
 		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
 	}
 	var out []string
-	if f.naReason == activity.NANotDiscovered {
+	if f.naReason == activity.NANotDiscovered && p.Kind != activity.KindRoot {
 		out = append(out, fmt.Sprintf("the IAM of account %s was never discovered (activity-extractor discover): what the principal may do is unknown", p.AccountID))
 	}
 	if f.observedSince != nil {

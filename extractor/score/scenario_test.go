@@ -619,8 +619,12 @@ func checkContract(t *testing.T, out string) {
 			"last_activity_at": {kind: "time", nullable: true}, "observed_since": {kind: "time", nullable: true},
 			"resources": {kind: "array"},
 		})
-		if !contains([]string{"iam_user", "iam_role", "okta_identity", "sso_user"}, fmt.Sprint(p["kind"])) {
+		if !contains([]string{"iam_user", "iam_role", "okta_identity", "sso_user", "root"}, fmt.Sprint(p["kind"])) {
 			t.Errorf("%s: kind %v", where, p["kind"])
+		}
+		if p["kind"] == "root" && (p["ops"] != nil || p["na_reason"] != "root_user" || len(p["resources"].([]any)) != 0) {
+			t.Errorf("%s: the root user has ops %v, na_reason %v, %d resources; want null, root_user, none",
+				where, p["ops"], p["na_reason"], len(p["resources"].([]any)))
 		}
 		mon := p["monitored"] == true
 		resources, _ := p["resources"].([]any)

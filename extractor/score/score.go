@@ -41,6 +41,14 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		Notes:          f.notes,
 		Denied:         f.denied,
 	}
+	existedWholeWindow := f.principal.CreatedAt.IsZero() || !f.principal.CreatedAt.After(windowStart)
+	ps.Dormant = f.monitored && existedWholeWindow && !f.activeInWindow
+	if f.principal.Kind == activity.KindRoot {
+		// The root user may do anything: what it was granted, and so what
+		// it left unused, means nothing.
+		ps.NAReason = activity.NARootUser
+		return ps
+	}
 	used := map[int64]map[string]time.Time{}
 	for _, u := range f.uses {
 		m := used[u.ResourceID]
@@ -94,8 +102,6 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		ps.OPS = percent(actionsUnused, actionsGranted)
 		ps.ResourceOPS = percent(resourcesUnused, resourcesGranted)
 	}
-	existedWholeWindow := f.principal.CreatedAt.IsZero() || !f.principal.CreatedAt.After(windowStart)
-	ps.Dormant = f.monitored && existedWholeWindow && !f.activeInWindow
 	return ps
 }
 

@@ -15,9 +15,10 @@ import (
 // to precede as_of is the day's first: last-activity times are then a lower
 // bound, exact at day granularity.
 
-// ScoreCandidates lists the principals to score, by id.
+// ScoreCandidates lists the principals a score run lists, by id: those of
+// the scored kinds and the account root users.
 func (s *DB) ScoreCandidates(ctx context.Context) ([]activity.Principal, error) {
-	where, args := inList(nil, nil, "kind", activity.ScoredKinds)
+	where, args := inList(nil, nil, "kind", activity.ReportedKinds)
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE `+where[0]+` ORDER BY id`, args...)
 	return scanPrincipals(rows, err)
 }
