@@ -149,6 +149,51 @@ func resourceScoresValue(rs []activity.ResourceScore, diags *diag.Diagnostics) t
 	return list
 }
 
+// deniedAttrTypes is the shape of one element of a `denied` list.
+var deniedAttrTypes = map[string]attr.Type{
+	"action":     types.StringType,
+	"resource":   types.StringType,
+	"error_code": types.StringType,
+	"count":      types.Int64Type,
+	"last_at":    types.StringType,
+}
+
+func deniedSchema(description string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"action": schema.StringAttribute{MarkdownDescription: "The IAM action the call needed (`s3:PutObject`).", Computed: true},
+			"resource": schema.StringAttribute{MarkdownDescription: "The ARN of the bucket, key or secret the call named; " +
+				"null when it named none of them.", Computed: true},
+			"error_code": schema.StringAttribute{MarkdownDescription: "The event's `errorCode` (`AccessDenied`, " +
+				"`Client.UnauthorizedOperation`, `ThrottlingException`, ...).", Computed: true},
+			"count": schema.Int64Attribute{MarkdownDescription: "How many such calls were made in the window, each event " +
+				"counted once however often CloudTrail delivered it.", Computed: true},
+			"last_at": schema.StringAttribute{MarkdownDescription: "The time of the latest of them (RFC 3339, UTC).", Computed: true},
+		}},
+	}
+}
+
+func deniedValue(ds []activity.Denied, diags *diag.Diagnostics) types.List {
+	elems := make([]attr.Value, 0, len(ds))
+	for _, d := range ds {
+		resource := types.StringNull()
+		if d.Resource != nil {
+			resource = types.StringValue(d.Resource.ARN)
+		}
+		obj, di := types.ObjectValue(deniedAttrTypes, map[string]attr.Value{
+			"action": types.StringValue(d.Action), "resource": resource, "error_code": types.StringValue(d.ErrorCode),
+			"count": types.Int64Value(d.Count), "last_at": timeValue(&d.LastAt),
+		})
+		diags.Append(di...)
+		elems = append(elems, obj)
+	}
+	list, di := types.ListValue(types.ObjectType{AttrTypes: deniedAttrTypes}, elems)
+	diags.Append(di...)
+	return list
+}
+
 // codeList writes names as a Markdown list in prose: "`a`, `b` or `c`", or
 // "`a`, `b`, `c`" without a conjunction.
 func codeList(names []string, conjunction string) string {
