@@ -46,6 +46,7 @@ type monitoringOPSModel struct {
 	ObservedSince  types.String  `tfsdk:"observed_since"`
 	Notes          types.List    `tfsdk:"notes"`
 	Resources      types.List    `tfsdk:"resources"`
+	Denied         types.List    `tfsdk:"denied"`
 }
 
 func (d *monitoringOPSDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -77,7 +78,7 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Validators:          []validator.Int64{windowDaysValidator},
 			},
 			"arn":              schema.StringAttribute{MarkdownDescription: "The principal's canonical ARN.", Computed: true},
-			"kind":             schema.StringAttribute{MarkdownDescription: codeList(activity.ScoredKinds, "or") + ".", Computed: true},
+			"kind":             schema.StringAttribute{MarkdownDescription: codeList(activity.ReportedKinds, "or") + ".", Computed: true},
 			"account_id":       schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
 			"as_of":            asOfSchema(),
 			"computed":         computedSchema(),
@@ -91,6 +92,9 @@ func (d *monitoringOPSDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"notes": schema.ListAttribute{MarkdownDescription: "Caveats about what the scores could not see, such as " +
 				"missing days of logs or S3 data events that the trail does not log.", ElementType: types.StringType, Computed: true},
 			"resources": resourceScoresSchema(),
+			"denied": deniedSchema("The principal's calls that were refused or failed in the window (an `errorCode` in " +
+				"the event), per action, resource and error code, the most frequent first: signals, never use. With " +
+				"`resource`, only the calls on it."),
 		},
 	}
 }
@@ -173,5 +177,15 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 		}
 	}
 	m.Resources = resourceScoresValue(resources, &resp.Diagnostics)
+	denied := ps.Denied
+	if r := m.Resource.ValueString(); r != "" {
+		denied = nil
+		for _, d := range ps.Denied {
+			if d.Resource != nil && d.Resource.ARN == r {
+				denied = append(denied, d)
+			}
+		}
+	}
+	m.Denied = deniedValue(denied, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

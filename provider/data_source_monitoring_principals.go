@@ -83,9 +83,11 @@ func (d *monitoringPrincipalsDataSource) Schema(_ context.Context, _ datasource.
 				Validators: []validator.List{listvalidator.ValueStringsAre(accountIDValidator())},
 			},
 			"kinds": schema.ListAttribute{
-				MarkdownDescription: "Only principals of these kinds: " + codeList(activity.ScoredKinds, "") + ".",
-				ElementType:         types.StringType, Optional: true,
-				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ScoredKinds...))},
+				MarkdownDescription: "Only principals of these kinds: " + codeList(activity.ReportedKinds, "") + ". When unset, the " +
+					"scored kinds, " + codeList(activity.ScoredKinds, "") + ": the account root users (`root`), which have no score " +
+					"and should stay dormant, are listed only when asked for, to gate on their use.",
+				ElementType: types.StringType, Optional: true,
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(activity.ReportedKinds...))},
 			},
 			"resource_kinds": schema.ListAttribute{
 				MarkdownDescription: "Only principals granted something on these resource kinds (" + codeList(activity.ResourceKindNames(), "") +
@@ -187,6 +189,9 @@ func (d *monitoringPrincipalsDataSource) Read(ctx context.Context, req datasourc
 		f.LastActivityBefore = t
 	}
 	f.Resource = m.Resource.ValueString()
+	if len(f.Kinds) == 0 {
+		f.Kinds = activity.ScoredKinds
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

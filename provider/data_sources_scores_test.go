@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"testing"
 
@@ -185,6 +186,10 @@ func TestAccMonitoringPrincipals_filters(t *testing.T) {
 		}
 	}()
 	for _, p := range f.report.Principals {
+		if p.Kind == "root" {
+			// Listed by the data source only when its kinds name it.
+			continue
+		}
 		if p.Dormant {
 			dormant = append(dormant, p.ARN)
 		}
@@ -344,7 +349,7 @@ func TestAccMonitoringPrincipals_fromSnapshot(t *testing.T) {
 	url := publishTestSnapshot(t, f.dbPath, "snapshot-scores")
 	var dormant []knownvalue.Check
 	for _, p := range f.report.Principals {
-		if p.Dormant {
+		if p.Dormant && p.Kind != "root" {
 			dormant = append(dormant, knownvalue.StringExact(p.ARN))
 		}
 	}
@@ -398,6 +403,90 @@ data "activity_monitoring_ops" "over" {
 				statecheck.ExpectKnownValue("data.activity_monitoring_ops.over", tfjsonpath.New("as_of"), knownvalue.StringExact(fixtureAsOf)),
 			},
 			Check: scoreCheck("data.activity_monitoring_ops.over", "ops", over),
+		}},
+	})
+}
+
+// TestAccMonitoringOPS_deniedAndRoot: the denied attempts of the principal
+// that made the most kinds of them, and a root user, read as the report
+// shows them.
+func TestAccMonitoringOPS_deniedAndRoot(t *testing.T) {
+	f := scoredStore(t)
+	most, root := -1, -1
+	// The data source lists root users as it lists any principal without a
+	// score: dormant first, then by ARN.
+	var dormantRoots, activeRoots []string
+	for i, p := range f.report.Principals {
+		if most < 0 || len(p.Denied) > len(f.report.Principals[most].Denied) {
+			most = i
+		}
+		if p.Kind != "root" {
+			continue
+		}
+		if root < 0 {
+			root = i
+		}
+		if p.Dormant {
+			dormantRoots = append(dormantRoots, p.ARN)
+		} else {
+			activeRoots = append(activeRoots, p.ARN)
+		}
+	}
+	sort.Strings(dormantRoots)
+	sort.Strings(activeRoots)
+	var roots []knownvalue.Check
+	for _, a := range append(dormantRoots, activeRoots...) {
+		roots = append(roots, knownvalue.StringExact(a))
+	}
+	if most < 0 || len(f.report.Principals[most].Denied) < 2 || root < 0 {
+		t.Fatalf("the fixture needs a principal with denied attempts of two kinds and a root user (most: %d, root: %d)", most, root)
+	}
+	p := f.report.Principals[most]
+	var denied, lines []knownvalue.Check
+	for _, d := range p.Denied {
+		var res knownvalue.Check = knownvalue.Null()
+		on := "-"
+		if d.Resource != nil {
+			res, on = knownvalue.StringExact(*d.Resource), *d.Resource
+		}
+		// The output of the data source's example, which reads the list.
+		lines = append(lines, knownvalue.StringExact(fmt.Sprintf("%d x %s on %s: %s", d.Count, d.Action, on, d.ErrorCode)))
+		denied = append(denied, knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"action": knownvalue.StringExact(d.Action), "resource": res, "error_code": knownvalue.StringExact(d.ErrorCode),
+			"count": knownvalue.Int64Exact(d.Count), "last_at": knownvalue.StringExact(d.LastAt),
+		}))
+	}
+	r := f.report.Principals[root]
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(f.dbPath) + fmt.Sprintf(`
+data "activity_monitoring_ops" "denied" {
+  principal = %q
+}
+data "activity_monitoring_ops" "root" {
+  principal = %q
+}
+data "activity_monitoring_principals" "roots" {
+  kinds = ["root"]
+}
+output "denied" {
+  value = [
+    for d in data.activity_monitoring_ops.denied.denied :
+    "${d.count} x ${d.action} on ${coalesce(d.resource, "-")}: ${d.error_code}"
+  ]
+}`, p.ARN, r.ARN),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.denied", tfjsonpath.New("denied"), knownvalue.ListExact(denied)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.root", tfjsonpath.New("kind"), knownvalue.StringExact("root")),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.root", tfjsonpath.New("ops"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.root", tfjsonpath.New("na_reason"), knownvalue.StringExact("root_user")),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.root", tfjsonpath.New("dormant"), knownvalue.Bool(r.Dormant)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_ops.root", tfjsonpath.New("resources"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue("data.activity_monitoring_principals.roots", tfjsonpath.New("arns"), knownvalue.ListExact(roots)),
+				statecheck.ExpectKnownOutputValue("denied", knownvalue.ListExact(lines)),
+			},
 		}},
 	})
 }

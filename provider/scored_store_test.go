@@ -36,7 +36,14 @@ type reportJSON struct {
 		ResourceOPS *float64 `json:"resource_ops"`
 		NAReason    *string  `json:"na_reason"`
 		Dormant     bool     `json:"dormant"`
-		Resources   []struct {
+		Denied      []struct {
+			Action    string  `json:"action"`
+			Resource  *string `json:"resource"`
+			ErrorCode string  `json:"error_code"`
+			Count     int64   `json:"count"`
+			LastAt    string  `json:"last_at"`
+		} `json:"denied"`
+		Resources []struct {
 			ARN string `json:"arn"`
 		} `json:"resources"`
 	} `json:"principals"`

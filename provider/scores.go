@@ -27,7 +27,8 @@ const (
 		"`coalesce(self.ops, 0) < 50` lets N/A pass on every Terraform CLI."
 	resourceOPSDescription = "The percentage (0 to 100) of the resources this principal is granted something on " +
 		"that it did not use at all in the window. Null when `ops` is."
-	naReasonDescription = "Why `ops` is null: `not_enabled` (no `activity_monitoring_integration` enables the " +
+	naReasonDescription = "Why `ops` is null: `root_user` (the account root user may do anything and is never scored; " +
+		"its use is a finding of its own), `not_enabled` (no `activity_monitoring_integration` enables the " +
 		"principal's account), `no_logs` (enabled, but no logs were read for the window), `not_discovered` (the " +
 		"account's IAM was never loaded), `policy_unreadable` (a policy that applies could not be parsed) or " +
 		"`nothing_granted`. Null when `ops` is known."
@@ -219,6 +220,51 @@ func resourceScoresValue(rs []activity.ResourceScore, diags *diag.Diagnostics) t
 	}
 	list, d := types.ListValue(types.ObjectType{AttrTypes: resourceScoreAttrTypes}, elems)
 	diags.Append(d...)
+	return list
+}
+
+// deniedAttrTypes is the shape of one element of a `denied` list.
+var deniedAttrTypes = map[string]attr.Type{
+	"action":     types.StringType,
+	"resource":   types.StringType,
+	"error_code": types.StringType,
+	"count":      types.Int64Type,
+	"last_at":    types.StringType,
+}
+
+func deniedSchema(description string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		MarkdownDescription: description,
+		Computed:            true,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"action": schema.StringAttribute{MarkdownDescription: "The IAM action the call needed (`s3:PutObject`).", Computed: true},
+			"resource": schema.StringAttribute{MarkdownDescription: "The ARN of the bucket, key or secret the call named; " +
+				"null when it named none of them.", Computed: true},
+			"error_code": schema.StringAttribute{MarkdownDescription: "The event's `errorCode` (`AccessDenied`, " +
+				"`Client.UnauthorizedOperation`, `ThrottlingException`, ...).", Computed: true},
+			"count": schema.Int64Attribute{MarkdownDescription: "How many such calls were made in the window, each event " +
+				"counted once however often CloudTrail delivered it.", Computed: true},
+			"last_at": schema.StringAttribute{MarkdownDescription: "The time of the latest of them (RFC 3339, UTC).", Computed: true},
+		}},
+	}
+}
+
+func deniedValue(ds []activity.Denied, diags *diag.Diagnostics) types.List {
+	elems := make([]attr.Value, 0, len(ds))
+	for _, d := range ds {
+		resource := types.StringNull()
+		if d.Resource != nil {
+			resource = types.StringValue(d.Resource.ARN)
+		}
+		obj, di := types.ObjectValue(deniedAttrTypes, map[string]attr.Value{
+			"action": types.StringValue(d.Action), "resource": resource, "error_code": types.StringValue(d.ErrorCode),
+			"count": types.Int64Value(d.Count), "last_at": timeValue(&d.LastAt),
+		})
+		diags.Append(di...)
+		elems = append(elems, obj)
+	}
+	list, di := types.ListValue(types.ObjectType{AttrTypes: deniedAttrTypes}, elems)
+	diags.Append(di...)
 	return list
 }
 

@@ -22,6 +22,11 @@ const (
 // not AWS services acting for them nor the account root.
 var ScoredKinds = []string{KindIAMUser, KindIAMRole, KindOktaIdentity, KindSSOUser, KindFederatedUser}
 
+// ReportedKinds are the principal kinds a score run lists: the scored kinds,
+// and the account root, which gets last activity, dormancy and denied
+// attempts but never an OPS. Any use of the root user is a finding.
+var ReportedKinds = append(append([]string(nil), ScoredKinds...), KindRoot)
+
 // PeopleKinds are the principal kinds that are people federated from an
 // identity provider, found by their login as well as by ARN.
 var PeopleKinds = []string{KindOktaIdentity, KindSSOUser}

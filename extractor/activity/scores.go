@@ -45,6 +45,29 @@ type PrincipalScore struct {
 	ObservedSince  *time.Time // set when the logs start inside the window
 	Notes          []string
 	Resources      []ResourceScore
+	// Denied are the attempts refused or failed inside the window, the
+	// most frequent first.
+	Denied []Denied
+}
+
+// Denied counts a principal's attempts at one action on one resource that
+// failed with one error code (AccessDenied, or any other errorCode): signals,
+// never use.
+type Denied struct {
+	Action string
+	// Resource is nil when the call named none of the resource kinds.
+	Resource  *Resource
+	ErrorCode string
+	// Count is the number of distinct events, a duplicate delivery
+	// counted once.
+	Count  int64
+	LastAt time.Time
+}
+
+// RootUsed tells whether p is an account root user that acted inside the
+// window: a finding whatever else the run says.
+func RootUsed(p PrincipalScore, w Window) bool {
+	return p.Kind == KindRoot && p.LastActivityAt != nil && w.Contains(*p.LastActivityAt)
 }
 
 // ResourceScore is the score of one principal on one resource.
@@ -89,6 +112,9 @@ type Grant struct {
 
 // Why a principal's OPS is not known (N/A), most fundamental first.
 const (
+	// NARootUser: the account root user may do anything and is never
+	// scored; its use is a finding of its own.
+	NARootUser = "root_user"
 	// NANotEnabled: no integration enables the principal's account.
 	NANotEnabled = "not_enabled"
 	// NANoLogs: the account is enabled, but none of its logs were read for
@@ -104,4 +130,4 @@ const (
 )
 
 // NAReasons lists the reasons an OPS is N/A.
-var NAReasons = []string{NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}
+var NAReasons = []string{NARootUser, NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,7 +46,7 @@ html one self-contained page (charts included, nothing fetched from the network)
 	f.StringVar(&opts.out, "out", "", "write to this file instead of standard output (created with mode 0600)")
 	f.BoolVar(&opts.stored, "stored", false, "show the latest stored run for the window instead of scoring anew")
 	f.StringArrayVar(&opts.accounts, "account", nil, "only principals of this account (repeatable)")
-	f.StringArrayVar(&opts.kinds, "kind", nil, "only principals of this kind: iam_user, iam_role, okta_identity, sso_user (repeatable)")
+	f.StringArrayVar(&opts.kinds, "kind", nil, "only principals of this kind: "+strings.Join(activity.ReportedKinds, ", ")+" (repeatable)")
 	f.StringArrayVar(&opts.resourceKinds, "resource-kind", nil, "only grants on this kind: s3_bucket, kms_key, secretsmanager_secret (repeatable)")
 	f.Float64Var(&opts.minOPS, "min-ops", 0, "only principals whose OPS is at least this")
 	f.BoolVar(&opts.dormant, "dormant", false, "only dormant principals")
@@ -57,8 +58,8 @@ html one self-contained page (charts included, nothing fetched from the network)
 func (o reportOptions) filter(cmd *cobra.Command) (store.ScoreFilter, error) {
 	f := store.ScoreFilter{Accounts: o.accounts, Kinds: o.kinds, ResourceKinds: o.resourceKinds, DormantOnly: o.dormant}
 	for _, k := range o.kinds {
-		if !oneOf(k, activity.ScoredKinds...) {
-			return f, usagef("--kind %q: use one of %v", k, activity.ScoredKinds)
+		if !oneOf(k, activity.ReportedKinds...) {
+			return f, usagef("--kind %q: use one of %v", k, activity.ReportedKinds)
 		}
 	}
 	for _, k := range o.resourceKinds {

@@ -64,6 +64,7 @@ func TestNAReasonsFollowTheIntegrations(t *testing.T) {
 	var report struct {
 		Principals []struct {
 			ARN       string   `json:"arn"`
+			Kind      string   `json:"kind"`
 			AccountID string   `json:"account_id"`
 			Monitored bool     `json:"monitored"`
 			OPS       *float64 `json:"ops"`
@@ -92,9 +93,22 @@ func TestNAReasonsFollowTheIntegrations(t *testing.T) {
 		if (p.OPS == nil) != (p.NAReason != nil) {
 			t.Errorf("%s: ops %v with na_reason %q: one of them must be null", p.ARN, p.OPS, reason)
 		}
+		if w, ok := want[p.AccountID]; ok && p.Kind == activity.KindRoot {
+			// The root user is never scored, monitored or not.
+			if p.Monitored != w.monitored || p.OPS != nil || reason != activity.NARootUser {
+				t.Errorf("%s: monitored %v, ops %v, na_reason %q; want monitored %v, null, %q", p.ARN, p.Monitored, p.OPS, reason, w.monitored, activity.NARootUser)
+			}
+			continue
+		}
 		if w, ok := want[p.AccountID]; ok {
 			if p.Monitored != w.monitored || p.OPS != nil || reason != w.reason {
 				t.Errorf("%s: monitored %v, ops %v, na_reason %q; want monitored %v, null, %q", p.ARN, p.Monitored, p.OPS, reason, w.monitored, w.reason)
+			}
+			continue
+		}
+		if p.Kind == activity.KindRoot {
+			if !p.Monitored || reason != activity.NARootUser {
+				t.Errorf("%s of the enabled, discovered account: monitored %v, na_reason %q", p.ARN, p.Monitored, reason)
 			}
 			continue
 		}

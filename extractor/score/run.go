@@ -36,6 +36,7 @@ type Facts interface {
 	GrantsOf(ctx context.Context, principalID int64) ([]activity.Grant, error)
 	UsesInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.WindowUse, error)
 	PrincipalActivity(ctx context.Context, principalID int64, w activity.Window) (*time.Time, bool, error)
+	DeniedInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.Denied, error)
 	PersonRolesOf(ctx context.Context, personID int64) ([]activity.Principal, error)
 	SessionUsesInWindow(ctx context.Context, personID int64, w activity.Window) ([]activity.WindowUse, error)
 	SessionActivity(ctx context.Context, personID int64, w activity.Window) (*time.Time, bool, error)
@@ -114,6 +115,9 @@ func (s *scorer) score(ctx context.Context, pr activity.Principal) (activity.Pri
 		}
 	}
 	if f.lastActivityAt, f.activeInWindow, err = s.db.PrincipalActivity(ctx, pr.ID, s.window); err != nil {
+		return activity.PrincipalScore{}, err
+	}
+	if f.denied, err = s.db.DeniedInWindow(ctx, pr.ID, s.window); err != nil {
 		return activity.PrincipalScore{}, err
 	}
 	if isPerson(pr) {
@@ -351,7 +355,7 @@ func notes(p activity.Principal, f principalFacts, missing map[string]int, withO
 		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
 	}
 	var out []string
-	if f.naReason == activity.NANotDiscovered {
+	if f.naReason == activity.NANotDiscovered && p.Kind != activity.KindRoot {
 		out = append(out, fmt.Sprintf("the IAM of account %s was never discovered (activity-extractor discover): what the principal may do is unknown", p.AccountID))
 	}
 	if f.observedSince != nil {

@@ -617,10 +617,26 @@ func checkContract(t *testing.T, out string) {
 			"ops": {kind: "number", nullable: true}, "resource_ops": {kind: "number", nullable: true},
 			"na_reason": {kind: "string", nullable: true}, "dormant": {kind: "bool"},
 			"last_activity_at": {kind: "time", nullable: true}, "observed_since": {kind: "time", nullable: true},
-			"resources": {kind: "array"},
+			"denied": {kind: "array"}, "resources": {kind: "array"},
 		})
-		if !contains([]string{"iam_user", "iam_role", "okta_identity", "sso_user"}, fmt.Sprint(p["kind"])) {
+		if !contains([]string{"iam_user", "iam_role", "okta_identity", "sso_user", "root"}, fmt.Sprint(p["kind"])) {
 			t.Errorf("%s: kind %v", where, p["kind"])
+		}
+		if p["kind"] == "root" && (p["ops"] != nil || p["na_reason"] != "root_user" || len(p["resources"].([]any)) != 0) {
+			t.Errorf("%s: the root user has ops %v, na_reason %v, %d resources; want null, root_user, none",
+				where, p["ops"], p["na_reason"], len(p["resources"].([]any)))
+		}
+		denied, _ := p["denied"].([]any)
+		for j, dv := range denied {
+			d, ok := dv.(map[string]any)
+			if !ok {
+				t.Errorf("%s: denied[%d] is %T", where, j, dv)
+				continue
+			}
+			check(fmt.Sprintf("%s denied[%d]", where, j), d, map[string]rule{
+				"action": {kind: "string"}, "resource": {kind: "string", nullable: true}, "error_code": {kind: "string"},
+				"count": {kind: "number"}, "last_at": {kind: "time"},
+			})
 		}
 		mon := p["monitored"] == true
 		resources, _ := p["resources"].([]any)

@@ -20,6 +20,8 @@ type principalFacts struct {
 	lastActivityAt *time.Time // latest event of any kind up to as_of
 	activeInWindow bool       // any event of any kind inside the window
 	monitored      bool
+	// denied are the refused and failed attempts inside the window.
+	denied []activity.Denied
 	// accounts are those whose enablement, logs and discovery decide the
 	// principal's: its own, or for a person the accounts of their roles.
 	accounts      []string
@@ -37,6 +39,15 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		LastActivityAt: f.lastActivityAt,
 		ObservedSince:  f.observedSince,
 		Notes:          f.notes,
+		Denied:         f.denied,
+	}
+	existedWholeWindow := f.principal.CreatedAt.IsZero() || !f.principal.CreatedAt.After(windowStart)
+	ps.Dormant = f.monitored && existedWholeWindow && !f.activeInWindow
+	if f.principal.Kind == activity.KindRoot {
+		// The root user may do anything: what it was granted, and so what
+		// it left unused, means nothing.
+		ps.NAReason = activity.NARootUser
+		return ps
 	}
 	used := map[int64]map[string]time.Time{}
 	for _, u := range f.uses {
@@ -91,8 +102,6 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		ps.OPS = percent(actionsUnused, actionsGranted)
 		ps.ResourceOPS = percent(resourcesUnused, resourcesGranted)
 	}
-	existedWholeWindow := f.principal.CreatedAt.IsZero() || !f.principal.CreatedAt.After(windowStart)
-	ps.Dormant = f.monitored && existedWholeWindow && !f.activeInWindow
 	return ps
 }
 

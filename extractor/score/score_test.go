@@ -96,3 +96,41 @@ func TestDormancy(t *testing.T) {
 		t.Errorf("no grants: ops %v dormant %v; want null OPS and dormant", ps.ResourceOPS, ps.Dormant)
 	}
 }
+
+// The root user gets last activity, dormancy and its denied attempts, never
+// a score, whatever grants name it and whatever it used.
+func TestRootUserIsNeverScored(t *testing.T) {
+	last := at(3)
+	denied := []activity.Denied{{Action: "kms:ScheduleKeyDeletion", Resource: &keyK, ErrorCode: "AccessDeniedException", Count: 2, LastAt: last}}
+	root := principalFacts{
+		principal: activity.Principal{ID: 4, ARN: "arn:aws:iam::111111111111:root", Kind: activity.KindRoot, AccountID: "111111111111"},
+		grants:    []activity.Grant{{Resource: bucketA, Actions: []string{"s3:GetObject", "s3:PutObject"}}},
+		uses:      []activity.WindowUse{{ResourceID: 1, Action: "s3:GetObject", LastUsedAt: last}},
+		denied:    denied,
+		monitored: true, lastActivityAt: &last, activeInWindow: true,
+	}
+	ps := scorePrincipal(root, windowStart)
+	if ps.OPS != nil || ps.ResourceOPS != nil || ps.NAReason != activity.NARootUser || len(ps.Resources) != 0 || ps.Dormant ||
+		!ps.LastActivityAt.Equal(last) || len(ps.Denied) != 1 || ps.Denied[0].Count != 2 {
+		t.Errorf("root that acted: %+v", ps)
+	}
+	if !activity.RootUsed(ps, activity.Window{AsOf: asOf, Days: 30}) {
+		t.Error("root that acted in the window is not a finding")
+	}
+	idle := root
+	idle.activeInWindow, idle.lastActivityAt = false, ptr(at(45))
+	ps = scorePrincipal(idle, windowStart)
+	if !ps.Dormant || ps.OPS != nil || ps.NAReason != activity.NARootUser {
+		t.Errorf("root that did nothing in the window: %+v", ps)
+	}
+	if activity.RootUsed(ps, activity.Window{AsOf: asOf, Days: 30}) {
+		t.Error("root that last acted before the window is a finding")
+	}
+	unmonitored := root
+	unmonitored.monitored = false
+	if ps := scorePrincipal(unmonitored, windowStart); ps.NAReason != activity.NARootUser || ps.Dormant {
+		t.Errorf("root of an account not monitored: %+v", ps)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

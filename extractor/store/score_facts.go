@@ -15,9 +15,10 @@ import (
 // to precede as_of is the day's first: last-activity times are then a lower
 // bound, exact at day granularity.
 
-// ScoreCandidates lists the principals to score, by id.
+// ScoreCandidates lists the principals a score run lists, by id: those of
+// the scored kinds and the account root users.
 func (s *DB) ScoreCandidates(ctx context.Context) ([]activity.Principal, error) {
-	where, args := inList(nil, nil, "kind", activity.ScoredKinds)
+	where, args := inList(nil, nil, "kind", activity.ReportedKinds)
 	rows, err := s.sql.QueryContext(ctx, `SELECT id, arn, kind, account_id, name, created_at FROM principals WHERE `+where[0]+` ORDER BY id`, args...)
 	return scanPrincipals(rows, err)
 }
@@ -52,6 +53,59 @@ func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, w activit
 		sql.Named("p", principalID), sql.Named("d1", w.LastDay()), sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix())).
 		Scan(&last, &active)
 	return timePtr(last), active == 1, err
+}
+
+// DeniedInWindow lists a principal's refused and failed attempts inside
+// [start, asOf], per action, resource and error code, the most frequent
+// first. Counts are of distinct events, as the usage ledger counted them; a
+// day's row counts whole when one of its instants lies inside the window. A
+// resource named by its canonical ARN in some events and by its full ARN
+// elsewhere is reported under the row with the full ARN, as uses are.
+func (s *DB) DeniedInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.Denied, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT d.action, d.error_code, d.n, d.last, r.id, r.arn, r.kind, r.account_id, r.region, r.name
+		FROM (SELECT u.action, u.error_code, coalesce(canon.id, u.resource_id) AS resource_id, sum(u.count) AS n,
+				max(CASE WHEN u.last_at <= :asof THEN u.last_at ELSE u.first_at END) AS last
+			FROM usage_failures u
+			LEFT JOIN resources r ON r.id = u.resource_id
+			LEFT JOIN resources canon ON r.arn = r.canonical_arn AND canon.canonical_arn = r.canonical_arn AND canon.id <> r.id
+			WHERE u.principal_id = :p AND u.day BETWEEN :d0 AND :d1
+				AND (u.first_at BETWEEN :start AND :asof OR u.last_at BETWEEN :start AND :asof)
+			GROUP BY 1, 2, 3) d
+		LEFT JOIN resources r ON r.id = d.resource_id
+		ORDER BY d.n DESC, d.last DESC, d.action, r.arn, d.error_code`,
+		sql.Named("p", principalID), sql.Named("d0", w.FirstDay()), sql.Named("d1", w.LastDay()),
+		sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix()))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []activity.Denied
+	for rows.Next() {
+		d, err := scanDenied(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// scanDenied reads a row of action, error code, count, last time, then the
+// resource's id, arn, kind, account, region and name, all NULL for none.
+func scanDenied(rows interface{ Scan(...any) error }, prefix ...any) (activity.Denied, error) {
+	var d activity.Denied
+	var last int64
+	var id sql.NullInt64
+	var arn, kind, account, region, name sql.NullString
+	dest := append(prefix, &d.Action, &d.ErrorCode, &d.Count, &last, &id, &arn, &kind, &account, &region, &name)
+	if err := rows.Scan(dest...); err != nil {
+		return d, err
+	}
+	d.LastAt = time.Unix(last, 0).UTC()
+	if id.Valid {
+		d.Resource = &activity.Resource{ID: id.Int64, ARN: arn.String, Kind: kind.String, AccountID: account.String, Region: region.String, Name: name.String}
+	}
+	return d, nil
 }
 
 // KeyActivityAsOf returns every KMS key known, with its latest successful use

@@ -87,6 +87,7 @@ type ScoreWriter struct {
 	tx                  *sql.Tx
 	runID               int64
 	principal, resource *sql.Stmt
+	denied              *sql.Stmt
 	key                 *sql.Stmt
 }
 
@@ -117,6 +118,10 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
+		w.denied, err = tx.PrepareContext(ctx, `INSERT INTO denied_scores
+			(run_id, principal_id, action, resource_id, error_code, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
 		w.key, err = tx.PrepareContext(ctx, `INSERT INTO key_activity (run_id, resource_id, last_activity_at, last_viewed_at) VALUES (?, ?, ?, ?)`)
 	}
 	if err != nil {
@@ -126,7 +131,8 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 	return w, nil
 }
 
-// AddPrincipal stores a principal's score and its resources' scores.
+// AddPrincipal stores a principal's score, its resources' scores and its
+// denied attempts.
 func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScore) error {
 	notes, err := json.Marshal(nonNil(p.Notes))
 	if err != nil {
@@ -140,6 +146,15 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 		if _, err := w.resource.ExecContext(ctx, w.runID, p.ID, r.ID, r.OPS, strings.Join(r.GrantedActions, " "),
 			strings.Join(r.UsedActions, " "), strings.Join(r.ConditionalActions, " "), unixPtr(r.LastUsedAt)); err != nil {
 			return fmt.Errorf("save score of %s on %s: %w", p.ARN, r.ARN, err)
+		}
+	}
+	for _, d := range p.Denied {
+		var resource sql.NullInt64
+		if d.Resource != nil {
+			resource = sql.NullInt64{Int64: d.Resource.ID, Valid: true}
+		}
+		if _, err := w.denied.ExecContext(ctx, w.runID, p.ID, d.Action, resource, d.ErrorCode, d.Count, d.LastAt.Unix()); err != nil {
+			return fmt.Errorf("save denied attempts of %s at %s: %w", p.ARN, d.Action, err)
 		}
 	}
 	return nil
@@ -234,7 +249,7 @@ func (s *DB) scanScoreRun(row *sql.Row) (activity.ScoreRun, error) {
 
 // PrincipalScores returns the principals of a run that the filter selects,
 // dormant first, then by OPS from high to low (unscored last), then by ARN,
-// each with its resources.
+// each with its resources and its denied attempts.
 func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([]activity.PrincipalScore, error) {
 	where := []string{"ps.run_id = ?"}
 	args := []any{runID}
@@ -329,8 +344,35 @@ func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilte
 		if err := s.scanResourceScores(ctx, where, args, out, index); err != nil {
 			return err
 		}
+		where, args = inList([]string{"d.run_id = ?"}, []any{runID}, "d.principal_id", ids)
+		if err := s.scanDeniedScores(ctx, where, args, out, index); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+func (s *DB) scanDeniedScores(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
+	rows, err := s.sql.QueryContext(ctx, `SELECT d.principal_id, d.action, d.error_code, d.count, d.last_at,
+			r.id, r.arn, r.kind, r.account_id, r.region, r.name
+		FROM denied_scores d LEFT JOIN resources r ON r.id = d.resource_id
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY d.principal_id, d.count DESC, d.last_at DESC, d.action, r.arn, d.error_code`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		d, err := scanDenied(rows, &pid)
+		if err != nil {
+			return err
+		}
+		if i, ok := index[pid]; ok {
+			out[i].Denied = append(out[i].Denied, d)
+		}
+	}
+	return rows.Err()
 }
 
 func (s *DB) scanResourceScores(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {

@@ -46,6 +46,9 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 			{Principal: alice, Monitored: true, ResourceOPS: f64(0), OPS: f64(75), LastActivityAt: &seen, Resources: []activity.ResourceScore{
 				{Resource: bucket, OPS: f64(75), GrantedActions: []string{"s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject"},
 					UsedActions: []string{"s3:GetObject"}, LastUsedAt: &seen},
+			}, Denied: []activity.Denied{
+				{Action: "s3:PutBucketPolicy", Resource: &bucket, ErrorCode: "AccessDenied", Count: 4, LastAt: seen},
+				{Action: "iam:ListUsers", ErrorCode: "AccessDenied", Count: 1, LastAt: seen.Add(-time.Hour)},
 			}},
 			{Principal: bob, Monitored: true, ResourceOPS: f64(100), OPS: f64(100), Dormant: true, Notes: []string{"no S3 data events"},
 				Resources: []activity.ResourceScore{{Resource: key, OPS: f64(100), GrantedActions: []string{"kms:Decrypt"}, ConditionalActions: []string{"kms:Decrypt"}}}},
@@ -83,7 +86,14 @@ func TestScoresRoundTripAndFilters(t *testing.T) {
 		!a.LastActivityAt.Equal(seen) || a.Dormant {
 		t.Errorf("alice = %+v", a)
 	}
+	if len(a.Denied) != 2 || a.Denied[0].Action != "s3:PutBucketPolicy" || a.Denied[0].Resource == nil || a.Denied[0].Resource.ARN != bucket.ARN ||
+		a.Denied[0].Count != 4 || !a.Denied[0].LastAt.Equal(seen) || a.Denied[1].Resource != nil || a.Denied[1].ErrorCode != "AccessDenied" {
+		t.Errorf("alice's denied attempts = %+v", a.Denied)
+	}
 	c := all.Principals[2]
+	if len(c.Denied) != 0 {
+		t.Errorf("carol's denied attempts = %+v, want none", c.Denied)
+	}
 	if c.Monitored || c.ResourceOPS != nil || c.LastActivityAt != nil || len(c.Resources) != 0 {
 		t.Errorf("carol = %+v", c)
 	}

@@ -25,3 +25,12 @@ output "unused_on_artifacts" {
     data.activity_monitoring_ops.deployer_artifacts.resources[0].used_actions,
   )
 }
+
+# The deployer's refused and failed calls in the window, the most frequent
+# first: dozens of AccessDenied on List* and Get* calls deserve a look.
+output "deployer_denied" {
+  value = [
+    for d in data.activity_monitoring_ops.deployer.denied :
+    "${d.count} x ${d.action} on ${coalesce(d.resource, "-")}: ${d.error_code}"
+  ]
+}

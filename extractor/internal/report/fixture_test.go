@@ -134,3 +134,33 @@ func fixture() *activity.Scores {
 		},
 	}
 }
+
+// Root users and denied attempts added to the fixture.
+const (
+	rootUsed = "111111111111:root"
+	rootIdle = "222222222222:root"
+)
+
+// withRootAndDenied is the fixture with the root user of an account that
+// used it inside the window, the root user of another that last acted
+// before it (dormant), and denied attempts for alice and the first root.
+func withRootAndDenied() *activity.Scores {
+	s := fixture()
+	reports := activity.Resource{ID: 10, ARN: "arn:aws:s3:::reports", Kind: activity.KindS3Bucket, AccountID: "111111111111", Name: "reports"}
+	s.Principals[0].Denied = []activity.Denied{
+		{Action: "s3:DeleteObject", Resource: &reports, ErrorCode: "AccessDenied", Count: 12, LastAt: *at(2)},
+		{Action: "iam:ListUsers", ErrorCode: "AccessDenied", Count: 3, LastAt: *at(4)},
+	}
+	s.Principals = append(s.Principals,
+		activity.PrincipalScore{
+			Principal: activity.Principal{ID: 8, ARN: "arn:aws:iam::" + rootUsed, Kind: activity.KindRoot, AccountID: "111111111111", Name: "root"},
+			Monitored: true, NAReason: activity.NARootUser, LastActivityAt: at(6),
+			Denied: []activity.Denied{{Action: "kms:ScheduleKeyDeletion", ErrorCode: "AccessDeniedException", Count: 1, LastAt: *at(6)}},
+		},
+		activity.PrincipalScore{
+			Principal: activity.Principal{ID: 9, ARN: "arn:aws:iam::" + rootIdle, Kind: activity.KindRoot, AccountID: "222222222222", Name: "root"},
+			Monitored: true, NAReason: activity.NARootUser, Dormant: true, LastActivityAt: at(45),
+		},
+	)
+	return s
+}

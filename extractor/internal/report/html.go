@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"html/template"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,10 @@ func breakable(s string) []string {
 // the drill-down lists all of them.
 const topCount = 10
 
+// deniedShown is how many denied attempts, the most frequent first, the
+// page's section lists; each principal's drill-down lists all of its own.
+const deniedShown = 100
+
 // Geometry of the OPS histogram, in SVG user units.
 const (
 	chartWidth  = 660
@@ -60,6 +65,9 @@ type page struct {
 	Chart             chart
 	Top               []principalView
 	Dormant           []principalView
+	RootUsed          []principalView
+	Denied            []deniedView
+	DeniedMore        int
 	Principals        []principalView
 	Keys              []keyView
 	MeterWidth        int
@@ -80,12 +88,21 @@ type bar struct {
 type principalView struct {
 	ID, ARN, Kind, Account, Name string
 	Monitored, Dormant           bool
+	Root, RootUsed               bool
 	OPS, ResourceOPS, Level      string
 	NAReason                     string
 	Meter                        int
 	LastActivity, ObservedSince  string
 	Notes                        []string
 	Resources                    []resourceView
+	DeniedCount                  int64
+	Denied                       []deniedView
+}
+
+type deniedView struct {
+	PrincipalID, Principal                     string
+	Action, Resource, ErrorCode, Count, LastAt string
+	count                                      int64
 }
 
 type resourceView struct {
@@ -121,14 +138,24 @@ func HTML(w io.Writer, s *activity.Scores) error {
 		MeterWidth:  meterWidth,
 	}
 	ids := make(map[string]string, len(s.Principals))
-	ordered := sortPrincipals(s.Principals, OrderDefault)
+	ordered := sortPrincipals(s.Principals, OrderDefault, s.Run.Window)
 	for i, ps := range ordered {
 		v := viewPrincipal(ps, "p"+strconv.Itoa(i+1))
+		v.RootUsed = activity.RootUsed(ps, s.Run.Window)
 		ids[ps.ARN] = v.ID
 		p.Principals = append(p.Principals, v)
 		if ps.Dormant {
 			p.Dormant = append(p.Dormant, v)
 		}
+		if v.RootUsed {
+			p.RootUsed = append(p.RootUsed, v)
+		}
+		p.Denied = append(p.Denied, v.Denied...)
+	}
+	// The most frequent first; the page order breaks ties.
+	sort.SliceStable(p.Denied, func(i, j int) bool { return p.Denied[i].count > p.Denied[j].count })
+	if len(p.Denied) > deniedShown {
+		p.Denied, p.DeniedMore = p.Denied[:deniedShown], len(p.Denied)-deniedShown
 	}
 	for _, ps := range topOverProvisioned(s.Principals, topCount) {
 		p.Top = append(p.Top, viewPrincipal(ps, ids[ps.ARN]))
@@ -166,6 +193,7 @@ func viewPrincipal(p activity.PrincipalScore, id string) principalView {
 		Account:      printable(p.AccountID),
 		Monitored:    p.Monitored,
 		Dormant:      p.Dormant,
+		Root:         p.Kind == activity.KindRoot,
 		OPS:          "N/A",
 		ResourceOPS:  "N/A",
 		Level:        "na",
@@ -186,6 +214,19 @@ func viewPrincipal(p activity.PrincipalScore, id string) principalView {
 	}
 	if p.Monitored && p.ResourceOPS != nil {
 		v.ResourceOPS = formatScore(*p.ResourceOPS)
+	}
+	v.DeniedCount = deniedCount(p)
+	for _, d := range p.Denied {
+		v.Denied = append(v.Denied, deniedView{
+			PrincipalID: id,
+			Principal:   v.ARN,
+			Action:      printable(d.Action),
+			Resource:    printable(deniedResource(d)),
+			ErrorCode:   printable(d.ErrorCode),
+			Count:       strconv.FormatInt(d.Count, 10),
+			LastAt:      formatTime(d.LastAt),
+			count:       d.Count,
+		})
 	}
 	for _, r := range p.Resources {
 		rv := resourceView{

@@ -35,6 +35,8 @@ type jsonSummary struct {
 	Dormant         int     `json:"dormant"`
 	OverProvisioned int     `json:"over_provisioned"`
 	Threshold       float64 `json:"over_provisioned_above"`
+	RootUsed        int     `json:"root_used"`
+	Denied          int64   `json:"denied"`
 }
 
 type jsonPrincipal struct {
@@ -50,7 +52,16 @@ type jsonPrincipal struct {
 	LastActivityAt *string        `json:"last_activity_at"`
 	ObservedSince  *string        `json:"observed_since"`
 	Notes          []string       `json:"notes"`
+	Denied         []jsonDenied   `json:"denied"`
 	Resources      []jsonResource `json:"resources"`
+}
+
+type jsonDenied struct {
+	Action    string  `json:"action"`
+	Resource  *string `json:"resource"`
+	ErrorCode string  `json:"error_code"`
+	Count     int64   `json:"count"`
+	LastAt    string  `json:"last_at"`
 }
 
 type jsonResource struct {
@@ -102,8 +113,9 @@ func list[T any](v []T) []T {
 	return v
 }
 
-// JSON writes the run as the one object of the report contract, principals
-// in the order given.
+// JSON writes the run as the one object of the report contract: the root
+// users that acted in the window first, then the principals in the order
+// given.
 func JSON(w io.Writer, s *activity.Scores) error {
 	sum := summarize(s)
 	cov := s.Run.Coverage
@@ -124,6 +136,8 @@ func JSON(w io.Writer, s *activity.Scores) error {
 			Dormant:         sum.Dormant,
 			OverProvisioned: sum.OverProvisioned,
 			Threshold:       OverProvisionedAbove,
+			RootUsed:        sum.RootUsed,
+			Denied:          sum.Denied,
 		},
 		Principals: make([]jsonPrincipal, 0, len(s.Principals)),
 		KMSKeys:    make([]jsonKey, 0, len(s.KMSKeys)),
@@ -131,7 +145,7 @@ func JSON(w io.Writer, s *activity.Scores) error {
 	for _, m := range cov.MissingDays {
 		out.Coverage.MissingDays = append(out.Coverage.MissingDays, activity.AccountDays{AccountID: m.AccountID, Days: list(m.Days)})
 	}
-	for _, p := range s.Principals {
+	for _, p := range rootFirst(s.Principals, s.Run.Window) {
 		jp := jsonPrincipal{
 			ARN:            p.ARN,
 			Kind:           p.Kind,
@@ -144,7 +158,15 @@ func JSON(w io.Writer, s *activity.Scores) error {
 			LastActivityAt: timePtr(p.LastActivityAt),
 			ObservedSince:  timePtr(p.ObservedSince),
 			Notes:          list(p.Notes),
+			Denied:         make([]jsonDenied, 0, len(p.Denied)),
 			Resources:      make([]jsonResource, 0, len(p.Resources)),
+		}
+		for _, d := range p.Denied {
+			jd := jsonDenied{Action: d.Action, ErrorCode: d.ErrorCode, Count: d.Count, LastAt: formatTime(d.LastAt)}
+			if d.Resource != nil {
+				jd.Resource = &d.Resource.ARN
+			}
+			jp.Denied = append(jp.Denied, jd)
 		}
 		// OPS of an unmonitored principal is null by definition, not zero,
 		// whatever the input carries.

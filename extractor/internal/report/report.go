@@ -37,6 +37,12 @@ type summary struct {
 	Dormant           int
 	OverProvisioned   int
 	KMSKeys           int
+	// RootUsed counts the account root users that acted in the window;
+	// Denied the denied and failed attempts of every principal, and
+	// DeniedPrincipals the principals that made them.
+	RootUsed         int
+	Denied           int64
+	DeniedPrincipals int
 }
 
 func summarize(s *activity.Scores) summary {
@@ -57,8 +63,50 @@ func summarize(s *activity.Scores) summary {
 		if overProvisioned(p) {
 			sum.OverProvisioned++
 		}
+		if activity.RootUsed(p, s.Run.Window) {
+			sum.RootUsed++
+		}
+		if n := deniedCount(p); n > 0 {
+			sum.Denied += n
+			sum.DeniedPrincipals++
+		}
 	}
 	return sum
+}
+
+// deniedCount is how many attempts of a principal failed in the window.
+func deniedCount(p activity.PrincipalScore) int64 {
+	var n int64
+	for _, d := range p.Denied {
+		n += d.Count
+	}
+	return n
+}
+
+// rootFirst returns the principals with the root users that acted in the
+// window first, each part in the order given: root use is a finding, which
+// comes before any score.
+func rootFirst(ps []activity.PrincipalScore, w activity.Window) []activity.PrincipalScore {
+	out := make([]activity.PrincipalScore, 0, len(ps))
+	for _, p := range ps {
+		if activity.RootUsed(p, w) {
+			out = append(out, p)
+		}
+	}
+	for _, p := range ps {
+		if !activity.RootUsed(p, w) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// deniedResource names the resource of a denied attempt, or "" for none.
+func deniedResource(d activity.Denied) string {
+	if d.Resource == nil {
+		return ""
+	}
+	return d.Resource.ARN
 }
 
 func overProvisioned(p activity.PrincipalScore) bool {

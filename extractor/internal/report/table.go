@@ -68,9 +68,10 @@ func (o Order) describe() string {
 	return "dormant first, then by OPS, highest first"
 }
 
-// sortPrincipals returns the principals in the order asked, leaving the
-// caller's slice alone. Ties fall back to the ARN so that output is stable.
-func sortPrincipals(ps []activity.PrincipalScore, o Order) []activity.PrincipalScore {
+// sortPrincipals returns the principals in the order asked, after the root
+// users that acted in the window, leaving the caller's slice alone. Ties fall
+// back to the ARN so that output is stable.
+func sortPrincipals(ps []activity.PrincipalScore, o Order, w activity.Window) []activity.PrincipalScore {
 	out := append([]activity.PrincipalScore(nil), ps...)
 	var less func(a, b activity.PrincipalScore) bool
 	switch o {
@@ -108,7 +109,7 @@ func sortPrincipals(ps []activity.PrincipalScore, o Order) []activity.PrincipalS
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return less(out[i], out[j]) })
-	return out
+	return rootFirst(out, w)
 }
 
 // printable makes a value chosen by someone else (a role session name, a
@@ -140,11 +141,15 @@ func Table(w io.Writer, s *activity.Scores, opts TableOptions) error {
 	}
 	bw := bufio.NewWriter(w)
 	writeHeader(bw, s)
-	fmt.Fprintf(bw, "\nPRINCIPALS (%s)\n", order.describe())
+	describe := order.describe()
+	if summarize(s).RootUsed > 0 {
+		describe = "root users that acted in the window first, then " + describe
+	}
+	fmt.Fprintf(bw, "\nPRINCIPALS (%s)\n", describe)
 	if len(s.Principals) == 0 {
 		fmt.Fprintln(bw, "none scored")
 	} else {
-		writePrincipals(bw, sortPrincipals(s.Principals, order), opts.Details)
+		writePrincipals(bw, sortPrincipals(s.Principals, order, s.Run.Window), opts.Details)
 	}
 	fmt.Fprintln(bw, "\nKMS KEYS")
 	if len(s.KMSKeys) == 0 {
@@ -172,6 +177,8 @@ func writeHeader(w io.Writer, s *activity.Scores) {
 	}
 	g.row("Monitored accounts", accounts)
 	g.row("Principals", fmt.Sprintf("%d: %d monitored, %d not monitored", sum.Principals, sum.Monitored, sum.NotMonitored))
+	g.row("Root user used", rootUse(s))
+	g.row("Denied attempts", fmt.Sprintf("%d by %d %s", sum.Denied, sum.DeniedPrincipals, plural(sum.DeniedPrincipals, "principal", "principals")))
 	g.row("Dormant", strconv.Itoa(sum.Dormant))
 	g.row("Over-provisioned", fmt.Sprintf("%d with OPS above %s", sum.OverProvisioned, strconv.FormatFloat(OverProvisionedAbove, 'f', -1, 64)))
 	g.row("KMS keys", strconv.Itoa(sum.KMSKeys))
@@ -188,9 +195,24 @@ func writeHeader(w io.Writer, s *activity.Scores) {
 	g.write(w)
 }
 
+// rootUse lists the root users that acted in the window, with their last
+// activity: a finding.
+func rootUse(s *activity.Scores) string {
+	var used []string
+	for _, p := range s.Principals {
+		if activity.RootUsed(p, s.Run.Window) {
+			used = append(used, printable(p.AccountID)+" at "+formatTime(*p.LastActivityAt))
+		}
+	}
+	if len(used) == 0 {
+		return "no"
+	}
+	return fmt.Sprintf("%d %s: %s", len(used), plural(len(used), "account", "accounts"), listSome(used, 5))
+}
+
 func writePrincipals(w io.Writer, ps []activity.PrincipalScore, details bool) {
 	var g grid
-	g.row("PRINCIPAL", "KIND", "ACCOUNT", "OPS", "RESOURCE OPS", "DORMANT", "LAST ACTIVITY", "RESOURCES")
+	g.row("PRINCIPAL", "KIND", "ACCOUNT", "OPS", "RESOURCE OPS", "DORMANT", "LAST ACTIVITY", "RESOURCES", "DENIED")
 	marked := false
 	for i, p := range ps {
 		if details && i > 0 {
@@ -214,12 +236,21 @@ func writePrincipals(w io.Writer, ps []activity.PrincipalScore, details bool) {
 				dormant = "yes"
 			}
 		}
-		g.row(printable(p.ARN), printable(p.Kind), printable(p.AccountID), ops, rops, dormant, last, strconv.Itoa(len(p.Resources)))
+		g.row(printable(p.ARN), printable(p.Kind), printable(p.AccountID), ops, rops, dormant, last, strconv.Itoa(len(p.Resources)),
+			strconv.FormatInt(deniedCount(p), 10))
 		if !details {
 			continue
 		}
 		for _, n := range p.Notes {
 			g.text("    ! " + printable(n))
+		}
+		for _, d := range p.Denied {
+			on := ""
+			if r := deniedResource(d); r != "" {
+				on = " on " + printable(r)
+			}
+			g.text(fmt.Sprintf("    denied: %s%s: %s, %d %s, last %s", printable(d.Action), on, printable(d.ErrorCode),
+				d.Count, plural(int(d.Count), "time", "times"), formatTime(d.LastAt)))
 		}
 		for _, r := range p.Resources {
 			rops := "N/A"

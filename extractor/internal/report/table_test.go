@@ -103,7 +103,7 @@ func TestTableShowsNAWithItsReason(t *testing.T) {
 	if l := lineOf(t, out, erin); !strings.Contains(l, "N/A (nothing_granted)") {
 		t.Errorf("principal without grants: %q", l)
 	}
-	if l := lineOf(t, out, alice); !regexp.MustCompile(`\s81\.5\s+66\.7\s+no\s+2026-11-23T00:00:00Z\s+3$`).MatchString(l) {
+	if l := lineOf(t, out, alice); !regexp.MustCompile(`\s81\.5\s+66\.7\s+no\s+2026-11-23T00:00:00Z\s+3\s+0$`).MatchString(l) {
 		t.Errorf("alice: %q", l)
 	}
 	if l := lineOf(t, out, carol); !strings.Contains(l, " 35.0* ") {

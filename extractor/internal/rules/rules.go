@@ -31,7 +31,13 @@ func Check(ctx context.Context, db *store.DB, run activity.ScoreRun) ([]store.Ru
 	}
 	var out []Violation
 	for _, r := range all {
-		ps, err := db.PrincipalScores(ctx, run.ID, store.ScoreFilter{Accounts: r.Accounts, Kinds: r.Kinds, ResourceKinds: r.ResourceKinds})
+		kinds := r.Kinds
+		if len(kinds) == 0 {
+			// Rules bound scores and dormancy of the scored kinds: the root
+			// user has no score, and its staying unused is what it should do.
+			kinds = activity.ScoredKinds
+		}
+		ps, err := db.PrincipalScores(ctx, run.ID, store.ScoreFilter{Accounts: r.Accounts, Kinds: kinds, ResourceKinds: r.ResourceKinds})
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule %q: %w", r.Name, err)
 		}

@@ -1,7 +1,11 @@
 package rules
 
 import (
+	"context"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
@@ -70,5 +74,48 @@ func TestEvaluate(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// A rule without kinds bounds the scored kinds: a dormant root user is what
+// an account should have, not a violation.
+func TestCheckLeavesTheRootUserOut(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "activity.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var ps []activity.PrincipalScore
+	for _, p := range []activity.Principal{
+		{ARN: "arn:aws:iam::111111111111:user/idle", Kind: activity.KindIAMUser, AccountID: "111111111111", Name: "idle"},
+		{ARN: "arn:aws:iam::111111111111:root", Kind: activity.KindRoot, AccountID: "111111111111", Name: "root"},
+	} {
+		if p.ID, err = store.UpsertPrincipal(ctx, db.SQL(), p); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, activity.PrincipalScore{Principal: p, Monitored: true, Dormant: true, NAReason: activity.NANothingGranted})
+	}
+	ps[1].NAReason = activity.NARootUser
+	run := activity.ScoreRun{Window: activity.Window{AsOf: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), Days: 30}}
+	if run.ID, err = db.SaveScores(ctx, &activity.Scores{Run: run, Principals: ps}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []store.Rule{{Name: "all", NoDormant: true}, {Name: "root", NoDormant: true, Kinds: []string{activity.KindRoot}}} {
+		if err := db.CreateRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, got, err := Check(ctx, db, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, v := range got {
+		keys = append(keys, v.Rule+" "+v.PrincipalARN)
+	}
+	want := []string{"all arn:aws:iam::111111111111:user/idle", "root arn:aws:iam::111111111111:root"}
+	if strings.Join(keys, ", ") != strings.Join(want, ", ") {
+		t.Errorf("violations %v, want %v", keys, want)
 	}
 }
