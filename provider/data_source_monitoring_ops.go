@@ -139,9 +139,10 @@ func (d *monitoringOPSDataSource) Read(ctx context.Context, req datasource.ReadR
 	}
 	if len(scores) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("principal"), "Principal Not Scored",
-			fmt.Sprintf("%s (%s) is in the database but was not scored in the run of %s. Principals of kind aws_service "+
-				"and root are never scored; otherwise run activity-extractor score --window %dd again.",
-				p.ARN, p.Kind, run.ComputedAt.Format(time.RFC3339), window))
+			fmt.Sprintf("%s (%s) is in the database but not in the scores of the %d-day window ending at %s. AWS "+
+				"services acting for a caller are never scored; otherwise run activity-extractor score --window %dd "+
+				"--as-of %s again, or leave as_of unset to compute the window from the stored facts.",
+				p.ARN, p.Kind, window, run.AsOf.Format(time.RFC3339), window, run.AsOf.Format(time.RFC3339)))
 		return
 	}
 	ps := scores[0]

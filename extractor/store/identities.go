@@ -106,18 +106,23 @@ func (s *DB) ResourceCount(ctx context.Context) (int, error) {
 
 // DiscoveredAccounts are the accounts whose IAM discovery loaded.
 func (s *DB) DiscoveredAccounts(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT DISTINCT account_id FROM discovered_principals`)
+	return s.stringSet(ctx, `SELECT DISTINCT account_id FROM discovered_principals`)
+}
+
+// stringSet runs a query of one text column and returns its values.
+func (s *DB) stringSet(ctx context.Context, query string, args ...any) (map[string]bool, error) {
+	rows, err := s.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out[a] = true
+		out[v] = true
 	}
 	return out, rows.Err()
 }

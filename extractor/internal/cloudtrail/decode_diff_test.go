@@ -125,6 +125,13 @@ func TestScannerMatchesGeneralOnTestdata(t *testing.T) {
 }
 
 func TestScannerMatchesGeneralOnSharedData(t *testing.T) {
+	checkCorpus(t, corpus(t, sharedCloudTrail(t)))
+}
+
+// sharedCloudTrail is the folder of real CloudTrail files beside the
+// module ($ACTIVITY_SHARED_DATA/cloudtrail); the test is skipped without it.
+func sharedCloudTrail(t *testing.T) string {
+	t.Helper()
 	dir := os.Getenv("ACTIVITY_SHARED_DATA")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "..", "..", "shared", "data")
@@ -133,7 +140,7 @@ func TestScannerMatchesGeneralOnSharedData(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("shared CloudTrail data %s is absent (set ACTIVITY_SHARED_DATA): %v", dir, err)
 	}
-	checkCorpus(t, corpus(t, dir))
+	return dir
 }
 
 func TestScannerMatchesGeneralOnGenerated(t *testing.T) {

@@ -2,8 +2,6 @@ package cloudtrail_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 
@@ -19,15 +17,7 @@ func TestEventSourcesHaveServicePrefixes(t *testing.T) {
 }
 
 func TestEventSourcesOfSharedDataHaveServicePrefixes(t *testing.T) {
-	dir := os.Getenv("ACTIVITY_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "data")
-	}
-	dir = filepath.Join(dir, "cloudtrail")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared CloudTrail data %s is absent (set ACTIVITY_SHARED_DATA): %v", dir, err)
-	}
-	checkEventSources(t, eventSourcesOf(t, corpus(t, dir)))
+	checkEventSources(t, eventSourcesOf(t, corpus(t, sharedCloudTrail(t))))
 }
 
 // The exceptions, and the sources without actions, are checked against the
