@@ -3,14 +3,11 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -52,17 +49,9 @@ func startMoto() (*Moto, string) {
 	if out, err := exec.Command(python, "-c", "import moto.server").CombinedOutput(); err != nil {
 		return nil, python + " cannot import moto.server: " + string(bytes.TrimSpace(out))
 	}
-	addr, err := freePort()
+	addr, _, err := startMotoServer(python)
 	if err != nil {
 		return nil, err.Error()
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	logFile := filepath.Join(os.TempDir(), "activity-moto-"+port+".log")
-	if _, err := start(python, []string{"-m", "moto.server", "-H", host, "-p", port}, nil, logFile); err != nil {
-		return nil, err.Error()
-	}
-	if err := waitListening(addr, 30*time.Second); err != nil {
-		return nil, err.Error() + " (log: " + logFile + ")"
 	}
 	return &Moto{Endpoint: "http://" + addr}, ""
 }
@@ -75,6 +64,9 @@ func (m *Moto) Reset(t testing.TB) {
 		t.Fatalf("reset moto: %v", err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("reset moto: %s", resp.Status)
+	}
 }
 
 // Env points the AWS SDK's default chain of the current process (and of

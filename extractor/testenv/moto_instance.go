@@ -1,11 +1,8 @@
 package testenv
 
 import (
-	"net"
 	"os"
-	"path/filepath"
 	"testing"
-	"time"
 )
 
 // StartMotoInstance starts a moto server of the test's own, apart from the
@@ -21,17 +18,9 @@ func StartMotoInstance(t testing.TB) *Moto {
 	if python == "" {
 		python = "python3"
 	}
-	addr, err := freePort()
+	addr, _, err := startMotoServer(python)
 	if err != nil {
 		t.Fatal(err)
-	}
-	host, port, _ := net.SplitHostPort(addr)
-	logFile := filepath.Join(os.TempDir(), "activity-moto-"+port+".log")
-	if _, err := start(python, []string{"-m", "moto.server", "-H", host, "-p", port}, nil, logFile); err != nil {
-		t.Fatal(err)
-	}
-	if err := waitListening(addr, 30*time.Second); err != nil {
-		t.Fatalf("%v (log: %s)", err, logFile)
 	}
 	return &Moto{Endpoint: "http://" + addr}
 }

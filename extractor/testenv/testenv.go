@@ -8,6 +8,7 @@
 package testenv
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -80,6 +81,52 @@ func start(name string, args []string, env []string, logFile string) (*exec.Cmd,
 	started = append(started, cmd)
 	mu.Unlock()
 	return cmd, nil
+}
+
+// startMotoServer starts a moto server on a free port and waits until it,
+// not another process, serves there: a port found free can be taken by a
+// server another test binary starts at the same moment, and that server
+// would then answer for ours. moto says on its log which address it bound.
+func startMotoServer(python string) (addr, logFile string, err error) {
+	for range 3 {
+		if addr, err = freePort(); err != nil {
+			return "", "", err
+		}
+		host, port, _ := net.SplitHostPort(addr)
+		logFile = filepath.Join(os.TempDir(), "activity-moto-"+port+".log")
+		cmd, err := start(python, []string{"-m", "moto.server", "-H", host, "-p", port}, nil, logFile)
+		if err != nil {
+			return "", "", err
+		}
+		exited := make(chan struct{})
+		go func() {
+			cmd.Wait() //nolint:errcheck // only whether it ended matters here
+			close(exited)
+		}()
+		if err = waitLogged(logFile, "Running on http://"+addr, exited, 30*time.Second); err == nil {
+			return addr, logFile, nil
+		}
+	}
+	return "", "", fmt.Errorf("%w (log: %s)", err, logFile)
+}
+
+// waitLogged waits until the log file holds marker, failing when the
+// process ends first or within passes.
+func waitLogged(logFile, marker string, exited <-chan struct{}, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		if b, err := os.ReadFile(logFile); err == nil && bytes.Contains(b, []byte(marker)) {
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("the server ended before it said %q", marker)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the server did not say %q within %s", marker, within)
+		}
+	}
 }
 
 // waitListening waits until addr accepts connections.
