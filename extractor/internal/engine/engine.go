@@ -123,7 +123,7 @@ func Extract(ctx context.Context, db *store.DB, e Engine, w activity.Window, sou
 	rep.RunID, rep.Engine = runID, e.Name()
 	status := store.RunDone
 	switch {
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		status = store.RunInterrupted
 	case err != nil:
 		status = store.RunFailed
