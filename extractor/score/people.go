@@ -46,6 +46,7 @@ func addPersonFacts(ctx context.Context, db Facts, rg *roleGrants, f *principalF
 		f.accounts = f.accounts[:0]
 		for _, r := range roles {
 			f.accounts = append(f.accounts, r.AccountID)
+			f.ids = append(f.ids, r.ID)
 		}
 	}
 	if !f.monitored {

@@ -29,6 +29,7 @@ type Facts interface {
 	ObservedDays(ctx context.Context) ([]store.ObservedDay, error)
 	Integrations(ctx context.Context) ([]activity.Integration, error)
 	DiscoveredAccounts(ctx context.Context) (map[string]bool, error)
+	PrincipalsWithUnreadablePolicies(ctx context.Context) (map[int64]bool, error)
 	TrailsWithoutS3DataEvents(ctx context.Context) ([]activity.Integration, error)
 	AccountsWithObjectEvents(ctx context.Context, w activity.Window) (map[string]bool, error)
 	UnattributedSessions(ctx context.Context, w activity.Window) (int, error)
@@ -98,7 +99,7 @@ func newScorer(ctx context.Context, db Facts, window activity.Window) (*scorer, 
 // score computes one principal's score.
 func (s *scorer) score(ctx context.Context, pr activity.Principal) (activity.PrincipalScore, error) {
 	start := s.window.Start()
-	f := principalFacts{principal: pr, accounts: []string{pr.AccountID}}
+	f := principalFacts{principal: pr, accounts: []string{pr.AccountID}, ids: []int64{pr.ID}}
 	if first, ok := s.observed[pr.AccountID]; ok {
 		f.monitored = true
 		if first.After(start) {
@@ -229,6 +230,9 @@ type scope struct {
 	// whose logs were read is monitored.
 	enabled    map[string]bool
 	discovered map[string]bool
+	// unreadable holds the principals a policy applies to that discovery
+	// could not read.
+	unreadable map[int64]bool
 }
 
 func loadScope(ctx context.Context, db Facts) (scope, error) {
@@ -243,7 +247,10 @@ func loadScope(ctx context.Context, db Facts) (scope, error) {
 			sc.enabled[in.AccountID] = true
 		}
 	}
-	sc.discovered, err = db.DiscoveredAccounts(ctx)
+	if sc.discovered, err = db.DiscoveredAccounts(ctx); err != nil {
+		return sc, err
+	}
+	sc.unreadable, err = db.PrincipalsWithUnreadablePolicies(ctx)
 	return sc, err
 }
 
@@ -271,6 +278,8 @@ func (sc scope) naReason(f principalFacts) string {
 		return activity.NANoLogs
 	case !slices.ContainsFunc(f.accounts, func(a string) bool { return sc.discovered[a] }):
 		return activity.NANotDiscovered
+	case slices.ContainsFunc(f.ids, func(id int64) bool { return sc.unreadable[id] }):
+		return activity.NAPolicyUnreadable
 	}
 	return ""
 }
@@ -355,6 +364,9 @@ func notes(p activity.Principal, f principalFacts, missing map[string]int, withO
 		return []string{fmt.Sprintf("not monitored: no logs of account %s were extracted for the window", p.AccountID)}
 	}
 	var out []string
+	if f.naReason == activity.NAPolicyUnreadable {
+		out = append(out, "a policy that applies to it could not be read (activity-extractor errors lists it): what it may do is unknown")
+	}
 	if f.naReason == activity.NANotDiscovered && p.Kind != activity.KindRoot {
 		out = append(out, fmt.Sprintf("the IAM of account %s was never discovered (activity-extractor discover): what the principal may do is unknown", p.AccountID))
 	}

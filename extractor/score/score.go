@@ -24,7 +24,10 @@ type principalFacts struct {
 	denied []activity.Denied
 	// accounts are those whose enablement, logs and discovery decide the
 	// principal's: its own, or for a person the accounts of their roles.
-	accounts      []string
+	accounts []string
+	// ids are the principal's and, for a person, its roles': those whose
+	// policies decide what it may do.
+	ids           []int64
 	naReason      string     // why the OPS cannot be known, whatever is granted
 	observedSince *time.Time // first observed instant, when after the window's start
 	notes         []string

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -39,6 +40,8 @@ type DiscoveredPrincipal struct {
 	Principal activity.Principal
 	Policies  []string // identity-based policies, by name, in order
 	Boundary  string   // permissions boundary's name, or ""
+	// Unreadable names the policies that apply but could not be read.
+	Unreadable []string
 }
 
 // DiscoveredResource is a resource with the name of its policy.
@@ -163,8 +166,10 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		return sql.NullInt64{Int64: id, Valid: true}, nil
 	}
 
-	insPrin, err := tx.PrepareContext(ctx, `INSERT INTO discovered_principals (principal_id, account_id, boundary_policy_id) VALUES (?, ?, ?)
-		ON CONFLICT (principal_id) DO UPDATE SET account_id = excluded.account_id, boundary_policy_id = excluded.boundary_policy_id`)
+	insPrin, err := tx.PrepareContext(ctx, `INSERT INTO discovered_principals (principal_id, account_id, boundary_policy_id, unreadable_policies)
+		VALUES (?, ?, ?, ?)
+		ON CONFLICT (principal_id) DO UPDATE SET account_id = excluded.account_id, boundary_policy_id = excluded.boundary_policy_id,
+			unreadable_policies = excluded.unreadable_policies`)
 	if err != nil {
 		return err
 	}
@@ -183,7 +188,11 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", dp.Principal.ARN, err)
 		}
-		if _, err := insPrin.ExecContext(ctx, id, e.AccountID, b); err != nil {
+		unreadable, err := json.Marshal(nonNil(dp.Unreadable))
+		if err != nil {
+			return err
+		}
+		if _, err := insPrin.ExecContext(ctx, id, e.AccountID, b, string(unreadable)); err != nil {
 			return fmt.Errorf("record %s: %w", dp.Principal.ARN, err)
 		}
 		for i, name := range dp.Policies {
@@ -459,4 +468,23 @@ func (s *DB) UndiscoveredResources(ctx context.Context) ([]activity.Resource, er
 		return nil
 	})
 	return out, err
+}
+
+// PrincipalsWithUnreadablePolicies are the discovered principals a policy
+// applies to that could not be read, by id.
+func (s *DB) PrincipalsWithUnreadablePolicies(ctx context.Context) (map[int64]bool, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT principal_id FROM discovered_principals WHERE unreadable_policies <> '[]'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }

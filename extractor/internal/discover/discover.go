@@ -69,7 +69,8 @@ func (b *builder) addAuthorizationDetails(d *iam.AuthorizationDetails, source st
 	}
 	for _, p := range principals {
 		a := b.account(p.AccountID)
-		dp := store.DiscoveredPrincipal{Principal: activity.Principal{ARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Name: p.Name, CreatedAt: p.CreatedAt}}
+		dp := store.DiscoveredPrincipal{Principal: activity.Principal{ARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Name: p.Name, CreatedAt: p.CreatedAt},
+			Unreadable: p.Unreadable}
 		for _, pol := range p.Policies {
 			kind := store.PolicyManaged
 			if strings.Contains(pol.Name, " inline ") {

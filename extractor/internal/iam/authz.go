@@ -169,6 +169,7 @@ func accountOfIAMARN(arn string) (string, error) {
 // the rest goes on. Managed policies are parsed once and shared.
 func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []error) {
 	managed := map[string]*Policy{}
+	unreadable := map[string]bool{} // managed policies whose document could not be read
 	for _, mp := range d.Policies {
 		var doc json.RawMessage
 		for _, v := range mp.PolicyVersionList {
@@ -178,43 +179,55 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 		}
 		if doc == nil {
 			errs = append(errs, &ParseError{Policy: mp.Arn, Err: fmt.Errorf("no default version in PolicyVersionList")})
+			unreadable[mp.Arn] = true
 			continue
 		}
 		p, err := ParsePolicy(mp.Arn, doc)
 		if err != nil {
 			errs = append(errs, err)
+			unreadable[mp.Arn] = true
 			continue
 		}
 		managed[mp.Arn] = p
 	}
 	missing := map[string]bool{}
-	attached := func(list []AttachedPolicy, into []*Policy) []*Policy {
+	// attached and inline add the policies they can read to into, and the
+	// names of those they cannot to lost.
+	attached := func(list []AttachedPolicy, into []*Policy, lost []string) ([]*Policy, []string) {
 		for _, a := range list {
-			if p := managed[a.PolicyArn]; p != nil {
+			switch p := managed[a.PolicyArn]; {
+			case p != nil:
 				into = append(into, p)
-			} else if !missing[a.PolicyArn] {
-				missing[a.PolicyArn] = true
-				errs = append(errs, &ParseError{Policy: a.PolicyArn, Err: fmt.Errorf("attached, but its document is not in the authorization details (include AWS managed policies in the output)")})
+			case unreadable[a.PolicyArn]:
+				lost = append(lost, a.PolicyArn)
+			default:
+				lost = append(lost, a.PolicyArn)
+				if !missing[a.PolicyArn] {
+					missing[a.PolicyArn] = true
+					errs = append(errs, &ParseError{Policy: a.PolicyArn, Err: fmt.Errorf("attached, but its document is not in the authorization details (include AWS managed policies in the output)")})
+				}
 			}
 		}
-		return into
+		return into, lost
 	}
-	inline := func(owner string, list []InlinePolicy, into []*Policy) []*Policy {
+	inline := func(owner string, list []InlinePolicy, into []*Policy, lost []string) ([]*Policy, []string) {
 		for _, ip := range list {
-			p, err := ParsePolicy(owner+" inline "+ip.PolicyName, ip.PolicyDocument)
+			name := owner + " inline " + ip.PolicyName
+			p, err := ParsePolicy(name, ip.PolicyDocument)
 			if err != nil {
 				errs = append(errs, err)
+				lost = append(lost, name)
 				continue
 			}
 			into = append(into, p)
 		}
-		return into
+		return into, lost
 	}
 	groups := map[string][]*Policy{}
+	groupsLost := map[string][]string{}
 	for _, g := range d.GroupDetailList {
-		var pols []*Policy
-		pols = inline(g.Arn, g.GroupPolicyList, pols)
-		groups[g.GroupName] = attached(g.AttachedManagedPolicies, pols)
+		pols, lost := inline(g.Arn, g.GroupPolicyList, nil, nil)
+		groups[g.GroupName], groupsLost[g.GroupName] = attached(g.AttachedManagedPolicies, pols, lost)
 	}
 	boundary := func(owner string, b *PermissionBoundary) *Policy {
 		if b == nil || b.PermissionsBoundaryArn == "" {
@@ -235,10 +248,11 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			continue
 		}
 		p := PrincipalInfo{ARN: u.Arn, Kind: activity.KindIAMUser, AccountID: account, Name: u.UserName, CreatedAt: u.CreateDate.Time}
-		p.Policies = inline(u.Arn, u.UserPolicyList, p.Policies)
-		p.Policies = attached(u.AttachedManagedPolicies, p.Policies)
+		p.Policies, p.Unreadable = inline(u.Arn, u.UserPolicyList, p.Policies, nil)
+		p.Policies, p.Unreadable = attached(u.AttachedManagedPolicies, p.Policies, p.Unreadable)
 		for _, g := range u.GroupList {
 			p.Policies = append(p.Policies, groups[g]...)
+			p.Unreadable = append(p.Unreadable, groupsLost[g]...)
 		}
 		p.Boundary = boundary(u.Arn, u.PermissionsBoundary)
 		principals = append(principals, p)
@@ -250,8 +264,8 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			continue
 		}
 		p := PrincipalInfo{ARN: r.Arn, Kind: activity.KindIAMRole, AccountID: account, Name: r.RoleName, CreatedAt: r.CreateDate.Time}
-		p.Policies = inline(r.Arn, r.RolePolicyList, p.Policies)
-		p.Policies = attached(r.AttachedManagedPolicies, p.Policies)
+		p.Policies, p.Unreadable = inline(r.Arn, r.RolePolicyList, p.Policies, nil)
+		p.Policies, p.Unreadable = attached(r.AttachedManagedPolicies, p.Policies, p.Unreadable)
 		p.Boundary = boundary(r.Arn, r.PermissionsBoundary)
 		principals = append(principals, p)
 	}

@@ -17,6 +17,10 @@ type PrincipalInfo struct {
 	// principals; evaluation work on it is then done once.
 	Policies []*Policy
 	Boundary *Policy // permissions boundary, nil when none
+	// Unreadable names the policies that apply to the principal but could
+	// not be read (malformed, or absent from the input): what it may do is
+	// then unknown.
+	Unreadable []string
 }
 
 // ResourceInfo is a bucket, key or secret with its resource policy.
