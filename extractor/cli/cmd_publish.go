@@ -33,7 +33,7 @@ come from the default AWS chain.`,
 				return usagef("--to: %v", err)
 			}
 			ctx := cmd.Context()
-			db, err := g.openStore(ctx)
+			db, err := g.openExistingStore(ctx)
 			if err != nil {
 				return err
 			}

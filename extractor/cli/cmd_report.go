@@ -89,7 +89,7 @@ func runReport(cmd *cobra.Command, g *globalOptions, opts reportOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	db, err := g.openStore(ctx)
+	db, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}

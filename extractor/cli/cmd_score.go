@@ -49,7 +49,7 @@ func runScore(cmd *cobra.Command, g *globalOptions, opts scoreOptions) error {
 	if err != nil {
 		return err
 	}
-	db, err := g.openStore(cmd.Context())
+	db, err := g.openExistingStore(cmd.Context())
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 		}
 	}
 	ctx := cmd.Context()
-	db, err := g.openStore(ctx)
+	db, err := g.openExistingStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -34,6 +35,17 @@ type globalOptions struct {
 	// now is the clock of every command: the default end of a window, and
 	// the store's times.
 	now func() time.Time
+}
+
+// openExistingStore opens the database named by --db for a command that
+// only reads what other commands stored: a database that does not exist is
+// a mistake (a mistyped path), not an empty store, and is not created.
+func (g *globalOptions) openExistingStore(ctx context.Context) (*store.DB, error) {
+	if _, err := os.Stat(g.dbPath); errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef("--db %s: no such database; give the path extract and discover wrote to (the default is %s), or run them first",
+			g.dbPath, store.DefaultPath)
+	}
+	return g.openStore(ctx)
 }
 
 // openStore opens the database named by --db.

@@ -8,6 +8,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -139,14 +141,13 @@ func TestIntegrationsList(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "activity.db")
 
-	out, _, code := run(t, "--db", path, "integrations", "list")
-	if code != ExitOK || !strings.Contains(out, "No integrations") {
-		t.Fatalf("empty database: exit %d, %q", code, out)
-	}
-
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	out, _, code := run(t, "--db", path, "integrations", "list")
+	if code != ExitOK || !strings.Contains(out, "No integrations") {
+		t.Fatalf("empty database: exit %d, %q", code, out)
 	}
 	for _, in := range []activity.Integration{
 		{AccountID: "222222222222", Trail: "arn:aws:cloudtrail:us-east-2:222222222222:trail/org", Region: "us-east-2", ExtractForOrganization: true},
@@ -187,8 +188,31 @@ func TestIntegrationsList(t *testing.T) {
 func TestDatabaseFromEnvironment(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "env.db")
 	t.Setenv("ACTIVITY_DATABASE", path)
+	if _, err := store.Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
 	out, _, code := run(t, "integrations", "list")
 	if code != ExitOK || !strings.Contains(out, path) {
 		t.Errorf("exit %d, output %q; want the database from ACTIVITY_DATABASE", code, out)
+	}
+}
+
+// Commands that only read what others stored refuse a database that does
+// not exist, naming it and what to run, and create nothing: a mistyped
+// --db must not make a gate pass on an empty store.
+func TestReadingCommandsRefuseAMissingDatabase(t *testing.T) {
+	for _, args := range [][]string{
+		{"report"}, {"report", "--format", "json"}, {"score"}, {"rules", "check"}, {"rules", "list"},
+		{"integrations", "list"}, {"errors"}, {"publish", "--to", "s3://bucket/activity.db"},
+		{"simulate", "--principal", "arn:aws:iam::111111111111:user/a", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b"},
+	} {
+		path := filepath.Join(t.TempDir(), "typo.db")
+		_, errOut, code := run(t, append([]string{"--db", path}, args...)...)
+		if code != ExitUsage || !strings.Contains(errOut, path) || !strings.Contains(errOut, "no such database") {
+			t.Errorf("%v on a missing database: exit %d, %q; want exit %d naming it", args, code, errOut, ExitUsage)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%v created %s (%v)", args, path, err)
+		}
 	}
 }
