@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -146,6 +147,12 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("%d objects and %d records skipped (list them with: activity-extractor errors): %w", sum.Skipped, sum.BadRecords, ErrSkippedInputs)
+	}
+	if len(opts.sources) > 0 && sum.Listed == 0 {
+		// A scheduled run that finds nothing to read is a broken run: a
+		// wrong folder or prefix, or a window before the logs.
+		return fmt.Errorf("no CloudTrail object found for the window %s under %s: check the location and --window/--as-of: %w",
+			window, strings.Join(opts.sources, ", "), ErrSkippedInputs)
 	}
 	return nil
 }

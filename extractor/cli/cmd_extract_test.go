@@ -49,12 +49,12 @@ func TestExtractSkippedInputsAndErrors(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("summary %q: %v", out, err)
 	}
-	if sum.ObjectsRead != 2 || sum.ObjectsSkipped != 1 || sum.Events != 29 || len(sum.Skipped) != 1 || !strings.Contains(sum.Skipped[0].Reason, "not JSON") {
+	if sum.ObjectsRead != 2 || sum.ObjectsSkipped != 1 || sum.Events != 29 || len(sum.Skipped) != 1 || !strings.Contains(sum.Skipped[0].Reason, "neither gzip nor JSON") {
 		t.Errorf("summary = %+v", sum)
 	}
 
 	out, _, code = run(t, "--db", db, "errors")
-	if code != ExitOK || !strings.Contains(out, `bad\x1b[31m.json: not JSON`) {
+	if code != ExitOK || !strings.Contains(out, `bad\x1b[31m.json: neither gzip nor JSON`) {
 		t.Errorf("errors (exit %d) printed %q; want the bad file, its control characters quoted", code, out)
 	}
 	out, _, _ = run(t, "--db", db, "errors", "--json")
@@ -72,7 +72,7 @@ func TestExtractSkippedInputsAndErrors(t *testing.T) {
 		t.Errorf("errors of the latest run: %q", out)
 	}
 	out, _, _ = run(t, "--db", db, "errors", "--all")
-	if !strings.Contains(out, "not JSON") {
+	if !strings.Contains(out, "neither gzip nor JSON") {
 		t.Errorf("errors --all: %q", out)
 	}
 }

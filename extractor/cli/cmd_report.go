@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,7 +69,7 @@ func (o reportOptions) filter(cmd *cobra.Command) (store.ScoreFilter, error) {
 		}
 	}
 	if cmd.Flags().Changed("min-ops") {
-		if o.minOPS < 0 || o.minOPS > 100 {
+		if math.IsNaN(o.minOPS) || o.minOPS < 0 || o.minOPS > 100 {
 			return f, usagef("--min-ops %v: give a number from 0 to 100", o.minOPS)
 		}
 		f.MinOPS = &o.minOPS

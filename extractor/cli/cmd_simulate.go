@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/discover"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 )
@@ -60,6 +61,12 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 		if !strings.Contains(a, ":") || strings.ContainsAny(a, "*?") {
 			return usagef("--action %q: name one action as service:Action, without wildcards", a)
 		}
+	}
+	if _, err := activity.ParseARN(opts.resource); err != nil {
+		return usagef("--resource: %v; give one such as arn:aws:s3:::BUCKET/KEY or arn:aws:kms:REGION:ACCOUNT:key/ID", err)
+	}
+	if _, err := activity.ParseARN(opts.principal); err != nil && !strings.Contains(opts.principal, "@") {
+		return usagef("--principal: %v; give an IAM user's or role's ARN, or a federated person's login", err)
 	}
 	ctx := cmd.Context()
 	db, err := g.openExistingStore(ctx)

@@ -216,3 +216,36 @@ func TestReadingCommandsRefuseAMissingDatabase(t *testing.T) {
 		}
 	}
 }
+
+// Values that are not values are usage errors that say what a valid one
+// looks like.
+func TestMistakenValuesAreUsageErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "activity.db")
+	if _, err := store.Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"report", "--min-ops", "NaN"}, "from 0 to 100"},
+		{[]string{"simulate", "--principal", "arn:aws:iam::111111111111:user/a", "--action", "s3:GetObject", "--resource", "not-an-arn"}, "arn:aws:s3:::BUCKET"},
+		{[]string{"simulate", "--principal", "deployer", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b"}, "IAM user's or role's ARN"},
+		{[]string{"score", "--as-of", "0001-01-01T00:00:00Z"}, "before CloudTrail existed"},
+	} {
+		_, errOut, code := run(t, append([]string{"--db", path}, c.args...)...)
+		if code != ExitUsage || !strings.Contains(errOut, c.says) {
+			t.Errorf("%v: exit %d, %q; want a usage error saying %q", c.args, code, errOut, c.says)
+		}
+	}
+}
+
+// An extract that finds nothing to read in the folder it was given is a
+// broken run: it says so and exits with the status of skipped inputs.
+func TestExtractOfAnEmptyFolderIsNotASuccess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "activity.db")
+	_, errOut, code := run(t, "--db", path, "extract", "--source", t.TempDir(), "--as-of", "2026-11-25T00:00:00Z")
+	if code != ExitSkipped || !strings.Contains(errOut, "no CloudTrail object found") {
+		t.Errorf("extract of an empty folder: exit %d, %q; want exit %d", code, errOut, ExitSkipped)
+	}
+}

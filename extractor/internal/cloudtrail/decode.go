@@ -216,7 +216,8 @@ func decodeGeneral(data []byte, n int64) (d Decoded, err error) {
 	case first == '[':
 		return Decoded{}, bad("a JSON array, not a CloudTrail delivery file ({\"Records\": [...]})")
 	case first != '{':
-		return Decoded{}, bad("not JSON: %v", err)
+		// An object that did not start as gzip was read as it is.
+		return Decoded{}, bad("neither gzip nor JSON (a delivery file is gzip-compressed JSON): %v", err)
 	}
 	var raw rawDeliveryFile
 	if rerr := json.Unmarshal(data, &raw); rerr != nil {

@@ -90,7 +90,7 @@ func TestBadInputIsSkippedWithReason(t *testing.T) {
 	for where, reason := range map[string]string{
 		"truncated.json.gz":   "gzip: unexpected EOF",
 		"corrupt.json.gz":     "gzip:",
-		"not-json.json":       "not JSON",
+		"not-json.json":       "neither gzip nor JSON",
 		"no-records.json":     "without a Records array",
 		"records-number.json": "Records is not an array",
 		"array.json":          "a JSON array, not a CloudTrail delivery file",
