@@ -65,9 +65,6 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 	if _, err := activity.ParseARN(opts.resource); err != nil {
 		return usagef("--resource: %v; give one such as arn:aws:s3:::BUCKET/KEY or arn:aws:kms:REGION:ACCOUNT:key/ID", err)
 	}
-	if _, err := activity.ParseARN(opts.principal); err != nil && !strings.Contains(opts.principal, "@") {
-		return usagef("--principal: %v; give an IAM user's or role's ARN, or a federated person's login", err)
-	}
 	ctx := cmd.Context()
 	db, err := g.openExistingStore(ctx)
 	if err != nil {
