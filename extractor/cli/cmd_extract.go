@@ -148,6 +148,9 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if len(errs) > 0 {
 		return fmt.Errorf("%d objects and %d records skipped (list them with: activity-extractor errors): %w", sum.Skipped, sum.BadRecords, ErrSkippedInputs)
 	}
+	if err := afterNow(window, g.now); err != nil {
+		return err
+	}
 	if len(opts.sources) > 0 && sum.Listed == 0 {
 		// A scheduled run that finds nothing to read is a broken run: a
 		// wrong folder or prefix, or a window before the logs.

@@ -115,7 +115,10 @@ func runReport(cmd *cobra.Command, g *globalOptions, opts reportOptions) error {
 	default:
 		err = report.Table(w, scores, report.TableOptions{SortBy: order, Details: opts.details})
 	}
-	return done(err)
+	if err := done(err); err != nil {
+		return err
+	}
+	return afterNow(run.Window, g.now)
 }
 
 // output opens --out, or standard output when it is empty. done closes the

@@ -61,7 +61,10 @@ func runScore(cmd *cobra.Command, g *globalOptions, opts scoreOptions) error {
 	if err := printScoreSummary(cmd, w, sum, opts.json); err != nil {
 		return err
 	}
-	return checkRulesAfterScore(cmd, db, sum.RunID)
+	if err := checkRulesAfterScore(cmd, db, sum.RunID); err != nil {
+		return err
+	}
+	return afterNow(w, g.now)
 }
 
 // checkRulesAfterScore evaluates the saved rules against the run just made,

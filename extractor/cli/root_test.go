@@ -248,3 +248,21 @@ func TestExtractOfAnEmptyFolderIsNotASuccess(t *testing.T) {
 		t.Errorf("extract of an empty folder: exit %d, %q; want exit %d", code, errOut, ExitSkipped)
 	}
 }
+
+// A window that ends after now cannot have its logs yet: the commands say
+// so and exit with the status of skipped inputs, after doing their work.
+func TestFutureAsOfIsIncomplete(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "activity.db")
+	if _, err := store.Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"score"}, {"report", "--format", "json"}} {
+		out, errOut, code := run(t, append([]string{"--db", path}, append(args, "--as-of", "2099-01-01T00:00:00Z")...)...)
+		if code != ExitSkipped || !strings.Contains(errOut, "is after now") || out == "" {
+			t.Errorf("%v as of 2099: exit %d, stdout %q, stderr %q; want the output and exit %d", args, code, out, errOut, ExitSkipped)
+		}
+	}
+	if _, _, code := run(t, "--db", path, "score", "--as-of", "2026-11-25T00:00:00Z"); code != ExitOK {
+		t.Errorf("score as of a past time: exit %d, want %d", code, ExitOK)
+	}
+}

@@ -39,3 +39,14 @@ func (o windowOptions) parse(now func() time.Time) (activity.Window, error) {
 	}
 	return w, nil
 }
+
+// afterNow says, for a window that ends after now by the command's clock,
+// that no logs can exist for its end: what the command printed is
+// incomplete, which the exit status of skipped inputs tells a scheduler.
+func afterNow(w activity.Window, now func() time.Time) error {
+	if !w.AsOf.After(now()) {
+		return nil
+	}
+	return fmt.Errorf("--as-of %s is after now: no logs can exist for the rest of the window, so scores and activity are incomplete: %w",
+		w.AsOf.Format(time.RFC3339), ErrSkippedInputs)
+}
