@@ -11,7 +11,7 @@ const (
 	ExitOK        = 0   // success
 	ExitFailure   = 1   // the command failed
 	ExitUsage     = 2   // bad flags or arguments
-	ExitSkipped   = 3   // finished, but some inputs were skipped; `activity-extractor errors` lists them
+	ExitSkipped   = 3   // finished, but incomplete: inputs skipped (`activity-extractor errors` lists them), none found, or a window ending after now
 	ExitViolation = 4   // finished, and some rules are violated
 	ExitCancelled = 130 // interrupted (Ctrl-C or SIGTERM); work already committed is kept
 )

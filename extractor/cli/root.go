@@ -92,8 +92,9 @@ func RunAt(ctx context.Context, now func() time.Time, args []string, streams Str
 identity did with what its policies allow, and scores the gap (the Over-Provisioned
 Score). Results go to one SQLite file that the Terraform provider reads.
 
-Exit status: 0 success, 1 failure, 2 bad usage, 3 some inputs were skipped,
-4 rules are violated, 130 interrupted.`,
+Exit status: 0 success, 1 failure, 2 bad usage, 3 finished but incomplete (some inputs
+were skipped, nothing was found to read, or the window ends after now), 4 rules are
+violated, 130 interrupted.`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
