@@ -41,6 +41,15 @@ func IsAccountID(s string) bool {
 	return true
 }
 
+// PartitionOfARN is the partition an ARN names, or DefaultPartition when s
+// is not an ARN.
+func PartitionOfARN(s string) string {
+	if a, err := ParseARN(s); err == nil {
+		return a.Partition
+	}
+	return DefaultPartition
+}
+
 // DefaultPartition is the partition of a name that says none: the commercial
 // regions'.
 const DefaultPartition = "aws"

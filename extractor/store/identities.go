@@ -106,19 +106,19 @@ func (s *DB) ResourceCount(ctx context.Context) (int, error) {
 
 // DiscoveredAccounts are the accounts whose IAM discovery loaded.
 func (s *DB) DiscoveredAccounts(ctx context.Context) (map[string]bool, error) {
-	return s.stringSet(ctx, `SELECT DISTINCT account_id FROM discovered_principals`)
+	return querySet[string](ctx, s, `SELECT DISTINCT account_id FROM discovered_principals`)
 }
 
-// stringSet runs a query of one text column and returns its values.
-func (s *DB) stringSet(ctx context.Context, query string, args ...any) (map[string]bool, error) {
+// querySet runs a query of one column and returns its values.
+func querySet[T comparable](ctx context.Context, s *DB, query string, args ...any) (map[T]bool, error) {
 	rows, err := s.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]bool{}
+	out := map[T]bool{}
 	for rows.Next() {
-		var v string
+		var v T
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}

@@ -473,18 +473,5 @@ func (s *DB) UndiscoveredResources(ctx context.Context) ([]activity.Resource, er
 // PrincipalsWithUnreadablePolicies are the discovered principals a policy
 // applies to that could not be read, by id.
 func (s *DB) PrincipalsWithUnreadablePolicies(ctx context.Context) (map[int64]bool, error) {
-	rows, err := s.sql.QueryContext(ctx, `SELECT principal_id FROM discovered_principals WHERE unreadable_policies <> '[]'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return querySet[int64](ctx, s, `SELECT principal_id FROM discovered_principals WHERE unreadable_policies <> '[]'`)
 }

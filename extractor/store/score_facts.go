@@ -124,7 +124,7 @@ func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]activity.Ke
 // S3 object-level action in [start, asOf]: where none did, the trail
 // probably does not log S3 data events.
 func (s *DB) AccountsWithObjectEvents(ctx context.Context, w activity.Window) (map[string]bool, error) {
-	return s.stringSet(ctx, `SELECT DISTINCT p.account_id FROM usage_actions u JOIN principals p ON p.id = u.principal_id
+	return querySet[string](ctx, s, `SELECT DISTINCT p.account_id FROM usage_actions u JOIN principals p ON p.id = u.principal_id
 		WHERE u.day BETWEEN ? AND ? AND u.action IN ('s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:GetObjectVersion',
 			's3:DeleteObjectVersion', 's3:AbortMultipartUpload', 's3:RestoreObject', 's3:GetObjectAcl', 's3:PutObjectAcl',
 			's3:GetObjectTagging', 's3:PutObjectTagging', 's3:GetObjectAttributes')`, w.FirstDay(), w.LastDay())

@@ -144,7 +144,7 @@ func implicitReason(r pairResult, k int, res ResourceInfo, p *PrincipalInfo) str
 	case r.crossAccount:
 		return fmt.Sprintf("the resource belongs to account %s and its policy allows neither the principal nor account %s", res.AccountID, p.AccountID)
 	case res.Kind == activity.KindKMSKey:
-		return fmt.Sprintf("the key policy neither allows the principal nor delegates to account %s (%s), so IAM policies do not count", p.AccountID, activity.AccountRootARN(partitionOf(p.ARN), p.AccountID))
+		return fmt.Sprintf("the key policy neither allows the principal nor delegates to account %s (%s), so IAM policies do not count", p.AccountID, activity.AccountRootARN(activity.PartitionOfARN(p.ARN), p.AccountID))
 	default:
 		return "no policy allows it"
 	}
@@ -184,13 +184,4 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 		note += " and it is taken to belong to the principal's account"
 	}
 	return r, []string{note}
-}
-
-// partitionOf is the partition of an ARN, the default one when it is not an
-// ARN.
-func partitionOf(arn string) string {
-	if a, err := activity.ParseARN(arn); err == nil {
-		return a.Partition
-	}
-	return activity.DefaultPartition
 }

@@ -292,8 +292,8 @@ func (r *RoleResolver) Resolve(value string) []activity.Principal {
 // when none is known.
 func (r *RoleResolver) partition(account string) string {
 	for arn, p := range r.byARN {
-		if a, err := activity.ParseARN(arn); err == nil && p.AccountID == account {
-			return a.Partition
+		if p.AccountID == account {
+			return activity.PartitionOfARN(arn)
 		}
 	}
 	return activity.DefaultPartition
