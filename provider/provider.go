@@ -53,10 +53,17 @@ type providerData struct {
 
 // openStore opens the configured database for one operation. Each operation
 // opens and closes it, so no connection outlives a Terraform command and the
-// extractor can work on the same file in between.
-func (d *providerData) openStore(ctx context.Context) (*store.DB, error) {
+// extractor can work on the same file in between. A read opens an existing
+// file as it can, read-only files and folders included; a change, or a read
+// before the file exists, opens it for writing and creates it.
+func (d *providerData) openStore(ctx context.Context, write bool) (*store.DB, error) {
 	if d.readOnly {
 		return store.OpenReadOnly(ctx, d.databasePath)
+	}
+	if !write {
+		if _, err := os.Stat(d.databasePath); err == nil {
+			return store.OpenExisting(ctx, d.databasePath)
+		}
 	}
 	return store.Open(ctx, d.databasePath)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,14 +33,25 @@ func openScoreReader(ctx context.Context, data *providerData, diags *diag.Diagno
 	return openStoreDiag(ctx, data, diags)
 }
 
-// openStoreDiag opens the configured database and turns a failure into a
-// diagnostic that says what to check.
+// openStoreDiag opens the configured database for reading (a read-only file
+// or folder included) and turns a failure into a diagnostic that says what
+// to check.
 func openStoreDiag(ctx context.Context, data *providerData, diags *diag.Diagnostics) (*store.DB, bool) {
+	return openDiag(ctx, data, false, diags)
+}
+
+func openDiag(ctx context.Context, data *providerData, write bool, diags *diag.Diagnostics) (*store.DB, bool) {
 	if data == nil {
 		diags.AddError("Provider Not Configured", "The provider was not configured before it was used. This is a bug in the provider; please report it.")
 		return nil, false
 	}
-	db, err := data.openStore(ctx)
+	db, err := data.openStore(ctx, write)
+	if errors.Is(err, store.ErrForeignDatabase) {
+		diags.AddError("Not an Activity Database",
+			fmt.Sprintf("The provider's database setting (or the %s environment variable) names a file that another program owns; "+
+				"the provider left it unchanged. Give the path of the database activity-extractor writes, or a new path.\n\nError: %v", DatabaseEnv, err))
+		return nil, false
+	}
 	if err != nil && data.readOnly {
 		diags.AddError("Cannot Open Database Snapshot",
 			fmt.Sprintf("The provider could not open the snapshot fetched from %s.\n\nError: %v", data.database, err))
@@ -77,5 +89,5 @@ func openWritableStore(ctx context.Context, data *providerData, diags *diag.Diag
 				"uses, then publish it again.", data.database))
 		return nil, false
 	}
-	return openStoreDiag(ctx, data, diags)
+	return openDiag(ctx, data, true, diags)
 }

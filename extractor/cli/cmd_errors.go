@@ -59,7 +59,7 @@ func runErrors(cmd *cobra.Command, g *globalOptions, opts errorsOptions) error {
 	if opts.all && opts.run != 0 {
 		return usagef("--all and --run exclude each other")
 	}
-	db, err := g.openExistingStore(ctx)
+	db, err := g.openStoreForReading(ctx)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,10 @@ date folders of the window, for every account and region the trail holds (or onl
 integration's account, for an account trail). --source DIR reads every *.json and
 *.json.gz event file under a folder; --source s3://BUCKET/PREFIX reads a bucket.
 
-Runs are incremental: an object already read is not read again. Objects that cannot be
+Runs are incremental: an object already read is not read again. One run at a time
+works on a database: a second one waits for the first (DB.lock beside the database
+says which process holds it). Ctrl-C stops a run, keeping what it committed; --json
+then prints the summary with "interrupted": true. Objects that cannot be
 read (corrupt gzip, not JSON, not a CloudTrail file, too large) are skipped and listed
 at the end and by 'activity-extractor errors'; the exit status is then 3.
 
@@ -122,28 +125,41 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 	if opts.engine == "athena" && opts.athena.Table != "" && len(sources) > 1 {
 		return usagef("--athena-table names one table, and %d integrations extract; leave it out to get one table per integration", len(sources))
 	}
+	release, err := lockExtract(ctx, g, db.Path())
+	if err != nil {
+		return err
+	}
+	defer release()
 	e, bar := chooseEngine(g, db, opts)
 	sum, err := engine.Extract(ctx, db, e, window, sources, g.logger)
 	if bar != nil {
 		bar.finish()
 	}
-	if err != nil {
+	// An interrupted run still says what it did before it stopped.
+	interrupted := errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	if err != nil && !interrupted {
 		return err
 	}
 	out := cmd.OutOrStdout()
 	if opts.engine == "athena" {
-		return writeAthenaSummary(out, opts.json, opts.athena.Database, sum)
+		if werr := writeAthenaSummary(out, opts.json, interrupted, opts.athena.Database, sum); werr != nil || err != nil {
+			return errors.Join(err, werr)
+		}
+		return nil
 	}
-	errs, err := db.ExtractErrors(context.WithoutCancel(ctx), sum.RunID, 0)
-	if err != nil {
-		return err
+	errs, lerr := db.ExtractErrors(context.WithoutCancel(ctx), sum.RunID, 0)
+	if lerr != nil {
+		return errors.Join(err, lerr)
 	}
 	if opts.json {
-		if err := writeExtractJSON(out, sum, errs); err != nil {
-			return err
+		if werr := writeExtractJSON(out, sum, interrupted, errs); werr != nil {
+			return errors.Join(err, werr)
 		}
 	} else {
 		writeExtractText(out, g.streams.Err, sum, errs)
+	}
+	if interrupted {
+		return err
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("%d objects and %d records skipped (list them with: activity-extractor errors): %w", sum.Skipped, sum.BadRecords, ErrSkippedInputs)
@@ -158,6 +174,21 @@ func runExtract(cmd *cobra.Command, g *globalOptions, opts extractOptions) error
 			window, strings.Join(opts.sources, ", "), ErrSkippedInputs)
 	}
 	return nil
+}
+
+// lockExtract takes the database's extract lock, saying on standard error
+// when it has to wait for another run.
+func lockExtract(ctx context.Context, g *globalOptions, dbPath string) (func(), error) {
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("extract (pid %d on %s, started %s)", os.Getpid(), host, g.now().UTC().Format(time.RFC3339))
+	release, err := store.LockExtract(ctx, dbPath, holder, func(other string) {
+		fmt.Fprintf(g.streams.Err, "%s is in use by another %s; waiting for it to finish so the two runs do not read the same objects (Ctrl-C stops waiting)\n",
+			dbPath, other)
+	})
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("stopped waiting for the other extract on %s: %w", dbPath, err)
+	}
+	return release, err
 }
 
 // chooseEngine is the engine --engine names, with its options, and the
@@ -201,11 +232,14 @@ type extractJSON struct {
 	Seconds            float64            `json:"seconds"`
 	EventsPerSecond    float64            `json:"events_per_second"`
 	Skipped            []extractErrorJSON `json:"skipped"`
+	// Interrupted tells that the run stopped on Ctrl-C, SIGTERM or its
+	// deadline: what it counted was committed, the rest is read next time.
+	Interrupted bool `json:"interrupted"`
 }
 
-func writeExtractJSON(w io.Writer, sum engine.Report, errs []store.ExtractError) error {
+func writeExtractJSON(w io.Writer, sum engine.Report, interrupted bool, errs []store.ExtractError) error {
 	j := extractJSON{
-		RunID: sum.RunID, ObjectsListed: sum.Listed, ObjectsAlreadyRead: sum.AlreadyRead, ObjectsRead: sum.Done,
+		Interrupted: interrupted, RunID: sum.RunID, ObjectsListed: sum.Listed, ObjectsAlreadyRead: sum.AlreadyRead, ObjectsRead: sum.Done,
 		ObjectsSkipped: sum.Skipped, FoldersNotListed: sum.FoldersDenied, RecordsSkipped: sum.BadRecords, Events: sum.Events, UsesCounted: sum.Uses,
 		DuplicateEvents: sum.Duplicates, EventsLeftToAthena: sum.EventsLeft, Bytes: sum.Bytes, UncompressedBytes: sum.Uncompressed,
 		Seconds: sum.Elapsed.Seconds(), Skipped: toErrorsJSON(errs),

@@ -31,7 +31,7 @@ func checkAthenaOptions(opts extractOptions) error {
 }
 
 // writeAthenaSummary prints what the Athena engine did, per integration.
-func writeAthenaSummary(out io.Writer, asJSON bool, database string, rep engine.Report) error {
+func writeAthenaSummary(out io.Writer, asJSON, interrupted bool, database string, rep engine.Report) error {
 	var sums []athenaSummaryJSON
 	for _, s := range rep.Sources {
 		sums = append(sums, toAthenaJSON(database, s))
@@ -39,7 +39,7 @@ func writeAthenaSummary(out io.Writer, asJSON bool, database string, rep engine.
 	if asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"run_id": rep.RunID, "engine": rep.Engine, "integrations": sums})
+		return enc.Encode(map[string]any{"run_id": rep.RunID, "engine": rep.Engine, "integrations": sums, "interrupted": interrupted})
 	}
 	writeAthenaText(out, sums)
 	return nil

@@ -62,7 +62,7 @@ type integrationJSON struct {
 
 func runIntegrationsList(cmd *cobra.Command, g *globalOptions, opts integrationsListOptions) error {
 	ctx := cmd.Context()
-	db, err := g.openExistingStore(ctx)
+	db, err := g.openStoreForReading(ctx)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ come from the default AWS chain.`,
 				return usagef("--to: %v", err)
 			}
 			ctx := cmd.Context()
-			db, err := g.openExistingStore(ctx)
+			db, err := g.openStoreForReading(ctx)
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/report"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/score"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
@@ -37,7 +38,8 @@ func newReportCommand(g *globalOptions) *cobra.Command {
 		Long: `report scores the window (as score does) and shows the result: dormant and
 over-provisioned principals first, then KMS keys' last activity and last use of key
 material. --format table is the dashboard for a terminal, json the machine contract,
-html one self-contained page (charts included, nothing fetched from the network).`,
+html one self-contained page (charts included, nothing fetched from the network).
+On a read-only database the window is computed and shown without being stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runReport(cmd, g, opts) },
 	}
@@ -90,16 +92,12 @@ func runReport(cmd *cobra.Command, g *globalOptions, opts reportOptions) error {
 		return err
 	}
 	ctx := cmd.Context()
-	db, err := g.openExistingStore(ctx)
+	db, err := g.openStoreForReading(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	run, err := latestOrScore(cmd, g, db, opts.windowOptions, !opts.stored)
-	if err != nil {
-		return err
-	}
-	scores, err := db.LoadScores(ctx, run, filter)
+	scores, err := reportScores(cmd, g, db, opts, filter)
 	if err != nil {
 		return err
 	}
@@ -118,7 +116,30 @@ func runReport(cmd *cobra.Command, g *globalOptions, opts reportOptions) error {
 	if err := done(err); err != nil {
 		return err
 	}
-	return afterNow(run.Window, g.now)
+	return afterNow(scores.Run.Window, g.now)
+}
+
+// reportScores are the scores the report shows: stored ones with --stored,
+// else the window scored now and stored, or only computed when the database
+// is read-only.
+func reportScores(cmd *cobra.Command, g *globalOptions, db *store.DB, opts reportOptions, filter store.ScoreFilter) (*activity.Scores, error) {
+	if db.ReadOnly() && !opts.stored {
+		w, err := opts.parse(g.now)
+		if err != nil {
+			return nil, err
+		}
+		scores, err := score.Compute(cmd.Context(), db, w, nil)
+		if err != nil {
+			return nil, fmt.Errorf("score: %w", err)
+		}
+		scores.Principals = filter.Select(scores.Principals)
+		return scores, nil
+	}
+	run, err := latestOrScore(cmd, g, db, opts.windowOptions, !opts.stored)
+	if err != nil {
+		return nil, err
+	}
+	return db.LoadScores(cmd.Context(), run, filter)
 }
 
 // output opens --out, or standard output when it is empty. done closes the

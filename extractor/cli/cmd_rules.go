@@ -37,7 +37,7 @@ with status 4 when a rule is violated, so a pipeline without Terraform can gate 
 		Short: "List the rules in the database",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := g.openExistingStore(cmd.Context())
+			db, err := g.openStoreForReading(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -59,7 +59,7 @@ the window first when there are none, or when --rescore is given) and prints the
 Exit status 4 means at least one rule is violated.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := g.openExistingStore(cmd.Context())
+			db, err := g.openStoreForReading(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -116,6 +116,9 @@ func latestOrScore(cmd *cobra.Command, g *globalOptions, db *store.DB, opts wind
 			return run, err
 		}
 	}
+	if db.ReadOnly() {
+		return activity.ScoreRun{}, fmt.Errorf("%s is read-only and holds no scores for the window %s: run 'activity-extractor score' where the database can be written (or on a writable copy), or give the --window and --as-of of a stored run", db.Path(), w)
+	}
 	sum, err := score.Run(cmd.Context(), db, w, g.logger)
 	if err != nil {
 		return activity.ScoreRun{}, fmt.Errorf("score: %w", err)

@@ -66,7 +66,7 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 		return usagef("--resource: %v; give one such as arn:aws:s3:::BUCKET/KEY or arn:aws:kms:REGION:ACCOUNT:key/ID", err)
 	}
 	ctx := cmd.Context()
-	db, err := g.openExistingStore(ctx)
+	db, err := g.openStoreForReading(ctx)
 	if err != nil {
 		return err
 	}

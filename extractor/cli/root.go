@@ -38,24 +38,55 @@ type globalOptions struct {
 }
 
 // openExistingStore opens the database named by --db for a command that
-// only reads what other commands stored: a database that does not exist is
-// a mistake (a mistyped path), not an empty store, and is not created.
+// works on what other commands stored: a database that does not exist is a
+// mistake (a mistyped path), not an empty store, and is not created.
 func (g *globalOptions) openExistingStore(ctx context.Context) (*store.DB, error) {
-	if _, err := os.Stat(g.dbPath); errors.Is(err, fs.ErrNotExist) {
-		return nil, usagef("--db %s: no such database; give the path extract and discover wrote to (the default is %s), or run them first",
-			g.dbPath, store.DefaultPath)
+	if err := g.checkExists(); err != nil {
+		return nil, err
 	}
 	return g.openStore(ctx)
 }
 
-// openStore opens the database named by --db.
-func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
-	db, err := store.Open(ctx, g.dbPath)
+// openStoreForReading opens the existing database named by --db for a
+// command that only reads it, and works on a read-only file or folder.
+func (g *globalOptions) openStoreForReading(ctx context.Context) (*store.DB, error) {
+	if err := g.checkExists(); err != nil {
+		return nil, err
+	}
+	db, err := store.OpenExisting(ctx, g.dbPath)
 	if err != nil {
-		return nil, fmt.Errorf("open database (--db %s): %w", g.dbPath, err)
+		return nil, openError(g.dbPath, err)
 	}
 	db.Now = g.now
 	return db, nil
+}
+
+func (g *globalOptions) checkExists() error {
+	if _, err := os.Stat(g.dbPath); errors.Is(err, fs.ErrNotExist) {
+		return usagef("--db %s: no such database; give the path extract and discover wrote to (the default is %s), or run them first",
+			g.dbPath, store.DefaultPath)
+	}
+	return nil
+}
+
+// openStore opens the database named by --db, creating it when it does not
+// exist.
+func (g *globalOptions) openStore(ctx context.Context) (*store.DB, error) {
+	db, err := store.Open(ctx, g.dbPath)
+	if err != nil {
+		return nil, openError(g.dbPath, err)
+	}
+	db.Now = g.now
+	return db, nil
+}
+
+// openError says which --db could not be opened; a file of another program
+// is a usage mistake.
+func openError(path string, err error) error {
+	if errors.Is(err, store.ErrForeignDatabase) {
+		return usagef("--db: %v", err)
+	}
+	return fmt.Errorf("open database (--db %s): %w", path, err)
 }
 
 // commandConstructors are the commands, in the order of the work: from what

@@ -149,7 +149,7 @@ func TestEngineDaysRefuseADayCountedElsewhere(t *testing.T) {
 func TestMigrationKeepsWhichEngineCountedEachDay(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "activity.db")
-	conn, err := sql.Open("sqlite3", dsn(path, false))
+	conn, err := sql.Open("sqlite3", dsn(path, modeWrite))
 	if err != nil {
 		t.Fatal(err)
 	}

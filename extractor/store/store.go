@@ -36,8 +36,9 @@ var ErrExists = errors.New("already exists")
 
 // DB is an open store. It is safe for concurrent use.
 type DB struct {
-	sql  *sql.DB
-	path string
+	sql      *sql.DB
+	path     string
+	readOnly bool
 
 	// Now is the clock used for created/updated times. Tests replace it.
 	Now func() time.Time
@@ -52,10 +53,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if strings.HasPrefix(path, "s3://") {
 		return nil, fmt.Errorf("store: %q is an S3 URL; open a local copy of the snapshot instead", path)
 	}
+	if err := checkOwnership(ctx, path); err != nil {
+		return nil, err
+	}
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite3", dsn(path, false))
+	db, err := sql.Open("sqlite3", dsn(path, modeWrite))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -63,6 +67,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	err = s.migrateWaiting(ctx)
 	if err == nil {
 		err = s.fillCanonicalARNs(ctx)
+	}
+	if err == nil {
+		err = s.stampApplicationID(ctx)
 	}
 	if err != nil {
 		db.Close()
@@ -89,17 +96,28 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
+// openMode is how a connection may use the file.
+type openMode int
+
+const (
+	modeWrite     openMode = iota // read, write, and create the WAL files
+	modeReadOnly                  // read, taking the locks that keep reads consistent with writers
+	modeImmutable                 // read a file nothing writes: no locks, no journal, no file created
+)
+
 // dsn puts the per-connection settings in the connection string so every
 // pooled connection gets them, not only the first.
-func dsn(path string, readOnly bool) string {
+func dsn(path string, mode openMode) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
-	if readOnly {
-		// A snapshot never changes while it is read: no locks, no journal.
+	switch mode {
+	case modeImmutable:
 		q.Set("mode", "ro")
 		q.Set("immutable", "1")
-	} else {
+	case modeReadOnly:
+		q.Set("mode", "ro")
+	default:
 		q.Set("_journal_mode", "WAL")
 		q.Set("_synchronous", "NORMAL")
 		// Writers take the write lock at BEGIN, so two writers queue on the
@@ -266,27 +284,98 @@ func boolInt(b bool) int {
 }
 
 // OpenReadOnly opens an existing database for reading only, such as a
-// snapshot published by another machine. No migration is applied; a snapshot
-// from a newer release is refused.
+// snapshot published by another machine: a file nothing writes while it is
+// read. No migration is applied; a database of another schema version is
+// refused.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	db, err := sql.Open("sqlite3", dsn(path, true))
+	if err := checkOwnership(ctx, path); err != nil {
+		return nil, err
+	}
+	return openReading(ctx, path, modeImmutable)
+}
+
+// OpenExisting opens an existing database for a command that only reads it.
+// When the file and its folder can be written it is opened as Open does,
+// so a database of an earlier release is upgraded first. On a read-only file
+// or folder it is read without writing anything: with the locks that keep
+// reads consistent with a writer where SQLite can take them, else as an
+// immutable file.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := checkOwnership(ctx, path); err != nil {
+		return nil, err
+	}
+	if writable(path) {
+		s, err := Open(ctx, path)
+		if err == nil || !isReadOnlyError(err) {
+			return s, err
+		}
+	}
+	s, err := openReading(ctx, path, modeReadOnly)
+	if err != nil && isReadOnlyError(err) {
+		s, err = openReading(ctx, path, modeImmutable)
+	}
+	return s, err
+}
+
+// isReadOnlyError tells whether opening for writing failed because the file
+// or its folder cannot be written.
+func isReadOnlyError(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrReadonly, sqlite3.ErrCantOpen, sqlite3.ErrPerm, sqlite3.ErrAuth:
+			return true
+		}
+	}
+	return errors.Is(err, fs.ErrPermission)
+}
+
+// openReading opens the database without writing to it and checks that its
+// schema is the one this release reads.
+func openReading(ctx context.Context, path string, mode openMode) (*DB, error) {
+	db, err := sql.Open("sqlite3", dsn(path, mode))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &DB{sql: db, path: path, Now: time.Now}
-	ms, err := migrations()
-	if err == nil {
-		err = s.checkNotNewer(ctx, ms[len(ms)-1].version)
-	}
-	if err != nil {
+	s := &DB{sql: db, path: path, readOnly: true, Now: time.Now}
+	if err := s.checkSchemaForReading(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// checkSchemaForReading refuses a database whose tables this release would
+// misread: one of a newer release, or one of an earlier release that no
+// writable open has upgraded yet.
+func (s *DB) checkSchemaForReading(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	latest := ms[len(ms)-1].version
+	if err := s.checkNotNewer(ctx, latest); err != nil {
+		return err
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", s.path, err)
+	}
+	if v < latest {
+		return fmt.Errorf("store: %s has schema version %d, older than this release's %d, and cannot be upgraded where it is read-only; run any activity-extractor command on it once with write access, or on a writable copy",
+			s.path, v, latest)
+	}
+	return nil
+}
+
+// ReadOnly tells whether the database was opened for reading only.
+func (s *DB) ReadOnly() bool { return s.readOnly }
 
 // SnapshotTo writes a consistent copy of the database to path, which must
 // not exist, while other connections go on reading and writing.

@@ -2,7 +2,6 @@ package extract_test
 
 import (
 	"context"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,7 +23,7 @@ func TestMain(m *testing.M) {
 	if args := os.Getenv(crashChildEnv); args != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		err := cli.Run(ctx, strings.Split(args, "\n"), cli.Streams{In: os.Stdin, Out: io.Discard, Err: os.Stderr}, "test")
+		err := cli.Run(ctx, strings.Split(args, "\n"), cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}, "test")
 		os.Exit(cli.ExitCode(err))
 	}
 	os.Exit(testenv.Run(m))
