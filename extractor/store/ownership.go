@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -61,7 +63,8 @@ func checkOwnership(ctx context.Context, path string) error {
 }
 
 // checkTables tells apart a database this product wrote before it set its
-// application id, and any other SQLite database. It reads the file as an
+// application id (its schema_migrations table lists only migrations of
+// this product, possibly not all of them), and any other SQLite database. It reads the file as an
 // immutable one: no lock, no journal, nothing written next to it.
 func checkTables(ctx context.Context, path string) error {
 	db, err := sql.Open("sqlite3", dsn(path, modeImmutable))
@@ -69,34 +72,55 @@ func checkTables(ctx context.Context, path string) error {
 		return fmt.Errorf("store: open %s: %w", path, err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+	raw := &DB{sql: db, path: path}
+	tables, err := querySet[string](ctx, raw, `SELECT name FROM sqlite_schema WHERE type = 'table'`)
 	if err != nil {
 		return fmt.Errorf("store: read the tables of %s: %w", path, err)
 	}
-	defer rows.Close()
-	var names []string
-	has := map[string]bool{}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return err
-		}
-		names = append(names, name)
-		has[name] = true
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: read the tables of %s: %w", path, err)
-	}
-	// The tables of the first migrations: every database this product
-	// wrote has them.
-	if len(names) == 0 || has["schema_migrations"] && has["integrations"] && has["principals"] {
+	if len(tables) == 0 {
 		return nil
 	}
+	if tables["schema_migrations"] {
+		ours, err := migrationsAreOurs(ctx, raw)
+		if err != nil {
+			return fmt.Errorf("store: read the migrations of %s: %w", path, err)
+		}
+		if ours {
+			return nil
+		}
+	}
+	names := slices.Sorted(maps.Keys(tables))
 	if len(names) > 5 {
 		names = append(names[:5], "…")
 	}
 	return fmt.Errorf("%w: %s is a SQLite database of another program (tables %s); it is left unchanged; give --db a new path or the database activity-extractor wrote",
 		ErrForeignDatabase, path, strings.Join(names, ", "))
+}
+
+// migrationsAreOurs tells whether a schema_migrations table is the one this
+// product keeps: its columns, and only names of its own migrations (an
+// earlier release may have stopped after any of them).
+func migrationsAreOurs(ctx context.Context, db *DB) (bool, error) {
+	var cols string
+	if err := db.sql.QueryRowContext(ctx,
+		`SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('schema_migrations') ORDER BY cid)`).Scan(&cols); err != nil {
+		return false, err
+	}
+	if cols != "version,name,applied_at" {
+		return false, nil
+	}
+	names, err := querySet[string](ctx, db, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return false, err
+	}
+	ms, err := migrations()
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		delete(names, m.name)
+	}
+	return len(names) == 0, nil
 }
 
 // stampApplicationID marks the database as this product's once its tables

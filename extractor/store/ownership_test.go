@@ -152,3 +152,32 @@ func TestEmptyFileIsANewDatabase(t *testing.T) {
 		t.Errorf("schema version %d, %v", v, err)
 	}
 }
+
+// A file left by a run stopped during its first migrations, by a release
+// that did not mark its databases yet, is still ours: its schema_migrations
+// lists only this product's migrations.
+func TestPartlyMigratedDatabaseOfAnEarlierReleaseIsOurs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "activity.db")
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;
+		INSERT INTO schema_migrations VALUES (1, '0001_integrations.sql', 0);
+		CREATE TABLE integrations (x)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if err := checkOwnership(context.Background(), path); err != nil {
+		t.Errorf("a partly migrated database of ours is refused: %v", err)
+	}
+	// The same table listing a migration this product never had is not ours.
+	raw, _ = sql.Open("sqlite3", "file:"+path)
+	if _, err := raw.Exec(`INSERT INTO schema_migrations VALUES (2, '0002_users.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if err := checkOwnership(context.Background(), path); !errors.Is(err, ErrForeignDatabase) {
+		t.Errorf("schema_migrations naming another program's migration: %v, want ErrForeignDatabase", err)
+	}
+}

@@ -68,9 +68,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err == nil {
 		err = s.fillCanonicalARNs(ctx)
 	}
-	if err == nil {
-		err = s.stampApplicationID(ctx)
-	}
 	if err != nil {
 		db.Close()
 		if ctx.Err() != nil {
@@ -201,6 +198,11 @@ func (s *DB) migrateWaiting(ctx context.Context) error {
 func (s *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
+		return err
+	}
+	// The mark first, so that a file left by a run stopped during its
+	// first migrations is still recognised as ours.
+	if err := s.stampApplicationID(ctx); err != nil {
 		return err
 	}
 	if _, err := s.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
