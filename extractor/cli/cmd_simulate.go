@@ -158,6 +158,6 @@ func unknownDecisions(decisions []iam.Decision) error {
 	if n == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d of %d decisions are unknown: %s could not be read (activity-extractor errors says why; fix the policy and run discover again): %w",
+	return fmt.Errorf("%d of %d decisions are unknown: %s could not be read (the reason says what is wrong); correct it and run discover again: %w",
 		n, len(decisions), terminalSafe(strings.Join(names, ", ")), ErrSkippedInputs)
 }
