@@ -146,9 +146,14 @@ func TestSimulateUnreadablePolicyIsUnknown(t *testing.T) {
 	}
 	var report struct {
 		Principals []struct {
-			ARN      string   `json:"arn"`
-			OPS      *float64 `json:"ops"`
-			NAReason *string  `json:"na_reason"`
+			ARN       string   `json:"arn"`
+			OPS       *float64 `json:"ops"`
+			NAReason  *string  `json:"na_reason"`
+			Notes     []string `json:"notes"`
+			Resources []struct {
+				ARN string   `json:"arn"`
+				OPS *float64 `json:"ops"`
+			} `json:"resources"`
 		} `json:"principals"`
 	}
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
@@ -156,6 +161,18 @@ func TestSimulateUnreadablePolicyIsUnknown(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, p := range report.Principals {
+		if p.ARN == userARN+"auditor" {
+			// Its grants come from the readable policies only: listed, not
+			// scored, and a note says so.
+			if len(p.Resources) == 0 || !strings.Contains(strings.Join(p.Notes, " "), "readable policies only") {
+				t.Errorf("auditor: resources %+v, notes %q", p.Resources, p.Notes)
+			}
+			for _, r := range p.Resources {
+				if r.OPS != nil {
+					t.Errorf("auditor on %s: OPS %v from the readable policies alone", r.ARN, *r.OPS)
+				}
+			}
+		}
 		switch {
 		case p.OPS != nil:
 			got[p.ARN] = "scored"
