@@ -40,7 +40,7 @@ explicit_deny: nothing can lift it.
 
 Exit status: 0 when every decision is known, 3 when some decision is unknown
 (neither proven allowed nor proven denied), 2 on bad usage, 1 on failure.
-simulate only reads the database.
+simulate stores nothing.
 
 A bucket ARN stands for the bucket and its objects: an object action is allowed when
 it is allowed on some object. Give an object ARN (arn:aws:s3:::BUCKET/KEY) to
