@@ -32,6 +32,16 @@ first. Each action gets a decision (allowed, implicit_deny, explicit_deny, or
 unknown_action when the catalog has no such action), whether a Condition or an
 unresolved policy variable was involved, and the statements that decided it.
 
+When a policy that applies could not be read by discover (malformed, or absent
+from its input), access is not known: the decision is unknown, and the reason
+(unreadable_policies with --json) names each such policy, how it applies and
+what was wrong with it. An explicit Deny in a readable policy still decides
+explicit_deny: nothing can lift it.
+
+Exit status: 0 when every decision is known, 3 when some decision is unknown
+(neither proven allowed nor proven denied), 2 on bad usage, 1 on failure.
+simulate stores nothing.
+
 A bucket ARN stands for the bucket and its objects: an object action is allowed when
 it is allowed on some object. Give an object ARN (arn:aws:s3:::BUCKET/KEY) to
 evaluate one object. A KMS alias ARN is resolved to its key.`,
@@ -98,7 +108,10 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 	if opts.json {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(decisions)
+		if err := enc.Encode(decisions); err != nil {
+			return err
+		}
+		return unknownDecisions(decisions)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tDECISION\tCONDITIONAL\tSTATEMENTS\tREASON")
@@ -118,5 +131,33 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", terminalSafe(d.Action), d.Decision, cond,
 			orDash(terminalSafe(strings.Join(refs, "; "))), terminalSafe(d.Reason))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return unknownDecisions(decisions)
+}
+
+// unknownDecisions makes a run with an unknown decision finish with exit
+// status 3: a gate must treat it as neither allowed nor denied.
+func unknownDecisions(decisions []iam.Decision) error {
+	n := 0
+	var names []string
+	seen := map[string]bool{}
+	for _, d := range decisions {
+		if d.Decision != iam.Unknown {
+			continue
+		}
+		n++
+		for _, u := range d.UnreadablePolicies {
+			if !seen[u.Policy] {
+				seen[u.Policy] = true
+				names = append(names, u.Policy)
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of %d decisions are unknown: %s could not be read (the reason says what is wrong); correct it and run discover again: %w",
+		n, len(decisions), terminalSafe(strings.Join(names, ", ")), ErrSkippedInputs)
 }

@@ -365,7 +365,7 @@ func notes(p activity.Principal, f principalFacts, missing map[string]int, withO
 	}
 	var out []string
 	if f.naReason == activity.NAPolicyUnreadable {
-		out = append(out, "a policy that applies to it could not be read (activity-extractor errors lists it): what it may do is unknown")
+		out = append(out, "a policy that applies to it could not be read: what it may do is unknown, and the granted actions listed come from the readable policies only (activity-extractor simulate names the policy and what is wrong with it)")
 	}
 	if f.naReason == activity.NANotDiscovered && p.Kind != activity.KindRoot {
 		out = append(out, fmt.Sprintf("the IAM of account %s was never discovered (activity-extractor discover): what the principal may do is unknown", p.AccountID))

@@ -88,7 +88,9 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		if len(rs.UsedActions) == 0 {
 			resourcesUnused++
 		}
-		if f.monitored {
+		// With a policy unread, the grants are those of the readable
+		// policies only: no share of them is an OPS.
+		if f.monitored && f.naReason != activity.NAPolicyUnreadable {
 			rs.OPS = percent(unused, len(g.Actions))
 		}
 		ps.Resources = append(ps.Resources, rs)

@@ -40,8 +40,9 @@ type DiscoveredPrincipal struct {
 	Principal activity.Principal
 	Policies  []string // identity-based policies, by name, in order
 	Boundary  string   // permissions boundary's name, or ""
-	// Unreadable names the policies that apply but could not be read.
-	Unreadable []string
+	// Unreadable are the identity policies and permissions boundary that
+	// apply but could not be read.
+	Unreadable []activity.UnreadablePolicy
 }
 
 // DiscoveredResource is a resource with the name of its policy.
@@ -49,6 +50,9 @@ type DiscoveredResource struct {
 	Resource    activity.Resource
 	PolicyState string
 	Policy      string // name, when PolicyState is ResourcePolicyKnown
+	// PolicyError is what was wrong with a policy that was read but could
+	// not be parsed (PolicyState is then ResourcePolicyUnknown).
+	PolicyError string
 }
 
 // KMSAlias maps an alias to its key.
@@ -76,6 +80,9 @@ type AccountEntitlements struct {
 	SCPs, RCPs [][]string // policy names per level
 	Aliases    []KMSAlias
 	Issues     []DiscoveryIssue
+	// UnreadableSCPs and UnreadableRCPs are the organization policies that
+	// apply to the account but could not be read.
+	UnreadableSCPs, UnreadableRCPs []activity.UnreadablePolicy
 	// IdentitiesUnread is set when IAM could not be read this time: the
 	// principals and identity policies stored before are kept rather than
 	// dropped, so one denied call does not erase an account's grants.
@@ -96,6 +103,7 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		`DELETE FROM organization_policies WHERE account_id = ?`,
 		`DELETE FROM kms_aliases WHERE account_id = ?`,
 		`DELETE FROM discovery_issues WHERE account_id = ?`,
+		`DELETE FROM unreadable_organization_policies WHERE account_id = ?`,
 	}
 	if e.IdentitiesUnread {
 		deletes = append(deletes, `DELETE FROM policies WHERE account_id = ? AND kind NOT IN ('managed', 'inline')`)
@@ -188,9 +196,12 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", dp.Principal.ARN, err)
 		}
-		unreadable, err := json.Marshal(nonNil(dp.Unreadable))
-		if err != nil {
-			return err
+		// '[]' when all were read: PrincipalsWithUnreadablePolicies looks for it.
+		unreadable := []byte("[]")
+		if len(dp.Unreadable) > 0 {
+			if unreadable, err = json.Marshal(dp.Unreadable); err != nil {
+				return err
+			}
 		}
 		if _, err := insPrin.ExecContext(ctx, id, e.AccountID, b, string(unreadable)); err != nil {
 			return fmt.Errorf("record %s: %w", dp.Principal.ARN, err)
@@ -206,8 +217,9 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		}
 	}
 
-	insRes, err := tx.PrepareContext(ctx, `INSERT INTO discovered_resources (resource_id, account_id, policy_state, policy_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT (resource_id) DO UPDATE SET account_id = excluded.account_id, policy_state = excluded.policy_state, policy_id = excluded.policy_id`)
+	insRes, err := tx.PrepareContext(ctx, `INSERT INTO discovered_resources (resource_id, account_id, policy_state, policy_id, policy_error) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (resource_id) DO UPDATE SET account_id = excluded.account_id, policy_state = excluded.policy_state, policy_id = excluded.policy_id,
+			policy_error = excluded.policy_error`)
 	if err != nil {
 		return err
 	}
@@ -221,7 +233,7 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", dr.Resource.ARN, err)
 		}
-		if _, err := insRes.ExecContext(ctx, id, e.AccountID, dr.PolicyState, pid); err != nil {
+		if _, err := insRes.ExecContext(ctx, id, e.AccountID, dr.PolicyState, pid, dr.PolicyError); err != nil {
 			return fmt.Errorf("record %s: %w", dr.Resource.ARN, err)
 		}
 	}
@@ -241,6 +253,20 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 				if _, err := insOrg.ExecContext(ctx, e.AccountID, kind, l, i, pid); err != nil {
 					return fmt.Errorf("record %s %s: %w", kind, name, err)
 				}
+			}
+		}
+	}
+
+	insUnreadable, err := tx.PrepareContext(ctx, `INSERT INTO unreadable_organization_policies (account_id, kind, name, error) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET error = excluded.error`)
+	if err != nil {
+		return err
+	}
+	defer insUnreadable.Close()
+	for kind, list := range map[string][]activity.UnreadablePolicy{PolicySCP: e.UnreadableSCPs, PolicyRCP: e.UnreadableRCPs} {
+		for _, u := range list {
+			if _, err := insUnreadable.ExecContext(ctx, e.AccountID, kind, u.Policy, u.Error); err != nil {
+				return fmt.Errorf("record unreadable %s %s: %w", kind, u.Policy, err)
 			}
 		}
 	}
@@ -304,14 +330,17 @@ func (s *DB) Entitlements(ctx context.Context) ([]AccountEntitlements, error) {
 	}
 	principals := map[int64]*DiscoveredPrincipal{}
 	var order []int64
-	err = s.eachEntitlementRow(ctx, `SELECT p.id, p.arn, p.kind, p.account_id, p.name, p.created_at, d.account_id, d.boundary_policy_id
+	err = s.eachEntitlementRow(ctx, `SELECT p.id, p.arn, p.kind, p.account_id, p.name, p.created_at, d.account_id, d.boundary_policy_id, d.unreadable_policies
 		FROM discovered_principals d JOIN principals p ON p.id = d.principal_id ORDER BY p.arn`,
 		func(rows *sql.Rows) error {
 			var dp DiscoveredPrincipal
 			var created, boundary sql.NullInt64
-			var account string
-			if err := rows.Scan(&dp.Principal.ID, &dp.Principal.ARN, &dp.Principal.Kind, &dp.Principal.AccountID, &dp.Principal.Name, &created, &account, &boundary); err != nil {
+			var account, unreadable string
+			if err := rows.Scan(&dp.Principal.ID, &dp.Principal.ARN, &dp.Principal.Kind, &dp.Principal.AccountID, &dp.Principal.Name, &created, &account, &boundary, &unreadable); err != nil {
 				return err
+			}
+			if err := json.Unmarshal([]byte(unreadable), &dp.Unreadable); err != nil {
+				return fmt.Errorf("unreadable policies of %s: %w", dp.Principal.ARN, err)
 			}
 			dp.Principal.CreatedAt = unixOrZero(created)
 			if boundary.Valid {
@@ -355,13 +384,13 @@ func (s *DB) Entitlements(ctx context.Context) ([]AccountEntitlements, error) {
 		e := get(accountOf[id])
 		e.Principals = append(e.Principals, *principals[id])
 	}
-	err = s.eachEntitlementRow(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name, d.account_id, d.policy_state, d.policy_id
+	err = s.eachEntitlementRow(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name, d.account_id, d.policy_state, d.policy_id, d.policy_error
 		FROM discovered_resources d JOIN resources r ON r.id = d.resource_id ORDER BY r.arn`,
 		func(rows *sql.Rows) error {
 			var dr DiscoveredResource
 			var account string
 			var pol sql.NullInt64
-			if err := rows.Scan(&dr.Resource.ID, &dr.Resource.ARN, &dr.Resource.Kind, &dr.Resource.AccountID, &dr.Resource.Region, &dr.Resource.Name, &account, &dr.PolicyState, &pol); err != nil {
+			if err := rows.Scan(&dr.Resource.ID, &dr.Resource.ARN, &dr.Resource.Kind, &dr.Resource.AccountID, &dr.Resource.Region, &dr.Resource.Name, &account, &dr.PolicyState, &pol, &dr.PolicyError); err != nil {
 				return err
 			}
 			if pol.Valid {
@@ -391,6 +420,26 @@ func (s *DB) Entitlements(ctx context.Context) ([]AccountEntitlements, error) {
 				*levels = append(*levels, nil)
 			}
 			(*levels)[level] = append((*levels)[level], names[pol])
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	err = s.eachEntitlementRow(ctx, `SELECT account_id, kind, name, error FROM unreadable_organization_policies ORDER BY account_id, kind, name`,
+		func(rows *sql.Rows) error {
+			var account, kind string
+			var u activity.UnreadablePolicy
+			if err := rows.Scan(&account, &kind, &u.Policy, &u.Error); err != nil {
+				return err
+			}
+			e := get(account)
+			if kind == PolicyRCP {
+				u.Via = "resource control policy of account " + account
+				e.UnreadableRCPs = append(e.UnreadableRCPs, u)
+			} else {
+				u.Via = "service control policy of account " + account
+				e.UnreadableSCPs = append(e.UnreadableSCPs, u)
+			}
 			return nil
 		})
 	if err != nil {
@@ -473,5 +522,6 @@ func (s *DB) UndiscoveredResources(ctx context.Context) ([]activity.Resource, er
 // PrincipalsWithUnreadablePolicies are the discovered principals a policy
 // applies to that could not be read, by id.
 func (s *DB) PrincipalsWithUnreadablePolicies(ctx context.Context) (map[int64]bool, error) {
-	return querySet[int64](ctx, s, `SELECT principal_id FROM discovered_principals WHERE unreadable_policies <> '[]'`)
+	return querySet[int64](ctx, s, `SELECT principal_id FROM discovered_principals WHERE unreadable_policies <> '[]'
+		OR account_id IN (SELECT account_id FROM unreadable_organization_policies WHERE kind = 'scp')`)
 }

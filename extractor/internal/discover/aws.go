@@ -259,8 +259,7 @@ func (b *builder) addParsed(r activity.Resource, doc, source string) {
 	}
 	p, err := iam.ParsePolicy(resourcePolicyName(r), []byte(doc))
 	if err != nil {
-		b.issue(r.AccountID, source, err)
-		b.addResource(r, store.ResourcePolicyUnknown, nil)
+		b.addUnparsed(r, source, err)
 		return
 	}
 	b.addResource(r, store.ResourcePolicyKnown, p)
@@ -396,14 +395,15 @@ func discoverOrganization(ctx context.Context, cfg aws.Config, opts AWSOptions, 
 					break
 				}
 				for _, s := range out.Policies {
+					source := "organizations:DescribePolicy " + aws.ToString(s.Id)
 					d, err := client.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: s.Id})
 					if err != nil {
-						b.issue(opts.AccountID, "organizations:DescribePolicy "+aws.ToString(s.Id), failure(err))
+						b.addUnreadableOrgPolicy(opts.AccountID, kind.name, aws.ToString(s.Arn), source, failure(err))
 						continue
 					}
 					p, err := iam.ParsePolicy(aws.ToString(s.Arn), []byte(aws.ToString(d.Policy.Content)))
 					if err != nil {
-						b.issue(opts.AccountID, "organizations:DescribePolicy "+aws.ToString(s.Id), err)
+						b.addUnreadableOrgPolicy(opts.AccountID, kind.name, aws.ToString(s.Arn), source, err)
 						continue
 					}
 					names = append(names, b.addPolicy(opts.AccountID, p, kind.name))

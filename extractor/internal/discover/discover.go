@@ -107,6 +107,27 @@ func (b *builder) addResource(r activity.Resource, state string, p *iam.Policy) 
 	a.Resources = append(a.Resources, dr)
 }
 
+// addUnparsed records a resource whose policy was read but could not be
+// parsed: access to it is unknown, and simulate says why.
+func (b *builder) addUnparsed(r activity.Resource, source string, err error) {
+	b.issue(r.AccountID, source, err)
+	a := b.account(r.AccountID)
+	a.Resources = append(a.Resources, store.DiscoveredResource{Resource: r, PolicyState: store.ResourcePolicyUnknown, PolicyError: iam.ErrorDetail(err)})
+}
+
+// addUnreadableOrgPolicy records an organization policy (kind store.PolicySCP
+// or store.PolicyRCP) that applies to account but could not be read.
+func (b *builder) addUnreadableOrgPolicy(account, kind, name, source string, err error) {
+	b.issue(account, source, err)
+	a := b.account(account)
+	u := activity.UnreadablePolicy{Policy: name, Error: iam.ErrorDetail(err)}
+	if kind == store.PolicyRCP {
+		a.UnreadableRCPs = append(a.UnreadableRCPs, u)
+	} else {
+		a.UnreadableSCPs = append(a.UnreadableSCPs, u)
+	}
+}
+
 // resourcePolicyName is how a resource policy is named in explanations.
 func resourcePolicyName(r activity.Resource) string {
 	noun := "resource policy"

@@ -83,8 +83,7 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 		}
 		p, err := iam.ParseResourcePolicy(resourcePolicyName(r), raw)
 		if err != nil {
-			b.issue(r.AccountID, path, err)
-			b.addResource(r, store.ResourcePolicyUnknown, nil)
+			b.addUnparsed(r, path, err)
 			return nil
 		}
 		b.addResource(r, store.ResourcePolicyKnown, p)
@@ -159,7 +158,7 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 			for _, a := range targets {
 				p, err := iam.ParsePolicy(path, raw)
 				if err != nil {
-					b.issue(a, path, err)
+					b.addUnreadableOrgPolicy(a, kind, path, path, err)
 					continue
 				}
 				name := b.addPolicy(a, p, kind)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/iam"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
@@ -17,7 +18,8 @@ func Load(ctx context.Context, db *store.DB) (*iam.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	inv := &iam.Inventory{SCPs: map[string][][]*iam.Policy{}, RCPs: map[string][][]*iam.Policy{}}
+	inv := &iam.Inventory{SCPs: map[string][][]*iam.Policy{}, RCPs: map[string][][]*iam.Policy{},
+		UnreadableSCPs: map[string][]activity.UnreadablePolicy{}, UnreadableRCPs: map[string][]activity.UnreadablePolicy{}}
 	for _, a := range accounts {
 		parsed := make(map[string]*iam.Policy, len(a.Policies))
 		for _, p := range a.Policies {
@@ -29,16 +31,20 @@ func Load(ctx context.Context, db *store.DB) (*iam.Inventory, error) {
 		}
 		for _, dp := range a.Principals {
 			p := iam.PrincipalInfo{ARN: dp.Principal.ARN, Kind: dp.Principal.Kind, AccountID: dp.Principal.AccountID,
-				Name: dp.Principal.Name, CreatedAt: dp.Principal.CreatedAt, Boundary: parsed[dp.Boundary]}
+				Name: dp.Principal.Name, CreatedAt: dp.Principal.CreatedAt, Boundary: parsed[dp.Boundary], Unreadable: dp.Unreadable}
 			for _, name := range dp.Policies {
 				p.Policies = append(p.Policies, parsed[name])
 			}
 			inv.Principals = append(inv.Principals, p)
 		}
 		for _, dr := range a.Resources {
-			inv.Resources = append(inv.Resources, iam.ResourceInfo{ARN: dr.Resource.ARN, Kind: dr.Resource.Kind,
+			r := iam.ResourceInfo{ARN: dr.Resource.ARN, Kind: dr.Resource.Kind,
 				AccountID: dr.Resource.AccountID, Region: dr.Resource.Region, Name: dr.Resource.Name,
-				Policy: parsed[dr.Policy], PolicyUnknown: dr.PolicyState == store.ResourcePolicyUnknown})
+				Policy: parsed[dr.Policy], PolicyUnknown: dr.PolicyState == store.ResourcePolicyUnknown}
+			if dr.PolicyError != "" {
+				r.UnreadablePolicy = &activity.UnreadablePolicy{Policy: resourcePolicyName(dr.Resource), Via: "resource policy", Error: dr.PolicyError}
+			}
+			inv.Resources = append(inv.Resources, r)
 		}
 		levels := func(names [][]string) [][]*iam.Policy {
 			out := make([][]*iam.Policy, 0, len(names))
@@ -56,6 +62,12 @@ func Load(ctx context.Context, db *store.DB) (*iam.Inventory, error) {
 		}
 		if len(a.RCPs) > 0 {
 			inv.RCPs[a.AccountID] = levels(a.RCPs)
+		}
+		if len(a.UnreadableSCPs) > 0 {
+			inv.UnreadableSCPs[a.AccountID] = a.UnreadableSCPs
+		}
+		if len(a.UnreadableRCPs) > 0 {
+			inv.UnreadableRCPs[a.AccountID] = a.UnreadableRCPs
 		}
 	}
 	// Buckets, keys and secrets seen in the logs count too: identity

@@ -165,11 +165,12 @@ func accountOfIAMARN(arn string) (string, error) {
 }
 
 // Identities turns authorization details into principals with their
-// policies. A policy that cannot be parsed is reported in errs and left out;
-// the rest goes on. Managed policies are parsed once and shared.
+// policies. A policy that cannot be parsed is reported in errs, left out,
+// and named in the Unreadable list of every principal it applies to; the
+// rest goes on. Managed policies are parsed once and shared.
 func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []error) {
 	managed := map[string]*Policy{}
-	unreadable := map[string]bool{} // managed policies whose document could not be read
+	unreadable := map[string]string{} // managed policy ARN → what is wrong with its document
 	for _, mp := range d.Policies {
 		var doc json.RawMessage
 		for _, v := range mp.PolicyVersionList {
@@ -178,45 +179,55 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			}
 		}
 		if doc == nil {
-			errs = append(errs, &ParseError{Policy: mp.Arn, Err: fmt.Errorf("no default version in PolicyVersionList")})
-			unreadable[mp.Arn] = true
+			err := &ParseError{Policy: mp.Arn, Err: fmt.Errorf("no default version in PolicyVersionList")}
+			errs = append(errs, err)
+			unreadable[mp.Arn] = err.Detail()
 			continue
 		}
 		p, err := ParsePolicy(mp.Arn, doc)
 		if err != nil {
 			errs = append(errs, err)
-			unreadable[mp.Arn] = true
+			unreadable[mp.Arn] = ErrorDetail(err)
 			continue
 		}
 		managed[mp.Arn] = p
 	}
+	const notInDetails = "its document is not in the authorization details (include AWS managed policies in the output)"
 	missing := map[string]bool{}
-	// attached and inline add the policies they can read to into, and the
-	// names of those they cannot to lost.
-	attached := func(list []AttachedPolicy, into []*Policy, lost []string) ([]*Policy, []string) {
+	// managedPolicy finds an attached managed policy, or says why it cannot.
+	managedPolicy := func(arn, attachedAs string) (*Policy, string) {
+		if p := managed[arn]; p != nil {
+			return p, ""
+		}
+		if why, ok := unreadable[arn]; ok {
+			return nil, why
+		}
+		if !missing[arn] {
+			missing[arn] = true
+			errs = append(errs, &ParseError{Policy: arn, Err: fmt.Errorf("%s, but %s", attachedAs, notInDetails)})
+		}
+		return nil, notInDetails
+	}
+	// attached and inline add the policies they can read to into, and those
+	// they cannot to lost, applying via via.
+	attached := func(list []AttachedPolicy, via string, into []*Policy, lost []activity.UnreadablePolicy) ([]*Policy, []activity.UnreadablePolicy) {
 		for _, a := range list {
-			switch p := managed[a.PolicyArn]; {
-			case p != nil:
-				into = append(into, p)
-			case unreadable[a.PolicyArn]:
-				lost = append(lost, a.PolicyArn)
-			default:
-				lost = append(lost, a.PolicyArn)
-				if !missing[a.PolicyArn] {
-					missing[a.PolicyArn] = true
-					errs = append(errs, &ParseError{Policy: a.PolicyArn, Err: fmt.Errorf("attached, but its document is not in the authorization details (include AWS managed policies in the output)")})
-				}
+			p, why := managedPolicy(a.PolicyArn, "attached")
+			if p == nil {
+				lost = append(lost, activity.UnreadablePolicy{Policy: a.PolicyArn, Via: via, Error: why})
+				continue
 			}
+			into = append(into, p)
 		}
 		return into, lost
 	}
-	inline := func(owner string, list []InlinePolicy, into []*Policy, lost []string) ([]*Policy, []string) {
+	inline := func(owner string, list []InlinePolicy, via string, into []*Policy, lost []activity.UnreadablePolicy) ([]*Policy, []activity.UnreadablePolicy) {
 		for _, ip := range list {
 			name := owner + " inline " + ip.PolicyName
 			p, err := ParsePolicy(name, ip.PolicyDocument)
 			if err != nil {
 				errs = append(errs, err)
-				lost = append(lost, name)
+				lost = append(lost, activity.UnreadablePolicy{Policy: name, Via: via, Error: ErrorDetail(err)})
 				continue
 			}
 			into = append(into, p)
@@ -224,22 +235,25 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 		return into, lost
 	}
 	groups := map[string][]*Policy{}
-	groupsLost := map[string][]string{}
+	groupsLost := map[string][]activity.UnreadablePolicy{}
 	for _, g := range d.GroupDetailList {
-		pols, lost := inline(g.Arn, g.GroupPolicyList, nil, nil)
-		groups[g.GroupName], groupsLost[g.GroupName] = attached(g.AttachedManagedPolicies, pols, lost)
+		via := "group " + g.Arn
+		pols, lost := inline(g.Arn, g.GroupPolicyList, via, nil, nil)
+		groups[g.GroupName], groupsLost[g.GroupName] = attached(g.AttachedManagedPolicies, via, pols, lost)
 	}
-	boundary := func(owner string, b *PermissionBoundary) *Policy {
+	// boundary finds the permissions boundary; one whose document cannot be
+	// read makes the principal's access unknown, since ignoring it could
+	// report too much and denying everything too little.
+	boundary := func(b *PermissionBoundary, p *PrincipalInfo) {
 		if b == nil || b.PermissionsBoundaryArn == "" {
-			return nil
+			return
 		}
-		if p := managed[b.PermissionsBoundaryArn]; p != nil {
-			return p
+		pol, why := managedPolicy(b.PermissionsBoundaryArn, "permissions boundary of "+p.ARN)
+		if pol == nil {
+			p.Unreadable = append(p.Unreadable, activity.UnreadablePolicy{Policy: b.PermissionsBoundaryArn, Via: "permissions boundary", Error: why})
+			return
 		}
-		// A boundary whose document is unknown cannot be honoured; denying
-		// everything would be as wrong as ignoring it, so it is reported.
-		errs = append(errs, &ParseError{Policy: b.PermissionsBoundaryArn, Err: fmt.Errorf("permissions boundary of %s, but its document is not in the authorization details; the boundary is ignored", owner)})
-		return nil
+		p.Boundary = pol
 	}
 	for _, u := range d.UserDetailList {
 		account, err := accountOfIAMARN(u.Arn)
@@ -248,13 +262,13 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			continue
 		}
 		p := PrincipalInfo{ARN: u.Arn, Kind: activity.KindIAMUser, AccountID: account, Name: u.UserName, CreatedAt: u.CreateDate.Time}
-		p.Policies, p.Unreadable = inline(u.Arn, u.UserPolicyList, p.Policies, nil)
-		p.Policies, p.Unreadable = attached(u.AttachedManagedPolicies, p.Policies, p.Unreadable)
+		p.Policies, p.Unreadable = inline(u.Arn, u.UserPolicyList, "user", p.Policies, nil)
+		p.Policies, p.Unreadable = attached(u.AttachedManagedPolicies, "user", p.Policies, p.Unreadable)
 		for _, g := range u.GroupList {
 			p.Policies = append(p.Policies, groups[g]...)
 			p.Unreadable = append(p.Unreadable, groupsLost[g]...)
 		}
-		p.Boundary = boundary(u.Arn, u.PermissionsBoundary)
+		boundary(u.PermissionsBoundary, &p)
 		principals = append(principals, p)
 	}
 	for _, r := range d.RoleDetailList {
@@ -264,9 +278,9 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 			continue
 		}
 		p := PrincipalInfo{ARN: r.Arn, Kind: activity.KindIAMRole, AccountID: account, Name: r.RoleName, CreatedAt: r.CreateDate.Time}
-		p.Policies, p.Unreadable = inline(r.Arn, r.RolePolicyList, p.Policies, nil)
-		p.Policies, p.Unreadable = attached(r.AttachedManagedPolicies, p.Policies, p.Unreadable)
-		p.Boundary = boundary(r.Arn, r.PermissionsBoundary)
+		p.Policies, p.Unreadable = inline(r.Arn, r.RolePolicyList, "role", p.Policies, nil)
+		p.Policies, p.Unreadable = attached(r.AttachedManagedPolicies, "role", p.Policies, p.Unreadable)
+		boundary(r.PermissionsBoundary, &p)
 		principals = append(principals, p)
 	}
 	return principals, errs

@@ -39,6 +39,14 @@
 //   - Deny with NotPrincipal spares P only when both P's ARN and its account
 //     are listed, and never when P has a permissions boundary, as AWS
 //     documents.
+//   - A policy that applies but could not be read (malformed, or absent
+//     from the input: an identity policy, the permissions boundary, an SCP
+//     of P's account, an RCP of R's account, R's resource policy) makes the
+//     decision unknown, naming it and what was wrong with it. One exception:
+//     an unconditional Deny in a readable policy that matches still decides
+//     explicit_deny, since no other policy can lift a Deny. Grants are
+//     computed from the readable policies, and the score of such a principal
+//     is N/A (policy_unreadable).
 //   - Not modelled: session policies, assumed-role session principals in
 //     resource policies, access points, S3 ACLs and object ownership, KMS
 //     grants, VPC endpoint policies, and the exemption of the management

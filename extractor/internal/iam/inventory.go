@@ -2,6 +2,8 @@ package iam
 
 import (
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // PrincipalInfo is an IAM user or role with the identity-based policies that
@@ -17,10 +19,10 @@ type PrincipalInfo struct {
 	// principals; evaluation work on it is then done once.
 	Policies []*Policy
 	Boundary *Policy // permissions boundary, nil when none
-	// Unreadable names the policies that apply to the principal but could
-	// not be read (malformed, or absent from the input): what it may do is
-	// then unknown.
-	Unreadable []string
+	// Unreadable are the identity policies and permissions boundary that
+	// apply to the principal but could not be read (malformed, or absent
+	// from the input): what it may do is then unknown.
+	Unreadable []activity.UnreadablePolicy
 }
 
 // ResourceInfo is a bucket, key or secret with its resource policy.
@@ -35,6 +37,9 @@ type ResourceInfo struct {
 	// key is then assumed to have the default key policy, which delegates to
 	// its account's IAM policies.
 	PolicyUnknown bool
+	// UnreadablePolicy is set when the resource policy was read but could
+	// not be parsed: access to the resource is then unknown.
+	UnreadablePolicy *activity.UnreadablePolicy
 }
 
 // Inventory is everything evaluation needs.
@@ -49,4 +54,7 @@ type Inventory struct {
 	// RCPs are the resource control policies per account of the resource,
 	// levels as for SCPs.
 	RCPs map[string][][]*Policy
+	// UnreadableSCPs and UnreadableRCPs are, per account, the organization
+	// policies that apply to it but could not be read.
+	UnreadableSCPs, UnreadableRCPs map[string][]activity.UnreadablePolicy
 }

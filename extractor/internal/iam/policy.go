@@ -85,10 +85,25 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
+	return fmt.Sprintf("policy %q: %s", e.Policy, e.Detail())
+}
+
+// Detail is what is wrong and where, without the policy's name.
+func (e *ParseError) Detail() string {
 	if e.Path == "" {
-		return fmt.Sprintf("policy %q: %v", e.Policy, e.Err)
+		return e.Err.Error()
 	}
-	return fmt.Sprintf("policy %q: %s: %v", e.Policy, e.Path, e.Err)
+	return e.Path + ": " + e.Err.Error()
+}
+
+// ErrorDetail is what is wrong with a policy that could not be read, without
+// its name when err says where.
+func ErrorDetail(err error) string {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return pe.Detail()
+	}
+	return err.Error()
 }
 
 func (e *ParseError) Unwrap() error { return e.Err }

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
@@ -12,6 +13,9 @@ const (
 	ImplicitDeny  = "implicit_deny"
 	ExplicitDeny  = "explicit_deny"
 	UnknownAction = "unknown_action"
+	// Unknown: a policy that applies could not be read, and no readable
+	// policy denies the action explicitly.
+	Unknown = "unknown"
 )
 
 // Decision is the answer for one action.
@@ -22,6 +26,10 @@ type Decision struct {
 	Decision    string `json:"decision"`
 	Conditional bool   `json:"conditional"`
 	Statements  []Ref  `json:"statements"`
+	// UnreadablePolicies are the policies that apply but could not be
+	// read; the decision is Unknown when there are some, unless a readable
+	// policy denies explicitly.
+	UnreadablePolicies []activity.UnreadablePolicy `json:"unreadable_policies"`
 	// Reason says in a sentence why, for people reading the table.
 	Reason string `json:"reason"`
 }
@@ -30,6 +38,8 @@ type Decision struct {
 // resource, and which statements decided. A bucket ARN stands for the bucket
 // and its objects, as in the grants: an object action is allowed when it is
 // allowed on some object of the bucket. An object ARN is evaluated exactly.
+// When a policy that applies could not be read, the decision is Unknown
+// unless a readable policy denies the action explicitly.
 func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []string, resourceARN string) ([]Decision, []string, error) {
 	var p *PrincipalInfo
 	for i := range inv.Principals {
@@ -76,10 +86,11 @@ func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []strin
 	}
 	scps := e.orgLevels(e.scps, e.inv.SCPs[pp.AccountID], pp.AccountID, "scp", &trace)
 	r := e.evalPair(pp, 0, &idG, idPer[0], &bG, bPer[0], scps, &trace)
+	unreadable := unreadablePolicies(inv, p, res)
 
 	out := make([]Decision, len(actions))
 	for i, a := range actions {
-		d := Decision{Principal: principalARN, Action: a, Resource: resourceARN, Statements: []Ref{}}
+		d := Decision{Principal: principalARN, Action: a, Resource: resourceARN, Statements: []Ref{}, UnreadablePolicies: unreadable}
 		k := pos[i]
 		if k < 0 {
 			d.Decision = UnknownAction
@@ -93,6 +104,14 @@ func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []strin
 			d.Decision = ExplicitDeny
 			d.Statements = refs(trace, k, func(c Contribution) bool { return c.Effect == Deny && !c.Conditional })
 			d.Reason = "an explicit Deny applies"
+			if len(unreadable) > 0 {
+				d.Reason += ", whatever the policies that could not be read say"
+			}
+		case len(unreadable) > 0:
+			d.Decision = Unknown
+			d.Conditional = r.granted.has(k) && r.conditional.has(k)
+			d.Statements = refs(trace, k, func(c Contribution) bool { return c.Effect == Allow })
+			d.Reason = unknownReason(unreadable, r.granted.has(k))
 		case r.granted.has(k):
 			d.Decision = Allowed
 			d.Conditional = r.conditional.has(k)
@@ -114,6 +133,38 @@ func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []strin
 		out[i] = d
 	}
 	return out, append(notes, e.Notes()...), nil
+}
+
+// unreadablePolicies lists the policies that apply to the request but could
+// not be read: the principal's identity policies and boundary, the SCPs of
+// its account, the RCPs of the resource's account and the resource policy.
+func unreadablePolicies(inv *Inventory, p *PrincipalInfo, res ResourceInfo) []activity.UnreadablePolicy {
+	out := []activity.UnreadablePolicy{}
+	out = append(out, p.Unreadable...)
+	out = append(out, inv.UnreadableSCPs[p.AccountID]...)
+	if res.AccountID != "" {
+		out = append(out, inv.UnreadableRCPs[res.AccountID]...)
+	}
+	if res.UnreadablePolicy != nil {
+		out = append(out, *res.UnreadablePolicy)
+	}
+	return out
+}
+
+func unknownReason(unreadable []activity.UnreadablePolicy, readableAllow bool) string {
+	names := make([]string, len(unreadable))
+	for i, u := range unreadable {
+		names[i] = u.String()
+	}
+	readable := "no readable policy allows it"
+	if readableAllow {
+		readable = "the readable policies allow it"
+	}
+	noun := "a policy that applies"
+	if len(unreadable) > 1 {
+		noun = fmt.Sprintf("%d policies that apply", len(unreadable))
+	}
+	return fmt.Sprintf("unknown: %s could not be read (%s); %s, and none denies it unconditionally", noun, strings.Join(names, "; "), readable)
 }
 
 func refs(trace []Contribution, k int, keep func(Contribution) bool) []Ref {
