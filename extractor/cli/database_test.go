@@ -15,9 +15,10 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
 )
 
+// invictus is the real trail of the simulate tests (invictusLogs), whose
+// 55 objects a whole extract reads.
 const (
-	invictus      = "../internal/cloudtrail/testdata/invictus"
-	invictusAsOf  = "2023-07-11T00:00:00Z"
+	invictus      = invictusLogs
 	invictusFiles = 55
 )
 

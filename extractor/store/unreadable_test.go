@@ -17,7 +17,7 @@ import (
 func TestMigrationKeepsUnreadablePolicyNames(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "activity.db")
-	conn, err := sql.Open("sqlite3", dsn(path, false))
+	conn, err := sql.Open("sqlite3", dsn(path, modeWrite))
 	if err != nil {
 		t.Fatal(err)
 	}
