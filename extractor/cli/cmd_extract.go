@@ -242,11 +242,11 @@ func writeExtractText(out, errOut io.Writer, sum engine.Report, errs []store.Ext
 }
 
 func describeError(e store.ExtractError) string {
-	where := terminalSafe(e.Location)
+	where := sentence(e.Location)
 	if e.RecordIndex >= 0 {
 		where += fmt.Sprintf(" record %d", e.RecordIndex)
 	}
-	return where + ": " + terminalSafe(e.Reason)
+	return where + ": " + sentence(e.Reason)
 }
 
 func humanRate(n float64, d time.Duration) string {

@@ -179,7 +179,7 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PERSON\tROLE\tSOURCE\tVIA")
 		for _, a := range as {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", terminalSafe(a.Person), terminalSafe(a.Role), a.Source, terminalSafe(a.Via))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(a.Person), cell(a.Role), a.Source, cell(a.Via))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
