@@ -310,3 +310,71 @@ func TestDiscoverItemsWithHugeValues(t *testing.T) {
 		t.Errorf("the database grew by %d bytes for items left out", grew)
 	}
 }
+
+// TestPeopleWithHugeLogins loads IAM Identity Center assignments where one
+// user's name has a million characters and a group's a hundred thousand:
+// that user is skipped and named, exit status 3 says the load is
+// incomplete, and the others are stored, the long group name cut.
+func TestPeopleWithHugeLogins(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "activity.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const role = "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"
+	if _, err := store.UpsertPrincipal(ctx, db.SQL(), activity.Principal{ARN: role, Kind: activity.KindIAMRole, AccountID: "111111111111",
+		Name: "AWSReservedSSO_Admin_0123456789abcdef"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	huge, group := strings.Repeat("h", 1_000_000), strings.Repeat("g", 100_000)
+	sso := map[string]any{
+		"Users":            []any{map[string]any{"UserId": "u-kim", "UserName": "kim"}, map[string]any{"UserId": "u-big", "UserName": huge}},
+		"Groups":           []any{map[string]any{"GroupId": "g-1", "DisplayName": group}},
+		"GroupMemberships": []any{map[string]any{"GroupId": "g-1", "MemberId": map[string]any{"UserId": "u-kim"}}},
+		"PermissionSets":   []any{map[string]any{"PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-admin", "Name": "Admin"}},
+		"AccountAssignments": []any{
+			map[string]any{"AccountId": "111111111111", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-admin", "PrincipalType": "USER", "PrincipalId": "u-big"},
+			map[string]any{"AccountId": "111111111111", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-admin", "PrincipalType": "GROUP", "PrincipalId": "g-1"},
+		},
+	}
+	raw, err := json.Marshal(sso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "sso.json")
+	if err := os.WriteFile(file, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := run(t, "--db", path, "people", "--sso-assignments", file, "--list")
+	if code != ExitSkipped {
+		t.Fatalf("exit %d, want %d: %s", code, ExitSkipped, errs)
+	}
+	if !strings.Contains(errs, `sso: skipped person "hhhh`) || !strings.Contains(errs, "is 1,000,000 bytes long, and a login has at most 256") ||
+		!strings.Contains(errs, "1 people skipped") || len(errs) > 4096 {
+		t.Errorf("stderr (%d bytes) does not name the person skipped and why: %.1000s", len(errs), errs)
+	}
+	if !strings.Contains(out, "sso: 1 people, 1 roles, 1 assignments") || !strings.Contains(out, "sso:kim") || strings.Contains(out, "hhhh") {
+		t.Errorf("stdout:\n%.2000s", out)
+	}
+	// The table cuts the group to a cell; the store keeps it to its bound.
+	for _, line := range strings.Split(out, "\n") {
+		if utf8.RuneCountInString(line) > 1000 {
+			t.Errorf("a line of %d characters", utf8.RuneCountInString(line))
+		}
+	}
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	as, err := db.PersonAssignments(ctx)
+	if err != nil || len(as) != 1 {
+		t.Fatalf("assignments %d (%v), want kim's", len(as), err)
+	}
+	if v := as[0].Via; len(v) > len("group:")+activity.MaxGroupName || !strings.HasPrefix(v, "group:ggg") || !strings.Contains(v, "…[cut ") {
+		t.Errorf("via of %d bytes stored: %.100s", len(v), v)
+	}
+}
