@@ -47,7 +47,9 @@ integration's account, for an account trail). --source DIR reads every *.json an
 
 Runs are incremental: an object already read is not read again. Objects that cannot be
 read (corrupt gzip, not JSON, not a CloudTrail file, too large) are skipped and listed
-at the end and by 'activity-extractor errors'; the exit status is then 3.
+at the end and by 'activity-extractor errors'; the exit status is then 3. So are records
+naming a value longer than AWS allows (an ARN over 2,048 bytes, say): the rest of their
+object is read. Error codes longer than 256 bytes are kept cut, with a marker.
 
 S3 access uses the AWS default credential chain; set AWS_S3_USE_PATH_STYLE=true for
 S3-compatible servers that need path-style requests.
