@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -257,6 +258,10 @@ func TestAccMonitoringIntegration_validation(t *testing.T) {
   trail = "main"
   region = "us-east-1"
   role_arn = "arn:aws:iam::111111111111:user/alice"`, `Invalid Role ARN`},
+		{"role ARN longer than any", `account_id = "111111111111"
+  trail = "main"
+  region = "us-east-1"
+  role_arn = "arn:aws:iam::111111111111:role/` + strings.Repeat("r", 100_000) + `"`, `Invalid Role ARN(?s).*is 100,031 bytes long, and an ARN has\s+at\s+most\s+2,048`},
 		{"Okta org URL with a path", `account_id = "111111111111"
   trail = "main"
   region = "us-east-1"

@@ -71,10 +71,11 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "What the rule is for, in words.",
+				MarkdownDescription: "What the rule is for, in words: at most 1,024 characters.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(activity.MaxMessage)},
 			},
 			"max_ops": schema.Float64Attribute{
 				MarkdownDescription: "The highest OPS allowed (0 to 100). Without `resource_kinds` it bounds each principal's " +

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -122,6 +123,8 @@ func TestAccMonitoringRule_validation(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)resource_kinds.*value must be one of`)},
 			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  accounts = [\"123\"]"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`Invalid Account ID`)},
+			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  description = \""+strings.Repeat("d", 5000)+"\""), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)description.*length must be at most 1024`)},
 			{
 				PreConfig: func() {
 					if err := openTestStore(t, dbPath).CreateRule(context.Background(), store.Rule{Name: "taken", NoDormant: true}); err != nil {

@@ -15,10 +15,15 @@ import (
 )
 
 // stringCheck adapts a function that explains what is wrong with a value
-// (or returns "") into a plan-time string validator.
+// (or returns "") into a plan-time string validator. A value longer than
+// maxLen (in bytes, the bound the store keeps for it; see activity's
+// bounds) is refused before check sees it, with its length rather than its
+// text: check's messages quote the value.
 type stringCheck struct {
 	description string
 	summary     string
+	noun        string // what the value is, for the length message: "an ARN"
+	maxLen      int
 	check       func(string) string
 }
 
@@ -31,7 +36,13 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if msg := v.check(req.ConfigValue.ValueString()); msg != "" {
+	value := req.ConfigValue.ValueString()
+	if len(value) > v.maxLen {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("The value is %s bytes long, and %s has at most %s. "+
+			"Check that the attribute is given the value meant for it.", activity.Thousands(int64(len(value))), v.noun, activity.Thousands(int64(v.maxLen))))
+		return
+	}
+	if msg := v.check(value); msg != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, v.summary, msg)
 	}
 }
@@ -40,6 +51,8 @@ func accountIDValidator() validator.String {
 	return stringCheck{
 		description: "must be a 12-digit AWS account id",
 		summary:     "Invalid Account ID",
+		noun:        "an account id",
+		maxLen:      activity.MaxAccountID,
 		check: func(s string) string {
 			if activity.IsAccountID(s) {
 				return ""
@@ -54,6 +67,8 @@ func trailValidator() validator.String {
 	return stringCheck{
 		description: "must be a CloudTrail trail name or trail ARN",
 		summary:     "Invalid Trail",
+		noun:        "a trail name or ARN",
+		maxLen:      activity.MaxARN,
 		check: func(s string) string {
 			if len(s) >= 4 && s[:4] == "arn:" {
 				if _, err := awsapi.ParseTrailARN(s); err != nil {
@@ -74,6 +89,8 @@ func regionValidator() validator.String {
 	return stringCheck{
 		description: "must be an AWS region name",
 		summary:     "Invalid Region",
+		noun:        "a region name",
+		maxLen:      activity.MaxRegion,
 		check: func(s string) string {
 			if activity.IsRegion(s) {
 				return ""
@@ -91,6 +108,8 @@ func roleARNValidator() validator.String {
 	return stringCheck{
 		description: "must be an IAM role ARN",
 		summary:     "Invalid Role ARN",
+		noun:        "an ARN",
+		maxLen:      activity.MaxARN,
 		check: func(s string) string {
 			if awsapi.IsRoleARN(s) {
 				return ""
@@ -101,10 +120,16 @@ func roleARNValidator() validator.String {
 	}
 }
 
+// maxOktaOrgURL bounds okta_org_url: "https://", a host name (253
+// characters at most) and a "/".
+const maxOktaOrgURL = len("https://") + activity.MaxHostName + 1
+
 func oktaOrgURLValidator() validator.String {
 	return stringCheck{
 		description: "must be an Okta org URL, https://ORG.okta.com",
 		summary:     "Invalid Okta Org URL",
+		noun:        "an Okta org URL",
+		maxLen:      maxOktaOrgURL,
 		check: func(s string) string {
 			u, err := url.Parse(s)
 			if err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && (u.Path == "" || u.Path == "/") && u.RawQuery == "" {
@@ -122,6 +147,8 @@ func oktaAppIDValidator() validator.String {
 	return stringCheck{
 		description: "must be an Okta application id",
 		summary:     "Invalid Okta App ID",
+		noun:        "an Okta application id",
+		maxLen:      64,
 		check: func(s string) string {
 			if oktaAppID.MatchString(s) {
 				return ""

@@ -178,7 +178,7 @@ func runDiscover(cmd *cobra.Command, g *globalOptions, opts discoverOptions) err
 		fmt.Fprintf(out, "account %s: %d principals, %d resources, %d policies, %d aliases, %d issues\n",
 			a.AccountID, len(a.Principals), len(a.Resources), len(a.Policies), len(a.Aliases), len(a.Issues))
 		for _, is := range a.Issues {
-			fmt.Fprintf(g.streams.Err, "account %s: %s: %s\n", a.AccountID, terminalSafe(is.Source), terminalSafe(is.Message))
+			fmt.Fprintf(g.streams.Err, "account %s: %s: %s\n", a.AccountID, sentence(is.Source), sentence(is.Message))
 		}
 		issues += len(a.Issues)
 	}
@@ -189,7 +189,7 @@ func runDiscover(cmd *cobra.Command, g *globalOptions, opts discoverOptions) err
 	fmt.Fprintf(out, "grants: %d principal-resource pairs (%d with conditional actions) over %d principals and %d resources\n",
 		sum.Grants, sum.ConditionalGrants, sum.Principals, sum.Resources)
 	for _, n := range sum.Notes {
-		fmt.Fprintf(g.streams.Err, "note: %s\n", terminalSafe(n))
+		fmt.Fprintf(g.streams.Err, "note: %s\n", sentence(n))
 	}
 	if issues > 0 {
 		return fmt.Errorf("%d entitlement sources could not be read (listed above): %w", issues, ErrSkippedInputs)

@@ -24,7 +24,10 @@ func newErrorsCommand(g *globalOptions) *cobra.Command {
 		Short: "List the inputs extract skipped as bad",
 		Long: `errors lists the CloudTrail objects and records that extract skipped, with the
 reason: corrupt or truncated gzip, not JSON, not a CloudTrail delivery file, too large,
-a record without eventTime. By default it lists those of the latest run.`,
+a record without eventTime, a record naming a value longer than AWS allows (an ARN over
+2,048 bytes, an account id or region over 32, a user name over 256, a role session name
+over 64; the reason names the field, its length and the bound). By default it lists those
+of the latest run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runErrors(cmd, g, opts) },
 	}

@@ -50,7 +50,9 @@ works on a database: a second one waits for the first (DB.lock beside the databa
 says which process holds it). Ctrl-C stops a run, keeping what it committed; --json
 then prints the summary with "interrupted": true. Objects that cannot be
 read (corrupt gzip, not JSON, not a CloudTrail file, too large) are skipped and listed
-at the end and by 'activity-extractor errors'; the exit status is then 3.
+at the end and by 'activity-extractor errors'; the exit status is then 3. So are records
+naming a value longer than AWS allows (an ARN over 2,048 bytes, say): the rest of their
+object is read. Error codes longer than 256 bytes are kept cut, with a marker.
 
 S3 access uses the AWS default credential chain; set AWS_S3_USE_PATH_STYLE=true for
 S3-compatible servers that need path-style requests.
@@ -276,11 +278,11 @@ func writeExtractText(out, errOut io.Writer, sum engine.Report, errs []store.Ext
 }
 
 func describeError(e store.ExtractError) string {
-	where := terminalSafe(e.Location)
+	where := sentence(e.Location)
 	if e.RecordIndex >= 0 {
 		where += fmt.Sprintf(" record %d", e.RecordIndex)
 	}
-	return where + ": " + terminalSafe(e.Reason)
+	return where + ": " + sentence(e.Reason)
 }
 
 func humanRate(n float64, d time.Duration) string {

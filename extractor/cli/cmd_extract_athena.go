@@ -78,7 +78,7 @@ func writeAthenaText(out io.Writer, sums []athenaSummaryJSON) {
 		if s.QueryID != nil {
 			fmt.Fprintf(out, "  query: %s, %d rows, %d events, %s scanned, $%.4f\n", *s.QueryID, s.Rows, s.Events, humanBytes(s.BytesScanned), s.CostUSD)
 			if s.RowsSkipped > 0 {
-				fmt.Fprintf(out, "  %d rows skipped: their events have no usable eventTime, eventSource or eventName\n", s.RowsSkipped)
+				fmt.Fprintf(out, "  %d rows skipped: their events have no usable eventTime, eventSource or eventName, or name a value longer than AWS allows\n", s.RowsSkipped)
 			}
 		}
 	}

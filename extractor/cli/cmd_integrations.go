@@ -88,8 +88,8 @@ func runIntegrationsList(cmd *cobra.Command, g *globalOptions, opts integrations
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tMODE\tREGION\tTRAIL\tBUCKET\tROLE")
 	for _, in := range all {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.AccountID, in.Mode(), in.Region, terminalSafe(in.Trail),
-			orDash(terminalSafe(in.TrailInfo.S3Bucket)), orDash(terminalSafe(in.RoleARN)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", cell(in.AccountID), in.Mode(), cell(in.Region), cell(in.Trail),
+			orDash(cell(in.TrailInfo.S3Bucket)), orDash(cell(in.RoleARN)))
 	}
 	return tw.Flush()
 }

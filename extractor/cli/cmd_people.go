@@ -142,7 +142,7 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 			return err
 		}
 	}
-	unresolved := 0
+	unresolved, skipped := 0, 0
 	if x != nil {
 		n, err := people.LoadOkta(ctx, db, x, opts.oktaAccounts)
 		if err != nil {
@@ -150,9 +150,13 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		}
 		fmt.Fprintf(out, "okta: %d people, %d roles, %d assignments\n", n.People, n.Roles, n.Assignments)
 		for _, r := range n.Unresolved {
-			fmt.Fprintf(g.streams.Err, "okta: role %s matches no role discovery found; give --okta-account or run discover\n", terminalSafe(r))
+			fmt.Fprintf(g.streams.Err, "okta: role %s matches no role discovery found; give --okta-account or run discover\n", sentence(r))
+		}
+		for _, r := range n.Skipped {
+			fmt.Fprintf(g.streams.Err, "okta: skipped %s\n", sentence(r))
 		}
 		unresolved += len(n.Unresolved)
+		skipped += len(n.Skipped)
 	}
 	if opts.ssoAssignments != "" {
 		sx, err := people.ReadSSOAssignments(opts.ssoAssignments)
@@ -167,9 +171,13 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		for _, r := range n.Unresolved {
 			account, set, _ := strings.Cut(r, ":")
 			fmt.Fprintf(g.streams.Err, "sso: permission set %s has no AWSReservedSSO_%s_* role in account %s; run discover for that account\n",
-				terminalSafe(set), terminalSafe(set), account)
+				sentence(set), sentence(set), sentence(account))
+		}
+		for _, r := range n.Skipped {
+			fmt.Fprintf(g.streams.Err, "sso: skipped %s\n", sentence(r))
 		}
 		unresolved += len(n.Unresolved)
+		skipped += len(n.Skipped)
 	}
 	if opts.list {
 		as, err := db.PersonAssignments(ctx)
@@ -179,11 +187,14 @@ func runPeople(cmd *cobra.Command, g *globalOptions, opts peopleOptions) error {
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PERSON\tROLE\tSOURCE\tVIA")
 		for _, a := range as {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", terminalSafe(a.Person), terminalSafe(a.Role), a.Source, terminalSafe(a.Via))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(a.Person), cell(a.Role), a.Source, cell(a.Via))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+	}
+	if skipped > 0 {
+		return fmt.Errorf("%d people skipped and %d role assignments not resolved (listed above): %w", skipped, unresolved, ErrSkippedInputs)
 	}
 	if unresolved > 0 {
 		return fmt.Errorf("%d role assignments could not be resolved (listed above): %w", unresolved, ErrSkippedInputs)

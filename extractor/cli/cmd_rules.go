@@ -97,7 +97,7 @@ func checkRules(cmd *cobra.Command, out io.Writer, db *store.DB, run activity.Sc
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "RULE\tPRINCIPAL\tACCOUNT\tREASON")
 		for _, v := range violations {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", terminalSafe(v.Rule), terminalSafe(v.PrincipalARN), v.AccountID, terminalSafe(v.Reason))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(v.Rule), cell(v.PrincipalARN), cell(v.AccountID), sentence(v.Reason))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -154,7 +154,7 @@ func printRules(w io.Writer, all []store.Rule, asJSON bool) error {
 			c = append(c, "no_dormant")
 		}
 		scope := strings.Join(append(append(append([]string{}, r.Accounts...), r.Kinds...), r.ResourceKinds...), ",")
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", terminalSafe(r.Name), strings.Join(c, ", "), orDash(terminalSafe(scope)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cell(r.Name), strings.Join(c, ", "), orDash(cell(scope)))
 	}
 	return tw.Flush()
 }

@@ -102,7 +102,7 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 		return err
 	}
 	for _, n := range notes {
-		fmt.Fprintf(g.streams.Err, "note: %s\n", terminalSafe(n))
+		fmt.Fprintf(g.streams.Err, "note: %s\n", sentence(n))
 	}
 	out := cmd.OutOrStdout()
 	if opts.json {
@@ -122,14 +122,14 @@ func runSimulate(cmd *cobra.Command, g *globalOptions, opts simulateOptions) err
 			if r.Sid != "" {
 				id = fmt.Sprintf("%q", r.Sid)
 			}
-			refs = append(refs, fmt.Sprintf("%s %s (%s)", r.Policy, id, r.Effect))
+			refs = append(refs, fmt.Sprintf("%s %s (%s)", cell(r.Policy), cell(id), r.Effect))
 		}
 		cond := "no"
 		if d.Conditional {
 			cond = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", terminalSafe(d.Action), d.Decision, cond,
-			orDash(terminalSafe(strings.Join(refs, "; "))), terminalSafe(d.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cell(d.Action), d.Decision, cond,
+			orDash(strings.Join(refs, "; ")), sentence(d.Reason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

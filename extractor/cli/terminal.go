@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/termcell"
 )
 
 // terminalSafe makes a value chosen by someone else (a trail name, a role
@@ -16,3 +18,13 @@ func terminalSafe(s string) string {
 	q := strconv.Quote(s)
 	return q[1 : len(q)-1]
 }
+
+// cell is a value as one cell of a table: terminal-safe, and cut to
+// termcell.MaxRunes characters so that one wide value cannot push the other
+// columns off the screen. JSON output is never cut.
+func cell(s string) string { return termcell.Fit(terminalSafe(s)) }
+
+// sentence is text printed on a line of its own (a skipped input and its
+// reason, a note): terminal-safe, and cut to termcell.MaxLineRunes
+// characters.
+func sentence(s string) string { return termcell.FitTo(terminalSafe(s), termcell.MaxLineRunes) }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 func (w *UsageWriter) writeLedger(ctx context.Context, stmts *txStatements, f *ObjectFacts) error {
@@ -30,7 +32,7 @@ func (w *UsageWriter) writeLedger(ctx context.Context, stmts *txStatements, f *O
 	}
 	for _, e := range f.Errors {
 		idx := sql.NullInt64{Int64: int64(e.RecordIndex), Valid: e.RecordIndex >= 0}
-		if _, err := st.ExecContext(ctx, w.runID, f.Location, idx, e.Reason, now); err != nil {
+		if _, err := st.ExecContext(ctx, w.runID, f.Location, idx, activity.Cut(e.Reason, activity.MaxMessage), now); err != nil {
 			return err
 		}
 	}
@@ -132,7 +134,7 @@ func (w *UsageWriter) RecordErrors(ctx context.Context, f *ObjectFacts) error {
 	for _, e := range f.Errors {
 		idx := sql.NullInt64{Int64: int64(e.RecordIndex), Valid: e.RecordIndex >= 0}
 		if _, err := w.db.sql.ExecContext(ctx, `INSERT INTO extract_errors (run_id, location, record_index, reason, at) VALUES (?, ?, ?, ?, ?)`,
-			w.runID, f.Location, idx, e.Reason, w.db.Now().Unix()); err != nil {
+			w.runID, f.Location, idx, activity.Cut(e.Reason, activity.MaxMessage), w.db.Now().Unix()); err != nil {
 			return fmt.Errorf("record error of %s: %w", f.Location, err)
 		}
 	}

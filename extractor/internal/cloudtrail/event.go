@@ -56,7 +56,8 @@ type Use struct {
 // ErrNoEventTime is reported for a record without a usable eventTime.
 var ErrNoEventTime = errors.New("no eventTime")
 
-// MapRecord turns one record into an Event.
+// MapRecord turns one record into an Event. A record naming an identifier
+// longer than AWS allows is refused with an error that names the field.
 func MapRecord(r *Record) (Event, error) {
 	if r.EventTime == "" {
 		return Event{}, ErrNoEventTime
@@ -68,13 +69,18 @@ func MapRecord(r *Record) (Event, error) {
 	if r.EventSource == "" || r.EventName == "" {
 		return Event{}, errors.New("no eventSource or eventName")
 	}
+	if err := checkBounds(r); err != nil {
+		return Event{}, err
+	}
 	e := Event{
 		Time:      t.UTC(),
 		AccountID: r.RecipientAccountID,
 		Region:    r.AWSRegion,
 		Source:    r.EventSource,
 		Name:      r.EventName,
-		ErrorCode: r.ErrorCode,
+		// AWS documents no bound on error codes: a long one is cut, and
+		// the attempt still counts.
+		ErrorCode: activity.Cut(r.ErrorCode, activity.MaxErrorCode),
 	}
 	e.ID = eventID(r)
 	mapActor(r, &e)

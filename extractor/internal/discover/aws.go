@@ -62,6 +62,7 @@ func FromAWS(ctx context.Context, cfg aws.Config, opts AWSOptions) (store.Accoun
 				Message: fmt.Sprintf("the credentials reach account %s, not %s; check the integration's role_arn", id, opts.AccountID)})
 		}
 	}
+	bound(&a)
 	return a, nil
 }
 

@@ -49,10 +49,11 @@ func (b *builder) addPolicy(account string, p *iam.Policy, kind string) string {
 	return p.Name
 }
 
-// result is the accounts found, sorted by id.
+// result is the accounts found, sorted by id, each within the bounds.
 func (b *builder) result() []store.AccountEntitlements {
 	out := make([]store.AccountEntitlements, 0, len(b.accounts))
 	for _, a := range b.accounts {
+		bound(a)
 		out = append(out, *a)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].AccountID < out[j].AccountID })

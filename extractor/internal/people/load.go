@@ -4,16 +4,19 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/store"
 )
 
-// Loaded is what a load stored, and the role values it could not resolve
-// to an IAM role (a role name of an account discovery has not seen, say).
+// Loaded is what a load stored, the role values it could not resolve to an
+// IAM role (a role name of an account discovery has not seen, say), and why
+// it left people out (a login longer than any identity provider allows).
 type Loaded struct {
 	store.PeopleLoad
 	Unresolved []string
+	Skipped    []string
 }
 
 // OktaPrincipal is the principal of an Okta user: the one extraction
@@ -58,11 +61,12 @@ func LoadOkta(ctx context.Context, db *store.DB, x *OktaExport, accounts []strin
 		// A person new to the store is shown in the account of their first role.
 		rows[i].Person.AccountID = account[rows[i].Person.Name]
 	}
+	rows, skipped := boundRows(rows)
 	n, err := db.ReplacePersonRoles(ctx, store.PeopleSourceOkta, rows)
 	if err != nil {
 		return Loaded{}, fmt.Errorf("store Okta assignments: %w", err)
 	}
-	return Loaded{PeopleLoad: n, Unresolved: keys(unresolved)}, nil
+	return Loaded{PeopleLoad: n, Unresolved: keys(unresolved), Skipped: skipped}, nil
 }
 
 // LoadSSO replaces the IAM Identity Center users' roles in the store. A
@@ -94,11 +98,12 @@ func LoadSSO(ctx context.Context, db *store.DB, x *SSOAssignments) (Loaded, erro
 			rows = append(rows, store.PersonRole{Person: person, Role: r, Via: a.Via})
 		}
 	}
+	rows, skipped := boundRows(rows)
 	n, err := db.ReplacePersonRoles(ctx, store.PeopleSourceSSO, rows)
 	if err != nil {
 		return Loaded{}, fmt.Errorf("store Identity Center assignments: %w", err)
 	}
-	return Loaded{PeopleLoad: n, Unresolved: keys(unresolved)}, nil
+	return Loaded{PeopleLoad: n, Unresolved: keys(unresolved), Skipped: skipped}, nil
 }
 
 func keys(m map[string]bool) []string {
@@ -108,4 +113,33 @@ func keys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// boundRows leaves out the people whose login or account is longer than
+// AWS and identity providers allow (see activity's bounds), with one reason
+// each, and cuts the group a role is held through to its bound: it only
+// labels the row.
+func boundRows(rows []store.PersonRole) ([]store.PersonRole, []string) {
+	var skipped []string
+	refused := map[string]bool{}
+	kept := rows[:0]
+	for _, r := range rows {
+		login := r.Person.Name
+		if refused[login] {
+			continue
+		}
+		what := "person " + strconv.Quote(activity.Cut(login, 80))
+		err := activity.TooLong(what, "a login", login, activity.MaxLogin)
+		if err == nil {
+			err = activity.TooLong("the account of "+what, "an account id", r.Person.AccountID, activity.MaxAccountID)
+		}
+		if err != nil {
+			refused[login] = true
+			skipped = append(skipped, err.Error())
+			continue
+		}
+		r.Via = activity.Cut(r.Via, len("group:")+activity.MaxGroupName)
+		kept = append(kept, r)
+	}
+	return kept, skipped
 }

@@ -124,7 +124,8 @@ type keyView struct {
 // through html/template's contextual escaping: names of role sessions are
 // chosen by whoever assumes the role. Values holding invisible characters
 // (escape sequences, bidirectional overrides) are shown quoted, as on a
-// terminal, so that a name cannot pass for another.
+// terminal, so that a name cannot pass for another; and no value is wider
+// than a table cell on a terminal, so no cell of the page can be enormous.
 func HTML(w io.Writer, s *activity.Scores) error {
 	p := page{
 		AsOf:        formatTime(s.Run.AsOf),
@@ -133,7 +134,7 @@ func HTML(w io.Writer, s *activity.Scores) error {
 		Summary:     summarize(s),
 		Threshold:   strconv.FormatFloat(OverProvisionedAbove, 'f', -1, 64),
 		Accounts:    safeList(s.Run.Coverage.MonitoredAccounts),
-		Caveats:     safeList(caveats(s.Run.Coverage)),
+		Caveats:     safeTextList(caveats(s.Run.Coverage)),
 		Chart:       histogramChart(s.Principals),
 		MeterWidth:  meterWidth,
 	}
@@ -198,7 +199,7 @@ func viewPrincipal(p activity.PrincipalScore, id string) principalView {
 		ResourceOPS:  "N/A",
 		Level:        "na",
 		LastActivity: timeOr(p.LastActivityAt, "none"),
-		Notes:        safeList(p.Notes),
+		Notes:        safeTextList(p.Notes),
 	}
 	if !p.Monitored {
 		v.LastActivity = timeOr(p.LastActivityAt, "unknown")

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/termcell"
 )
 
 // Order is how the table sorts principals.
@@ -117,7 +118,15 @@ func sortPrincipals(ps []activity.PrincipalScore, o Order, w activity.Window) []
 // anything invisible, escape sequences, carriage returns and bidirectional
 // overrides included, is shown as a quoted Go string instead of being
 // interpreted.
-func printable(s string) string {
+// printable is a stored value as a report shows it: quoted when it holds
+// what a terminal would interpret, and cut to the width of a cell.
+func printable(s string) string { return termcell.Fit(escaped(s)) }
+
+// printableText is a sentence (a note, a caveat) as a report shows it:
+// quoted like a value, and cut to the length of a line.
+func printableText(s string) string { return termcell.FitTo(escaped(s), termcell.MaxLineRunes) }
+
+func escaped(s string) string {
 	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !strconv.IsPrint(r) }) >= 0 {
 		return strconv.Quote(s)
 	}
@@ -128,6 +137,14 @@ func safeList(items []string) []string {
 	out := make([]string, len(items))
 	for i, s := range items {
 		out[i] = printable(s)
+	}
+	return out
+}
+
+func safeTextList(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = printableText(s)
 	}
 	return out
 }
@@ -188,7 +205,7 @@ func writeHeader(w io.Writer, s *activity.Scores) {
 	} else {
 		g.row("Coverage caveats", strconv.Itoa(len(cs)))
 		for _, c := range cs {
-			g.text("  - " + printable(c))
+			g.text("  - " + printableText(c))
 		}
 	}
 	fmt.Fprintln(w, "ACTIVITY REPORT: access granted and left unused")
@@ -242,7 +259,7 @@ func writePrincipals(w io.Writer, ps []activity.PrincipalScore, details bool) {
 			continue
 		}
 		for _, n := range p.Notes {
-			g.text("    ! " + printable(n))
+			g.text("    ! " + printableText(n))
 		}
 		for _, d := range p.Denied {
 			on := ""
@@ -296,6 +313,9 @@ type gridLine struct {
 }
 
 func (g *grid) row(cells ...string) {
+	for i := range cells {
+		cells[i] = termcell.Fit(cells[i])
+	}
 	for i, c := range cells {
 		if i == len(cells)-1 {
 			break
