@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The reliability suite (issue #9): crashes, storage faults, concurrency,
-# hostile input, secrets, least privilege, and fuzzing of the parsers. Prints
-# one table: case, inputs tried, faults injected, runs, events lost, events
-# counted twice, result. RELIABILITY_FULL=1 gives the release sizes; the
+# The reliability suite: crashes, storage faults, concurrency, hostile
+# input, secrets, least privilege, and fuzzing of the parsers. Prints one
+# table: case, inputs tried, faults injected, runs, events lost, events
+# counted twice, result; then the "mistakes" table: each mistaken or hostile
+# input a user may give, with the exit status and message it got. RELIABILITY_FULL=1 gives the release sizes; the
 # default is the short version CI runs. Exits 1 when any case failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,6 +68,13 @@ grep '^RELIABILITY ' "$log" | awk '
     printf "%-28s %8s %8s %10s %6s %6s  %s\n", v["case"], v["inputs"], v["faults"], v["runs"], v["lost"], v["twice"], v["result"]
     if (v["case"] ~ /^fuzz-/) execs += v["runs"] }
   END { printf "fuzz executions in total: %d\n", execs }'
+echo
+echo "mistakes (exit status wanted, message, nothing written where it should not be)"
+grep -P '^MISTAKE\t' "$log" | awk -F'\t' '
+  BEGIN { printf "%-34s %6s %6s %8s %6s  %s\n", "case", "exit", "want", "message", "held", "result"
+          printf "%-34s %6s %6s %8s %6s  %s\n", "----", "----", "----", "-------", "----", "------" }
+  { printf "%-34s %6s %6s %8s %6s  %s\n", $2, $3, $4, ($5 == "true" ? "yes" : "NO"), $6, $7 }'
+grep -qP '^MISTAKE\t.*\tfail$' "$log" && status=1
 grep -q '^RELIABILITY .*result=fail' "$log" && status=1
 if [ $status -ne 0 ]; then
   echo "reliability: FAILED (details in $log)"

@@ -80,13 +80,19 @@ type child struct {
 
 func startChild(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$")}
-	c.cmd.Env = append(append(os.Environ(), env...), childEnv+"="+strings.Join(args, "\n"))
+	c := &child{cmd: newChildCmd(env, args)}
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// newChildCmd is the command that runs activity-extractor with args.
+func newChildCmd(env, args []string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), env...), childEnv+"="+strings.Join(args, "\n"))
+	return cmd
 }
 
 // wait returns the exit status.
@@ -186,6 +192,9 @@ func counts(t *testing.T, dbPath string) map[string]int {
 			t.Fatal(err)
 		}
 		out[p+" "+r+" "+a+" "+fmt.Sprint(day)] += n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -176,6 +176,9 @@ func TestReliabilityHostileObjects(t *testing.T) {
 		}
 		users = append(users, n)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	rows.Close()
 	// The nested object is skipped whole: its second record is lost with
 	// it, and the errors say so.

@@ -106,13 +106,19 @@ func TestReliabilityStorageFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		if bad != 0 {
-			rows, _ := openStore(t, db).SQL().Query(`SELECT location, reason ` + skippedAsBad + ` LIMIT 5`)
+			rows, err := openStore(t, db).SQL().Query(`SELECT location, reason ` + skippedAsBad + ` LIMIT 5`)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for rows.Next() {
 				var loc, reason string
 				if err := rows.Scan(&loc, &reason); err != nil {
 					t.Fatal(err)
 				}
 				t.Errorf("storage fault recorded as bad input: %s: %s", loc, reason)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
 			}
 			rows.Close()
 		}
