@@ -121,7 +121,7 @@ func TestKilledRunsLoseNothingAndCountNothingTwice(t *testing.T) {
 		if got := snapshot(t, db); got != want {
 			t.Errorf("round %d: facts after killed runs:\n%s\nwant\n%s", round, got, want)
 		}
-		db.Close() //nolint:errcheck // read only since the run
+		db.Close()
 	}
 	t.Logf("%d runs in all, %d killed, %d of them after a commit and before the end of their work (a clean run took %s)", runs, killed, midWork, took)
 	if midWork == 0 {
