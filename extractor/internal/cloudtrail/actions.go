@@ -103,13 +103,34 @@ func Service(eventSource string) string {
 	return strings.ToLower(host)
 }
 
+// isServicePrefix tells whether svc can be an IAM service prefix: lower
+// case letters, digits and hyphens, as every prefix of the Service
+// Authorization Reference is. A source naming none ("s3:x.amazonaws.com")
+// must not yield actions a policy's "s3:*" would match.
+func isServicePrefix(svc string) bool {
+	if svc == "" {
+		return false
+	}
+	for i := 0; i < len(svc); i++ {
+		c := svc[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
 // Actions are the IAM actions, in the catalog's spelling, that an event
-// needed. versioned says the request named an object version.
+// needed. versioned says the request named an object version. None for a
+// source no IAM action covers, or whose host names no service.
 func Actions(eventSource, eventName string, versioned bool) []string {
 	if _, none := sourcesWithoutActions[eventSource]; none {
 		return nil
 	}
 	svc := Service(eventSource)
+	if !isServicePrefix(svc) {
+		return nil
+	}
 	if svc == "lambda" {
 		eventName = lambdaAPIVersion.ReplaceAllString(eventName, "")
 	}

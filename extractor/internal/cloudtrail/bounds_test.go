@@ -144,15 +144,11 @@ func mustMapRecord(t *testing.T, r cloudtrail.Record) cloudtrail.Event {
 }
 
 // TestBoundsKeepRealRecords maps every record of the real CloudTrail files
-// in testdata, and in the shared data when present: none is refused for
-// length, and no error code is cut.
+// in testdata and in the shared data (its committed samples in a clone
+// without it): none is refused for length, and no error code is cut.
 func TestBoundsKeepRealRecords(t *testing.T) {
-	dirs := []string{"testdata"}
-	if shared := sharedCloudTrailOrEmpty(); shared != "" {
-		dirs = append(dirs, shared)
-	} else {
-		t.Log("shared CloudTrail data absent: only testdata is checked (set ACTIVITY_SHARED_DATA)")
-	}
+	shared, _ := sharedCloudTrailFull(t)
+	dirs := []string{"testdata", shared}
 	records := 0
 	for _, dir := range dirs {
 		for name, data := range corpus(t, dir) {

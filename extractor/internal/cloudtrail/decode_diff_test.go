@@ -18,6 +18,7 @@ import (
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
 )
 
 // sameAsGeneral checks that, when the scanner reads data, it gives exactly
@@ -124,19 +125,32 @@ func TestScannerMatchesGeneralOnTestdata(t *testing.T) {
 	checkCorpus(t, corpus(t, "testdata"))
 }
 
+// The shared data's CloudTrail files, or, in a clone without them, the
+// committed samples of the sources testdata holds none of (stratus-red-team,
+// panther, trailscraper, otrf, cloud-custodian).
 func TestScannerMatchesGeneralOnSharedData(t *testing.T) {
-	checkCorpus(t, corpus(t, sharedCloudTrail(t)))
+	dir, full := sharedCloudTrailFull(t)
+	files := corpus(t, dir)
+	if least := map[bool]int{true: 500, false: 60}[full]; len(files) < least {
+		t.Fatalf("%d CloudTrail files and records under %s, want at least %d: the folder is not the corpus this test expects", len(files), dir, least)
+	}
+	checkCorpus(t, files)
 }
 
-// sharedCloudTrail is the folder of real CloudTrail files beside the
-// module ($ACTIVITY_SHARED_DATA/cloudtrail); the test is skipped without it.
+// sharedCloudTrail is the folder of real CloudTrail files: the shared
+// data's, or the samples committed in testdata/shared.
 func sharedCloudTrail(t *testing.T) string {
 	t.Helper()
-	dir := sharedCloudTrailOrEmpty()
-	if dir == "" {
-		t.Skip("shared CloudTrail data is absent (set ACTIVITY_SHARED_DATA)")
-	}
+	dir, _ := sharedCloudTrailFull(t)
 	return dir
+}
+
+// sharedCloudTrailFull is sharedCloudTrail, and whether it is the full
+// corpus.
+func sharedCloudTrailFull(t *testing.T) (string, bool) {
+	t.Helper()
+	dir, full := testenv.SharedData(t, filepath.Join("testdata", "shared"))
+	return filepath.Join(dir, "cloudtrail"), full
 }
 
 func TestScannerMatchesGeneralOnGenerated(t *testing.T) {
@@ -257,18 +271,4 @@ func TestScannerEdgeCases(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sharedCloudTrailOrEmpty is the folder sharedCloudTrail names, or "" when
-// it is absent.
-func sharedCloudTrailOrEmpty() string {
-	dir := os.Getenv("ACTIVITY_SHARED_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "data")
-	}
-	dir = filepath.Join(dir, "cloudtrail")
-	if _, err := os.Stat(dir); err != nil {
-		return ""
-	}
-	return dir
 }

@@ -25,7 +25,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		var file struct{ Records []json.RawMessage }
 		if err := json.Unmarshal(data, &file); err != nil {
-			f.Fatal(err)
+			// A large file of another shape (a scenario's event list,
+			// EventBridge details) is the differential test's.
+			continue
 		}
 		for _, r := range file.Records {
 			if len(r) <= maxSeed {

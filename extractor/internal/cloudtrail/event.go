@@ -159,7 +159,7 @@ func mapActor(r *Record, e *Event) {
 	}
 	switch u.Type {
 	case "IAMUser":
-		arn := u.ARN
+		arn := arnOrEmpty(u.ARN)
 		if arn == "" && u.UserName != "" && u.AccountID != "" {
 			// Some console events (CheckMfa) omit the ARN; the user's path
 			// is then unknown, and most users have none.
@@ -176,7 +176,7 @@ func mapActor(r *Record, e *Event) {
 	case "AssumedRole":
 		mapSession(r, e)
 	case "FederatedUser":
-		if u.ARN != "" {
+		if arnOrEmpty(u.ARN) != "" {
 			e.Actor = activity.Principal{ARN: u.ARN, Kind: activity.KindFederatedUser, AccountID: accountOr(u.AccountID, u.ARN), Name: lastSegment(u.ARN)}
 		}
 	case "AWSService", "":
@@ -197,6 +197,15 @@ func mapActor(r *Record, e *Event) {
 			e.Actor = activity.Principal{ARN: "web:" + u.IdentityProvider + ":" + u.UserName, Kind: activity.KindFederatedUser, AccountID: r.RecipientAccountID, Name: u.UserName}
 		}
 	}
+}
+
+// arnOrEmpty is s when it is an ARN: a record whose identity says
+// something else ("0", a name) is not taken at its word.
+func arnOrEmpty(s string) string {
+	if _, err := activity.ParseARN(s); err != nil {
+		return ""
+	}
+	return s
 }
 
 func accountOr(acct, arn string) string {
@@ -229,7 +238,7 @@ func mapSession(r *Record, e *Event) {
 	if u.SessionContext != nil {
 		issuer, sourceIdentity = u.SessionContext.SessionIssuer, u.SessionContext.SourceIdentity
 	}
-	roleARN := issuer.ARN
+	roleARN := arnOrEmpty(issuer.ARN)
 	sessionName := ""
 	// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
 	if a, err := activity.ParseARN(u.ARN); err == nil && strings.HasPrefix(a.Resource, "assumed-role/") {
@@ -323,7 +332,7 @@ func mapSAML(r *Record, e *Event) {
 	provider := u.IdentityProvider
 	var roleARN, sessionName, sourceIdentity string
 	if p := r.RequestParameters; p != nil {
-		roleARN, sessionName, sourceIdentity = p.RoleARN, p.RoleSessionName, p.SourceIdentity
+		roleARN, sessionName, sourceIdentity = arnOrEmpty(p.RoleARN), p.RoleSessionName, p.SourceIdentity
 		if p.PrincipalARN != "" {
 			provider = lastSegment(p.PrincipalARN)
 		}

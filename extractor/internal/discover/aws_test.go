@@ -112,7 +112,7 @@ func TestDiscoverFromAWSMatchesFiles(t *testing.T) {
 	m := testenv.StartMoto(t)
 	cli, err := exec.LookPath("aws")
 	if err != nil {
-		t.Skip("the AWS CLI (aws) is not installed: the files side of this test needs it")
+		testenv.Unavailable(t, "the AWS CLI (aws) is not on PATH: the files side of this test needs it; install it with: apt-get install awscli (or pip install awscli)")
 	}
 	ctx := context.Background()
 	const region = "us-east-1"

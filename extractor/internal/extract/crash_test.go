@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,56 +52,129 @@ func copies(t *testing.T, n int) string {
 }
 
 // The extract process is killed (SIGKILL) at random points, again and
-// again, then left to finish: the facts equal those of a clean run.
+// again, then left to finish: the facts equal those of a clean run. A round
+// starts from an empty database and ends when a run finishes before its
+// kill; rounds repeat until enough kills landed, and some of them must have
+// landed between two commits of one run: a test whose runs all finish first
+// proves nothing.
 func TestKilledRunsLoseNothingAndCountNothingTwice(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts the extractor 25 times")
+		t.Skip("starts the extractor dozens of times")
 	}
+	const (
+		kills   = 12  // kills that must land
+		maxRuns = 200 // runs before the test gives up on landing them
+	)
 	dir := copies(t, 4)
 	clean := openDB(t)
+	began := time.Now()
 	run(t, clean, cloudtrail.Folder{Dir: dir})
+	took := time.Since(began)
 	want := snapshot(t, clean)
 
-	dbPath := filepath.Join(t.TempDir(), "activity.db")
-	args := strings.Join([]string{"--db", dbPath, "extract", "--source", dir, "--as-of", "2023-07-11T00:00:00Z", "--workers", "2"}, "\n")
 	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
-	interrupted := 0
-	for i := range 25 {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+args)
-		if err := cmd.Start(); err != nil {
+	killed, midWork, runs := 0, 0, 0
+	for round := 0; killed < kills; round++ {
+		dbPath := filepath.Join(t.TempDir(), "activity.db")
+		args := strings.Join([]string{"--db", dbPath, "--log-level", "debug", "extract", "--source", dir,
+			"--as-of", "2023-07-11T00:00:00Z", "--workers", "2"}, "\n")
+		for finished := false; !finished; {
+			if runs == maxRuns {
+				t.Fatalf("%d kills landed in %d runs, want %d: the runs finish before their kills (a clean run took %s)", killed, runs, kills, took)
+			}
+			runs++
+			// Anywhere from the start (exec, opening, migrating) to past
+			// the clean run's length, which the child's start adds to.
+			delay := time.Duration(rng.Int64N(int64(took)*3/2 + int64(30*time.Millisecond)))
+			ch := startExtract(t, args)
+			select {
+			case err := <-ch.done:
+				if err != nil {
+					t.Fatalf("round %d: a run ended with %v before its kill at %s:\n%s", round, err, delay, ch.stderr())
+				}
+				finished = true
+			case <-time.After(delay):
+				_ = ch.cmd.Process.Kill()
+				err := <-ch.done
+				if !killedBySignal(err) {
+					// It ended on its own as the kill was sent.
+					if err != nil {
+						t.Fatalf("round %d: a run ended with %v:\n%s", round, err, ch.stderr())
+					}
+					finished = true
+					break
+				}
+				killed++
+				if ch.committed() > 0 {
+					midWork++
+				}
+			}
+		}
+		db, err := store.Open(context.Background(), dbPath)
+		if err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(5+rng.IntN(150)) * time.Millisecond
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			t.Logf("run %d finished before its kill at %s: %v", i, delay, err)
-		case <-time.After(delay):
-			_ = cmd.Process.Kill()
-			<-done //nolint:errcheck // killed: Wait reports it, as expected
-			interrupted++
+		sum := run(t, db, cloudtrail.Folder{Dir: dir})
+		if sum.Listed != 220 || sum.AlreadyRead != 220 || sum.Done != 0 {
+			t.Errorf("round %d: run after the finished one %+v: every object should have been read exactly once already", round, sum)
 		}
+		if got := snapshot(t, db); got != want {
+			t.Errorf("round %d: facts after killed runs:\n%s\nwant\n%s", round, got, want)
+		}
+		db.Close()
 	}
-	t.Logf("%d of 25 runs killed", interrupted)
-	db, err := store.Open(context.Background(), dbPath)
-	if err != nil {
+	t.Logf("%d runs in all, %d killed, %d of them after a commit and before the end of their work (a clean run took %s)", runs, killed, midWork, took)
+	if midWork == 0 {
+		t.Errorf("none of the %d kills landed between two commits of a run: the test did not interrupt any work", killed)
+	}
+}
+
+// extractChild is an extract command started in a child process.
+type extractChild struct {
+	cmd  *exec.Cmd
+	done chan error
+	mu   sync.Mutex
+	log  strings.Builder
+}
+
+func startExtract(t *testing.T, args string) *extractChild {
+	t.Helper()
+	ch := &extractChild{cmd: exec.Command(os.Args[0], "-test.run=^$"), done: make(chan error, 1)}
+	ch.cmd.Env = append(os.Environ(), crashChildEnv+"="+args)
+	ch.cmd.Stderr = ch
+	if err := ch.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var ledger int
-	if err := db.SQL().QueryRow(`SELECT count(*) FROM extract_ledger`).Scan(&ledger); err != nil {
-		t.Fatal(err)
+	go func() { ch.done <- ch.cmd.Wait() }()
+	return ch
+}
+
+// Write keeps what the child logs.
+func (ch *extractChild) Write(p []byte) (int, error) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.log.Write(p)
+}
+
+func (ch *extractChild) stderr() string {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return ch.log.String()
+}
+
+// committed is the number of batches the child said it committed.
+func (ch *extractChild) committed() int {
+	return strings.Count(ch.stderr(), "msg=committed")
+}
+
+// killedBySignal tells whether a child ended by SIGKILL.
+func killedBySignal(err error) bool {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		return false
 	}
-	t.Logf("%d of 220 objects committed before the last run", ledger)
-	sum := run(t, db, cloudtrail.Folder{Dir: dir})
-	if sum.Listed != 220 || sum.AlreadyRead+sum.Done != 220 {
-		t.Errorf("final run %+v: every object should be read exactly once overall", sum)
-	}
-	if got := snapshot(t, db); got != want {
-		t.Errorf("facts after killed runs:\n%s\nwant\n%s", got, want)
-	}
+	ws, ok := exit.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
 
 // Ctrl-C stops the run cleanly: exit status 130, the run recorded as

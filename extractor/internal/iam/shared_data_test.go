@@ -4,23 +4,22 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/testenv"
 )
 
-// sharedData is the folder of large real corpora the project tests against
-// when present: $ACTIVITY_SHARED_DATA, or ../shared/data beside the module.
-func sharedData(t testing.TB) string {
+// sharedData is the folder of large real corpora the project tests against:
+// $ACTIVITY_SHARED_DATA or ../shared/data beside the module (full), else the
+// few files committed in testdata/shared (see testdata/NOTICE.md).
+func sharedData(t testing.TB) (dir string, full bool) {
 	t.Helper()
-	dir := sharedDataOrEmpty()
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data folder %s is absent (set ACTIVITY_SHARED_DATA): %v", dir, err)
-	}
-	return dir
+	return testenv.SharedData(t, filepath.Join("testdata", "shared"))
 }
 
 // sharedDataOrEmpty is where the shared data would be, for tests that add
 // its files to their own when present.
 func sharedDataOrEmpty() string {
-	if dir := os.Getenv("ACTIVITY_SHARED_DATA"); dir != "" {
+	if dir := os.Getenv(testenv.SharedDataEnv); dir != "" {
 		return dir
 	}
 	return filepath.Join("..", "..", "..", "..", "shared", "data")

@@ -3,15 +3,18 @@
 // sorted and stable, so regenerating from the same input changes nothing and
 // a newer reference shows up as a readable diff.
 //
-// Usage: go run ./internal/cataloggen -in service-authorization.json [-overrides access-level-overrides.json] -out catalog.tsv
+// Usage: go run ./internal/cataloggen -in service-authorization.json[.gz] [-overrides access-level-overrides.json] -out catalog.tsv
 package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -32,7 +35,7 @@ type reference map[string]struct {
 }
 
 func main() {
-	in := flag.String("in", "", "service-authorization.json (the Service Authorization Reference as data)")
+	in := flag.String("in", "", "service-authorization.json (the Service Authorization Reference as data), gzip-compressed or not")
 	overrides := flag.String("overrides", "", "optional JSON object of corrected access levels, keyed by service:Action")
 	out := flag.String("out", "catalog.tsv", "file to write")
 	flag.Parse()
@@ -46,7 +49,7 @@ func run(in, overridesPath, out string) error {
 	if in == "" {
 		return errors.New("-in is required")
 	}
-	raw, err := os.ReadFile(in)
+	raw, err := readMaybeGzip(in)
 	if err != nil {
 		return err
 	}
@@ -149,4 +152,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// readMaybeGzip reads a file, decompressed when it is gzip (the reference
+// is 13 MB as JSON, under 1 MB compressed).
+func readMaybeGzip(name string) ([]byte, error) {
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) {
+		return raw, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return out, nil
 }
