@@ -90,6 +90,7 @@ type sessionUseKey struct {
 
 type usageAgg struct {
 	first, last, count int64
+	seconds            activity.Seconds
 }
 
 // Committed is what a commit added.
@@ -282,27 +283,30 @@ func newEvents(ctx context.Context, st *txStatements, uses []activity.UseFact) (
 }
 
 // upsertUsedSQL adds successful uses of one day.
-const upsertUsedSQL = `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+const upsertUsedSQL = `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count, seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
 		first_used_at = min(first_used_at, excluded.first_used_at),
 		last_used_at = max(last_used_at, excluded.last_used_at),
-		count = count + excluded.count`
+		count = count + excluded.count,
+		seconds = seconds_union(seconds, excluded.seconds)`
 
 // upsertFailedSQL adds refused or failed attempts of one day.
-const upsertFailedSQL = `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+const upsertFailedSQL = `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count, seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
 		first_at = min(first_at, excluded.first_at),
 		last_at = max(last_at, excluded.last_at),
-		count = count + excluded.count`
+		count = count + excluded.count,
+		seconds = seconds_union(seconds, excluded.seconds)`
 
 // upsertSessionUseSQL adds a session's use of one day.
-const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at, seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
 		first_used_at = min(first_used_at, excluded.first_used_at),
-		last_used_at = max(last_used_at, excluded.last_used_at)`
+		last_used_at = max(last_used_at, excluded.last_used_at),
+		seconds = seconds_union(seconds, excluded.seconds)`
 
 // insertEvents records a batch of event keys, all marked fresh, and unmarks
 // those already recorded. Usually there is none, which the count of rows
@@ -392,14 +396,17 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 			agg[k] = a
 		}
 		a.first, a.last, a.count = min(a.first, u.At), max(a.last, u.At), a.count+1
+		a.seconds.AddUnix(u.At)
 		c.Uses++
 		if u.Session != "" && u.ErrorCode == "" && k.resource != 0 {
 			sk := sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}
-			if s := sessionAgg[sk]; s == nil {
-				sessionAgg[sk] = &usageAgg{first: u.At, last: u.At}
-			} else {
-				s.first, s.last = min(s.first, u.At), max(s.last, u.At)
+			s := sessionAgg[sk]
+			if s == nil {
+				s = &usageAgg{first: u.At, last: u.At}
+				sessionAgg[sk] = s
 			}
+			s.first, s.last = min(s.first, u.At), max(s.last, u.At)
+			s.seconds.AddUnix(u.At)
 		}
 	}
 	if len(sessionAgg) > 0 {
@@ -408,7 +415,7 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 			return c, err
 		}
 		for k, a := range sessionAgg {
-			if _, err := st.ExecContext(ctx, k.role, k.session, k.resource, k.action, k.day, a.first, a.last); err != nil {
+			if _, err := st.ExecContext(ctx, k.role, k.session, k.resource, k.action, k.day, a.first, a.last, a.seconds.Encode()); err != nil {
 				return c, fmt.Errorf("record session use of %s: %w", k.action, err)
 			}
 		}
@@ -428,9 +435,9 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 				// which usage_principal_days holds.
 				continue
 			}
-			_, err = used.ExecContext(ctx, k.principal, k.resource, k.action, k.day, a.first, a.last, a.count)
+			_, err = used.ExecContext(ctx, k.principal, k.resource, k.action, k.day, a.first, a.last, a.count, a.seconds.Encode())
 		} else {
-			_, err = failed.ExecContext(ctx, k.principal, k.resource, k.action, k.errorCode, k.day, a.first, a.last, a.count)
+			_, err = failed.ExecContext(ctx, k.principal, k.resource, k.action, k.errorCode, k.day, a.first, a.last, a.count, a.seconds.Encode())
 		}
 		if err != nil {
 			return c, fmt.Errorf("record use of %s: %w", k.action, err)
@@ -441,13 +448,14 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 
 func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, pids, rids []int64) error {
 	if len(f.Activity) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
+		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at, seconds) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
+				seconds = seconds_union(seconds, excluded.seconds)`)
 		if err != nil {
 			return err
 		}
 		for _, a := range f.Activity {
-			if _, err := st.ExecContext(ctx, pids[a.Principal], a.Day, a.First, a.Last); err != nil {
+			if _, err := st.ExecContext(ctx, pids[a.Principal], a.Day, a.First, a.Last, a.Seconds.Encode()); err != nil {
 				return err
 			}
 		}
@@ -471,13 +479,14 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 		}
 	}
 	if len(f.SessionDays) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_session_days (role_id, session_name, day, first_at, last_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (role_id, session_name, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
+		st, err := stmts.get(ctx, `INSERT INTO usage_session_days (role_id, session_name, day, first_at, last_at, seconds) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (role_id, session_name, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
+				seconds = seconds_union(seconds, excluded.seconds)`)
 		if err != nil {
 			return err
 		}
 		for _, d := range f.SessionDays {
-			if _, err := st.ExecContext(ctx, pids[d.Role], d.Name, d.Day, d.First, d.Last); err != nil {
+			if _, err := st.ExecContext(ctx, pids[d.Role], d.Name, d.Day, d.First, d.Last, d.Seconds.Encode()); err != nil {
 				return err
 			}
 		}
@@ -494,17 +503,20 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 		}
 	}
 	if len(f.Keys) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_key_days (resource_id, day, last_activity_at, last_crypto_at) VALUES (?, ?, ?, ?)
+		st, err := stmts.get(ctx, `INSERT INTO usage_key_days (resource_id, day, last_activity_at, last_crypto_at, activity_seconds, crypto_seconds)
+			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (resource_id, day) DO UPDATE SET
 				last_activity_at = max(last_activity_at, excluded.last_activity_at),
 				last_crypto_at = CASE WHEN excluded.last_crypto_at IS NULL THEN last_crypto_at
-					ELSE max(coalesce(last_crypto_at, 0), excluded.last_crypto_at) END`)
+					ELSE max(coalesce(last_crypto_at, 0), excluded.last_crypto_at) END,
+				activity_seconds = seconds_union(activity_seconds, excluded.activity_seconds),
+				crypto_seconds = seconds_union(crypto_seconds, excluded.crypto_seconds)`)
 		if err != nil {
 			return err
 		}
 		for _, k := range f.Keys {
 			crypto := sql.NullInt64{Int64: k.LastCrypto, Valid: k.LastCrypto != 0}
-			if _, err := st.ExecContext(ctx, rids[k.Resource], k.Day, k.LastActivity, crypto); err != nil {
+			if _, err := st.ExecContext(ctx, rids[k.Resource], k.Day, k.LastActivity, crypto, k.ActivitySeconds.Encode(), k.CryptoSeconds.Encode()); err != nil {
 				return err
 			}
 		}

@@ -102,9 +102,9 @@ func writeUsageCounts(ctx context.Context, st *txStatements, uses []activity.Usa
 			if resource == 0 {
 				continue
 			}
-			_, err = used.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.Day, u.First, u.Last, u.Count)
+			_, err = used.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.Day, u.First, u.Last, u.Count, u.Seconds.Encode())
 		} else {
-			_, err = failed.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.ErrorCode, u.Day, u.First, u.Last, u.Count)
+			_, err = failed.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.ErrorCode, u.Day, u.First, u.Last, u.Count, u.Seconds.Encode())
 		}
 		if err != nil {
 			return fmt.Errorf("record use of %s: %w", u.Action, err)
@@ -124,7 +124,7 @@ func writeSessionUses(ctx context.Context, st *txStatements, uses []activity.Ses
 		return err
 	}
 	for _, u := range uses {
-		if _, err := ins.ExecContext(ctx, pids[u.Role], u.Session, rids[u.Resource], u.Action, u.Day, u.First, u.Last); err != nil {
+		if _, err := ins.ExecContext(ctx, pids[u.Role], u.Session, rids[u.Resource], u.Action, u.Day, u.First, u.Last, u.Seconds.Encode()); err != nil {
 			return fmt.Errorf("record session use of %s: %w", u.Action, err)
 		}
 	}
