@@ -120,6 +120,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	newPrincipals := map[string]int64{}
 	newResources := map[string]int64{}
 	claimed := map[engineDay]bool{}
+	rows := newDayRows()
 	for _, f := range objects {
 		pids := make([]int64, len(f.Principals))
 		for i, p := range f.Principals {
@@ -149,13 +150,13 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 			}
 			rids[i] = id
 		}
-		oc, err := writeUses(ctx, st, f, pids, rids)
+		oc, err := writeUses(ctx, st, f, pids, rids, rows)
 		if err != nil {
 			return c, err
 		}
 		c.Uses += oc.Uses
 		c.Duplicates += oc.Duplicates
-		if err := writeActivity(ctx, st, &f.Facts, pids, rids); err != nil {
+		if err := writeActivity(ctx, st, &f.Facts, pids, rids, rows); err != nil {
 			return c, err
 		}
 		if err := w.writeLedger(ctx, st, f); err != nil {
@@ -164,6 +165,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 		if err := w.claimDays(ctx, st, f, claimed); err != nil {
 			return c, err
 		}
+	}
+	if err := rows.write(ctx, st); err != nil {
+		return c, err
 	}
 	if err := tx.Commit(); err != nil {
 		return c, fmt.Errorf("commit %s: %w", objects[0].Location, err)
@@ -360,7 +364,7 @@ func insertEvents(ctx context.Context, st *txStatements, keys []any, fresh map[e
 	return rows.Err()
 }
 
-func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64) (Committed, error) {
+func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64, rows *dayRows) (Committed, error) {
 	var c Committed
 	if len(f.Uses) == 0 {
 		return c, nil
@@ -369,8 +373,6 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 	if err != nil {
 		return c, err
 	}
-	agg := map[usageKey]*usageAgg{}
-	sessionAgg := map[sessionUseKey]*usageAgg{}
 	counting := false
 	for i, u := range f.Uses {
 		if i == 0 || u.EventID != f.Uses[i-1].EventID {
@@ -390,75 +392,31 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		if u.Resource >= 0 {
 			k.resource = rids[u.Resource]
 		}
-		a := agg[k]
-		if a == nil {
-			a = &usageAgg{first: u.At, last: u.At}
-			agg[k] = a
-		}
-		a.first, a.last, a.count = min(a.first, u.At), max(a.last, u.At), a.count+1
-		a.seconds.AddUnix(u.At)
 		c.Uses++
-		if u.Session != "" && u.ErrorCode == "" && k.resource != 0 {
-			sk := sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}
-			s := sessionAgg[sk]
-			if s == nil {
-				s = &usageAgg{first: u.At, last: u.At}
-				sessionAgg[sk] = s
-			}
-			s.first, s.last = min(s.first, u.At), max(s.last, u.At)
-			s.seconds.AddUnix(u.At)
+		if k.errorCode == "" && k.resource == 0 {
+			// Successful calls on nothing scored are activity only,
+			// which usage_principal_days holds.
+			continue
 		}
-	}
-	if len(sessionAgg) > 0 {
-		st, err := st.get(ctx, upsertSessionUseSQL)
-		if err != nil {
-			return c, err
-		}
-		for k, a := range sessionAgg {
-			if _, err := st.ExecContext(ctx, k.role, k.session, k.resource, k.action, k.day, a.first, a.last, a.seconds.Encode()); err != nil {
-				return c, fmt.Errorf("record session use of %s: %w", k.action, err)
-			}
-		}
-	}
-	used, err := st.get(ctx, upsertUsedSQL)
-	if err != nil {
-		return c, err
-	}
-	failed, err := st.get(ctx, upsertFailedSQL)
-	if err != nil {
-		return c, err
-	}
-	for k, a := range agg {
-		if k.errorCode == "" {
-			if k.resource == 0 {
-				// Successful calls on nothing scored are activity only,
-				// which usage_principal_days holds.
-				continue
-			}
-			_, err = used.ExecContext(ctx, k.principal, k.resource, k.action, k.day, a.first, a.last, a.count, a.seconds.Encode())
-		} else {
-			_, err = failed.ExecContext(ctx, k.principal, k.resource, k.action, k.errorCode, k.day, a.first, a.last, a.count, a.seconds.Encode())
-		}
-		if err != nil {
-			return c, fmt.Errorf("record use of %s: %w", k.action, err)
+		addAt(rows.uses, k, u.At, 1)
+		if u.Session != "" && u.ErrorCode == "" {
+			addAt(rows.sessionUses, sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}, u.At, 0)
 		}
 	}
 	return c, nil
 }
 
-func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, pids, rids []int64) error {
-	if len(f.Activity) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at, seconds) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
-				seconds = seconds_union(seconds, excluded.seconds)`)
-		if err != nil {
-			return err
-		}
-		for _, a := range f.Activity {
-			if _, err := st.ExecContext(ctx, pids[a.Principal], a.Day, a.First, a.Last, a.Seconds.Encode()); err != nil {
-				return err
-			}
-		}
+func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, pids, rids []int64, rows *dayRows) error {
+	for i := range f.Activity {
+		a := &f.Activity[i]
+		add(rows.active, [2]int64{pids[a.Principal], a.Day}, a.First, a.Last, 0, &a.Seconds)
+	}
+	for i := range f.SessionDays {
+		d := &f.SessionDays[i]
+		add(rows.sessionDays, sessionDayKey{role: pids[d.Role], name: d.Name, day: d.Day}, d.First, d.Last, 0, &d.Seconds)
+	}
+	for i := range f.Keys {
+		rows.addKey(rids[f.Keys[i].Resource], &f.Keys[i])
 	}
 	if len(f.Sessions) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO usage_sessions (role_id, session_name, source_identity, person_id, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -478,19 +436,6 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 			}
 		}
 	}
-	if len(f.SessionDays) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_session_days (role_id, session_name, day, first_at, last_at, seconds) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (role_id, session_name, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),
-				seconds = seconds_union(seconds, excluded.seconds)`)
-		if err != nil {
-			return err
-		}
-		for _, d := range f.SessionDays {
-			if _, err := st.ExecContext(ctx, pids[d.Role], d.Name, d.Day, d.First, d.Last, d.Seconds.Encode()); err != nil {
-				return err
-			}
-		}
-	}
 	if len(f.SignIns) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO saml_signins (role_id, session_name, person_id, day) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
@@ -498,25 +443,6 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 		}
 		for _, si := range f.SignIns {
 			if _, err := st.ExecContext(ctx, pids[si.Role], si.Name, pids[si.Person], si.Day); err != nil {
-				return err
-			}
-		}
-	}
-	if len(f.Keys) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_key_days (resource_id, day, last_activity_at, last_crypto_at, activity_seconds, crypto_seconds)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (resource_id, day) DO UPDATE SET
-				last_activity_at = max(last_activity_at, excluded.last_activity_at),
-				last_crypto_at = CASE WHEN excluded.last_crypto_at IS NULL THEN last_crypto_at
-					ELSE max(coalesce(last_crypto_at, 0), excluded.last_crypto_at) END,
-				activity_seconds = seconds_union(activity_seconds, excluded.activity_seconds),
-				crypto_seconds = seconds_union(crypto_seconds, excluded.crypto_seconds)`)
-		if err != nil {
-			return err
-		}
-		for _, k := range f.Keys {
-			crypto := sql.NullInt64{Int64: k.LastCrypto, Valid: k.LastCrypto != 0}
-			if _, err := st.ExecContext(ctx, rids[k.Resource], k.Day, k.LastActivity, crypto, k.ActivitySeconds.Encode(), k.CryptoSeconds.Encode()); err != nil {
 				return err
 			}
 		}
