@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func readTrail(t *testing.T, dir string) []trailEvent {
 			}
 		}
 		err = json.NewDecoder(zr).Decode(&doc)
-		f.Close()
+		f.Close() //nolint:errcheck // read only
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -188,7 +189,7 @@ func TestExactTimes_RealTrailFilesAtAnAsOfInsideTheDay(t *testing.T) {
 					// Last use: the latest successful call inside the window
 					// naming the bucket or key.
 					want := latest(events, start, asOf, func(e trailEvent) bool {
-						return e.actor == p.ARN && !e.failed && contains(e.resources, r.ARN)
+						return e.actor == p.ARN && !e.failed && slices.Contains(e.resources, r.ARN)
 					})
 					if got := orEmpty(r.LastUsedAt); got != want || (want == "") != (len(r.UsedActions) == 0) {
 						t.Errorf("%s: %s last used %s at %q (%d actions), the files say %q", where, p.ARN, r.ARN, got, len(r.UsedActions), want)
@@ -199,7 +200,7 @@ func TestExactTimes_RealTrailFilesAtAnAsOfInsideTheDay(t *testing.T) {
 				}
 			}
 			for _, k := range rep.KMSKeys {
-				use := func(e trailEvent) bool { return !e.failed && contains(e.keys, k.ARN) }
+				use := func(e trailEvent) bool { return !e.failed && slices.Contains(e.keys, k.ARN) }
 				want := latest(events, time.Time{}, asOf, use)
 				viewed := latest(events, time.Time{}, asOf, func(e trailEvent) bool { return use(e) && e.service == "kms" && cryptographic[e.name] })
 				if got := orEmpty(k.LastActivityAt); got != want {
@@ -220,13 +221,4 @@ func TestExactTimes_RealTrailFilesAtAnAsOfInsideTheDay(t *testing.T) {
 		t.Errorf("too little compared: %v", compared)
 	}
 	t.Logf("compared %v", compared)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
