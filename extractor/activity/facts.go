@@ -32,11 +32,13 @@ type UseFact struct {
 	Session string
 }
 
-// ActivityFact is a principal's first and last event of one day.
+// ActivityFact is a principal's first and last event of one day, and the
+// seconds of the day at which it acted.
 type ActivityFact struct {
 	Principal   int
 	Day         int64
 	First, Last int64
+	Seconds     Seconds
 }
 
 // SessionFact is a role session seen, and the person it is attributed to
@@ -50,12 +52,13 @@ type SessionFact struct {
 }
 
 // SessionDayFact is the first and last event of one day of a role session
-// whose events name no person.
+// whose events name no person, and the seconds of its events.
 type SessionDayFact struct {
 	Role        int
 	Name        string
 	Day         int64
 	First, Last int64
+	Seconds     Seconds
 }
 
 // SignInFact is an AssumeRoleWithSAML that issued a session of a role, with
@@ -68,12 +71,14 @@ type SignInFact struct {
 }
 
 // KeyFact is a KMS key's last use of one day, and last cryptographic use
-// (0: none that day).
+// (0: none that day), with the seconds of each kind of use.
 type KeyFact struct {
-	Resource     int
-	Day          int64
-	LastActivity int64
-	LastCrypto   int64
+	Resource        int
+	Day             int64
+	LastActivity    int64
+	LastCrypto      int64
+	ActivitySeconds Seconds
+	CryptoSeconds   Seconds
 }
 
 // ObservedFact counts the events read for one account, region and day.
@@ -84,18 +89,19 @@ type ObservedFact struct {
 }
 
 // SessionUseFact is the first and last successful use of one day of an
-// action on a resource by a role session.
+// action on a resource by a role session, and the seconds of its uses.
 type SessionUseFact struct {
 	Role, Resource int
 	Session        string
 	Action         string
 	Day            int64
 	First, Last    int64
+	Seconds        Seconds
 }
 
 // UsageCount is how many distinct events of one day a principal used one
 // action on one resource (Resource -1: none of the three kinds) with one
-// outcome (ErrorCode empty: success).
+// outcome (ErrorCode empty: success), and the seconds of those events.
 type UsageCount struct {
 	Principal   int
 	Resource    int
@@ -104,4 +110,5 @@ type UsageCount struct {
 	Day         int64
 	First, Last int64
 	Count       int64
+	Seconds     Seconds
 }

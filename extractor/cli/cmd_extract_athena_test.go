@@ -87,7 +87,7 @@ func TestExtractAthenaIntegration(t *testing.T) {
 		"day": "2026-11-20", "recipientaccountid": testenv.MotoAccountID, "awsregion": "us-east-1",
 		"eventsource": "s3.amazonaws.com", "eventname": "GetObject", "identity_type": "IAMUser",
 		"identity_arn": "arn:aws:iam::" + testenv.MotoAccountID + ":user/alice", "identity_accountid": testenv.MotoAccountID,
-		"request_bucketname": "data", "first_time": "2026-11-20T10:00:00Z", "last_time": "2026-11-20T11:00:00Z", "events": "7", "records": "7",
+		"request_bucketname": "data", "first_time": "2026-11-20T10:00:00Z", "last_time": "2026-11-20T11:00:00Z", "seconds": "10:00:00 10:30:00 11:00:00", "events": "7", "records": "7",
 	}
 	row := make([]string, len(header))
 	for i, c := range header {

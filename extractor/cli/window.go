@@ -19,7 +19,7 @@ type windowOptions struct {
 func (o *windowOptions) addFlags(cmd *cobra.Command, what string) {
 	cmd.Flags().StringVar(&o.window, "window", activity.FormatWindowDays(activity.DefaultWindowDays),
 		fmt.Sprintf("%s: %s to %s", what, activity.FormatWindowDays(activity.MinWindowDays), activity.FormatWindowDays(activity.MaxWindowDays)))
-	cmd.Flags().StringVar(&o.asOf, "as-of", "", "end of the window, RFC 3339 (default now)")
+	cmd.Flags().StringVar(&o.asOf, "as-of", "", "end of the window, RFC 3339, any second: times are exact to it (default now)")
 }
 
 // parse reads the window the flags name, ending now by the command's clock

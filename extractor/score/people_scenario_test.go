@@ -202,14 +202,19 @@ func TestPeopleSharingARole(t *testing.T) {
 		t.Errorf("unattributed sessions = %d, want 1 (the botocore session)", n)
 	}
 
-	// As of a moment inside Alice's session, only the calls before it
-	// count. Last activity is then a lower bound (the first instant of the
-	// session's day, or her sign-in), as for every principal within a day.
+	// As of a moment inside Alice's session, only the calls up to it
+	// count, and her last activity is her latest call up to it, to the
+	// second (a call at as_of itself included).
 	for _, c := range []struct {
 		asOf     string
 		wantUsed []string
 		last     string
-	}{{"2026-11-20T09:06:30Z", []string{"s3:GetObject", "s3:ListBucket"}, "2026-11-20T09:05:00Z"}, {"2026-11-20T09:04:00Z", nil, "2026-11-20T09:00:00Z"}} {
+	}{
+		{"2026-11-20T09:06:30Z", []string{"s3:GetObject", "s3:ListBucket"}, "2026-11-20T09:06:00Z"},
+		{"2026-11-20T09:06:00Z", []string{"s3:GetObject", "s3:ListBucket"}, "2026-11-20T09:06:00Z"},
+		{"2026-11-20T09:05:59Z", []string{"s3:GetObject"}, "2026-11-20T09:05:00Z"},
+		{"2026-11-20T09:04:00Z", nil, "2026-11-20T09:00:00Z"},
+	} {
 		out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", c.asOf, "--window", "1d", "--stored=false"})
 		var r reportJSON
 		if err := json.Unmarshal([]byte(out), &r); err != nil {

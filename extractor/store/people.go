@@ -132,11 +132,11 @@ const personSessionDays = `SELECT role_id, session_name, day FROM saml_signins W
 // role sessions issued to a person whose calls did not name the person.
 func (s *DB) SessionUsesInWindow(ctx context.Context, personID int64, w activity.Window) ([]activity.WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.resource_id, u.action,
-			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
+			max(`+lastUpTo("u.seconds", "u.day", "u.first_used_at", "u.last_used_at")+`)
 		FROM (`+personSessionDays+`) x
 		JOIN usage_session_actions u ON u.role_id = x.role_id AND u.session_name = x.session_name AND u.day = x.day
 		WHERE u.day BETWEEN :d0 AND :d1
-			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
+			AND `+inWindow("u.seconds", "u.day", "u.first_used_at", "u.last_used_at")+`
 		GROUP BY 1, 2`,
 		sql.Named("p", personID), sql.Named("d0", w.FirstDay()), sql.Named("d1", w.LastDay()),
 		sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix()))
@@ -150,8 +150,8 @@ func (s *DB) SessionActivity(ctx context.Context, personID int64, w activity.Win
 	var last sql.NullInt64
 	var active int
 	err := s.sql.QueryRowContext(ctx, `SELECT
-			max(CASE WHEN d.last_at <= :asof THEN d.last_at WHEN d.first_at <= :asof THEN d.first_at END),
-			coalesce(max(d.first_at BETWEEN :start AND :asof OR d.last_at BETWEEN :start AND :asof), 0)
+			max(`+lastUpTo("d.seconds", "d.day", "d.first_at", "d.last_at")+`),
+			coalesce(max(`+inWindow("d.seconds", "d.day", "d.first_at", "d.last_at")+`), 0)
 		FROM (`+personSessionDays+`) x
 		JOIN usage_session_days d ON d.role_id = x.role_id AND d.session_name = x.session_name AND d.day = x.day
 		WHERE d.day <= :d1`,

@@ -9,11 +9,37 @@ import (
 )
 
 // The facts the score step reads. Usage is kept per UTC day with the first
-// and last instant of each day; a day's row counts inside a window when one
-// of those instants lies inside it, which is exact for any window of a day or
-// more. Where as_of falls inside a day, the latest instant of that day known
-// to precede as_of is the day's first: last-activity times are then a lower
-// bound, exact at day granularity.
+// and last instant of each day and the set of the seconds of its events
+// (activity.Seconds): a day's row counts inside a window when one of its
+// seconds lies inside it, and the latest time it gives up to as_of is its
+// latest second at or before as_of, exact for a window that starts or ends
+// inside the day. Rows written before sets were kept (seconds NULL) count
+// when their first or last instant lies inside the window, and give their
+// first instant where as_of falls between the two: a lower bound.
+
+// lastAtOrBefore is the SQL of a day row's latest time at or before :asof,
+// NULL when it has none. Only a row of as_of's own day reads its set; a row
+// without one gives unknown.
+func lastAtOrBefore(seconds, day, last, unknown string) string {
+	return "CASE WHEN " + last + " <= :asof THEN " + last + " WHEN " + seconds + " IS NULL THEN " + unknown +
+		" ELSE seconds_last_at_or_before(" + seconds + ", " + day + ", :asof) END"
+}
+
+// lastUpTo is lastAtOrBefore for rows with a first and a last time: a row
+// without a set gives its first time, when that is at or before :asof.
+func lastUpTo(seconds, day, first, last string) string {
+	return lastAtOrBefore(seconds, day, last, "CASE WHEN "+first+" <= :asof THEN "+first+" END")
+}
+
+// inWindow is the SQL condition that a day row has an event in
+// [:start, :asof]. Only a row of the window's first or last day reads its
+// set.
+func inWindow(seconds, day, first, last string) string {
+	return "(CASE WHEN " + first + " >= :start AND " + last + " <= :asof THEN 1" +
+		" WHEN " + last + " < :start OR " + first + " > :asof THEN 0" +
+		" WHEN " + seconds + " IS NULL THEN " + first + " BETWEEN :start AND :asof OR " + last + " BETWEEN :start AND :asof" +
+		" ELSE seconds_any_between(" + seconds + ", " + day + ", :start, :asof) END)"
+}
 
 // ScoreCandidates lists the principals a score run lists, by id: those of
 // the scored kinds and the account root users.
@@ -28,12 +54,12 @@ func (s *DB) ScoreCandidates(ctx context.Context) ([]activity.Principal, error) 
 // elsewhere (a secret) is reported under the row with the full ARN.
 func (s *DB) UsesInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.WindowUse, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT coalesce(canon.id, u.resource_id), u.action,
-			max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE u.first_used_at END)
+			max(`+lastUpTo("u.seconds", "u.day", "u.first_used_at", "u.last_used_at")+`)
 		FROM usage_actions u
 		JOIN resources r ON r.id = u.resource_id
 		LEFT JOIN resources canon ON r.arn = r.canonical_arn AND canon.canonical_arn = r.canonical_arn AND canon.id <> r.id
 		WHERE u.principal_id = :p AND u.day BETWEEN :d0 AND :d1
-			AND (u.first_used_at BETWEEN :start AND :asof OR u.last_used_at BETWEEN :start AND :asof)
+			AND `+inWindow("u.seconds", "u.day", "u.first_used_at", "u.last_used_at")+`
 		GROUP BY 1, 2`,
 		sql.Named("p", principalID), sql.Named("d0", w.FirstDay()), sql.Named("d1", w.LastDay()),
 		sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix()))
@@ -47,8 +73,8 @@ func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, w activit
 	var last sql.NullInt64
 	var active int
 	err := s.sql.QueryRowContext(ctx, `SELECT
-			max(CASE WHEN last_at <= :asof THEN last_at WHEN first_at <= :asof THEN first_at END),
-			coalesce(max(first_at BETWEEN :start AND :asof OR last_at BETWEEN :start AND :asof), 0)
+			max(`+lastUpTo("seconds", "day", "first_at", "last_at")+`),
+			coalesce(max(`+inWindow("seconds", "day", "first_at", "last_at")+`), 0)
 		FROM usage_principal_days WHERE principal_id = :p AND day <= :d1`,
 		sql.Named("p", principalID), sql.Named("d1", w.LastDay()), sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix())).
 		Scan(&last, &active)
@@ -64,12 +90,12 @@ func (s *DB) PrincipalActivity(ctx context.Context, principalID int64, w activit
 func (s *DB) DeniedInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.Denied, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT d.action, d.error_code, d.n, d.last, r.id, r.arn, r.kind, r.account_id, r.region, r.name
 		FROM (SELECT u.action, u.error_code, coalesce(canon.id, u.resource_id) AS resource_id, sum(u.count) AS n,
-				max(CASE WHEN u.last_at <= :asof THEN u.last_at ELSE u.first_at END) AS last
+				max(`+lastUpTo("u.seconds", "u.day", "u.first_at", "u.last_at")+`) AS last
 			FROM usage_failures u
 			LEFT JOIN resources r ON r.id = u.resource_id
 			LEFT JOIN resources canon ON r.arn = r.canonical_arn AND canon.canonical_arn = r.canonical_arn AND canon.id <> r.id
 			WHERE u.principal_id = :p AND u.day BETWEEN :d0 AND :d1
-				AND (u.first_at BETWEEN :start AND :asof OR u.last_at BETWEEN :start AND :asof)
+				AND `+inWindow("u.seconds", "u.day", "u.first_at", "u.last_at")+`
 			GROUP BY 1, 2, 3) d
 		LEFT JOIN resources r ON r.id = d.resource_id
 		ORDER BY d.n DESC, d.last DESC, d.action, r.arn, d.error_code`,
@@ -112,8 +138,8 @@ func scanDenied(rows interface{ Scan(...any) error }, prefix ...any) (activity.D
 // of any kind and latest cryptographic use up to asOf (nil when none).
 func (s *DB) KeyActivityAsOf(ctx context.Context, asOf time.Time) ([]activity.KeyActivity, error) {
 	rows, err := s.sql.QueryContext(ctx, `SELECT r.id, r.arn, r.kind, r.account_id, r.region, r.name,
-			max(CASE WHEN k.last_activity_at <= :asof THEN k.last_activity_at END),
-			max(CASE WHEN k.last_crypto_at <= :asof THEN k.last_crypto_at END)
+			max(`+lastAtOrBefore("k.activity_seconds", "k.day", "k.last_activity_at", "NULL")+`),
+			max(`+lastAtOrBefore("k.crypto_seconds", "k.day", "k.last_crypto_at", "NULL")+`)
 		FROM resources r LEFT JOIN usage_key_days k ON k.resource_id = r.id AND k.day <= :d1
 		WHERE r.kind = :kind GROUP BY r.id ORDER BY r.arn`,
 		sql.Named("asof", asOf.Unix()), sql.Named("d1", activity.Day(asOf)), sql.Named("kind", activity.KindKMSKey))

@@ -59,7 +59,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite3", dsn(path, modeWrite))
+	db, err := sql.Open(driverName, dsn(path, modeWrite))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -341,7 +341,7 @@ func isReadOnlyError(err error) bool {
 // openReading opens the database without writing to it and checks that its
 // schema is the one this release reads.
 func openReading(ctx context.Context, path string, mode openMode) (*DB, error) {
-	db, err := sql.Open("sqlite3", dsn(path, mode))
+	db, err := sql.Open(driverName, dsn(path, mode))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

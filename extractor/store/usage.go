@@ -90,6 +90,7 @@ type sessionUseKey struct {
 
 type usageAgg struct {
 	first, last, count int64
+	seconds            activity.Seconds
 }
 
 // Committed is what a commit added.
@@ -119,6 +120,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	newPrincipals := map[string]int64{}
 	newResources := map[string]int64{}
 	claimed := map[engineDay]bool{}
+	rows := newDayRows()
 	for _, f := range objects {
 		pids := make([]int64, len(f.Principals))
 		for i, p := range f.Principals {
@@ -148,13 +150,13 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 			}
 			rids[i] = id
 		}
-		oc, err := writeUses(ctx, st, f, pids, rids)
+		oc, err := writeUses(ctx, st, f, pids, rids, rows)
 		if err != nil {
 			return c, err
 		}
 		c.Uses += oc.Uses
 		c.Duplicates += oc.Duplicates
-		if err := writeActivity(ctx, st, &f.Facts, pids, rids); err != nil {
+		if err := writeActivity(ctx, st, &f.Facts, pids, rids, rows); err != nil {
 			return c, err
 		}
 		if err := w.writeLedger(ctx, st, f); err != nil {
@@ -163,6 +165,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 		if err := w.claimDays(ctx, st, f, claimed); err != nil {
 			return c, err
 		}
+	}
+	if err := rows.write(ctx, st); err != nil {
+		return c, err
 	}
 	if err := tx.Commit(); err != nil {
 		return c, fmt.Errorf("commit %s: %w", objects[0].Location, err)
@@ -282,27 +287,30 @@ func newEvents(ctx context.Context, st *txStatements, uses []activity.UseFact) (
 }
 
 // upsertUsedSQL adds successful uses of one day.
-const upsertUsedSQL = `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+const upsertUsedSQL = `INSERT INTO usage_actions (principal_id, resource_id, action, day, first_used_at, last_used_at, count, seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (principal_id, resource_id, action, day) DO UPDATE SET
 		first_used_at = min(first_used_at, excluded.first_used_at),
 		last_used_at = max(last_used_at, excluded.last_used_at),
-		count = count + excluded.count`
+		count = count + excluded.count,
+		seconds = seconds_union(seconds, excluded.seconds)`
 
 // upsertFailedSQL adds refused or failed attempts of one day.
-const upsertFailedSQL = `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+const upsertFailedSQL = `INSERT INTO usage_failures (principal_id, resource_id, action, error_code, day, first_at, last_at, count, seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (principal_id, resource_id, action, error_code, day) DO UPDATE SET
 		first_at = min(first_at, excluded.first_at),
 		last_at = max(last_at, excluded.last_at),
-		count = count + excluded.count`
+		count = count + excluded.count,
+		seconds = seconds_union(seconds, excluded.seconds)`
 
 // upsertSessionUseSQL adds a session's use of one day.
-const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session_name, resource_id, action, day, first_used_at, last_used_at, seconds)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (role_id, session_name, resource_id, action, day) DO UPDATE SET
 		first_used_at = min(first_used_at, excluded.first_used_at),
-		last_used_at = max(last_used_at, excluded.last_used_at)`
+		last_used_at = max(last_used_at, excluded.last_used_at),
+		seconds = seconds_union(seconds, excluded.seconds)`
 
 // insertEvents records a batch of event keys, all marked fresh, and unmarks
 // those already recorded. Usually there is none, which the count of rows
@@ -356,7 +364,7 @@ func insertEvents(ctx context.Context, st *txStatements, keys []any, fresh map[e
 	return rows.Err()
 }
 
-func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64) (Committed, error) {
+func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64, rows *dayRows) (Committed, error) {
 	var c Committed
 	if len(f.Uses) == 0 {
 		return c, nil
@@ -365,8 +373,6 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 	if err != nil {
 		return c, err
 	}
-	agg := map[usageKey]*usageAgg{}
-	sessionAgg := map[sessionUseKey]*usageAgg{}
 	counting := false
 	for i, u := range f.Uses {
 		if i == 0 || u.EventID != f.Uses[i-1].EventID {
@@ -386,71 +392,31 @@ func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids
 		if u.Resource >= 0 {
 			k.resource = rids[u.Resource]
 		}
-		a := agg[k]
-		if a == nil {
-			a = &usageAgg{first: u.At, last: u.At}
-			agg[k] = a
-		}
-		a.first, a.last, a.count = min(a.first, u.At), max(a.last, u.At), a.count+1
 		c.Uses++
-		if u.Session != "" && u.ErrorCode == "" && k.resource != 0 {
-			sk := sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}
-			if s := sessionAgg[sk]; s == nil {
-				sessionAgg[sk] = &usageAgg{first: u.At, last: u.At}
-			} else {
-				s.first, s.last = min(s.first, u.At), max(s.last, u.At)
-			}
+		if k.errorCode == "" && k.resource == 0 {
+			// Successful calls on nothing scored are activity only,
+			// which usage_principal_days holds.
+			continue
 		}
-	}
-	if len(sessionAgg) > 0 {
-		st, err := st.get(ctx, upsertSessionUseSQL)
-		if err != nil {
-			return c, err
-		}
-		for k, a := range sessionAgg {
-			if _, err := st.ExecContext(ctx, k.role, k.session, k.resource, k.action, k.day, a.first, a.last); err != nil {
-				return c, fmt.Errorf("record session use of %s: %w", k.action, err)
-			}
-		}
-	}
-	used, err := st.get(ctx, upsertUsedSQL)
-	if err != nil {
-		return c, err
-	}
-	failed, err := st.get(ctx, upsertFailedSQL)
-	if err != nil {
-		return c, err
-	}
-	for k, a := range agg {
-		if k.errorCode == "" {
-			if k.resource == 0 {
-				// Successful calls on nothing scored are activity only,
-				// which usage_principal_days holds.
-				continue
-			}
-			_, err = used.ExecContext(ctx, k.principal, k.resource, k.action, k.day, a.first, a.last, a.count)
-		} else {
-			_, err = failed.ExecContext(ctx, k.principal, k.resource, k.action, k.errorCode, k.day, a.first, a.last, a.count)
-		}
-		if err != nil {
-			return c, fmt.Errorf("record use of %s: %w", k.action, err)
+		addAt(rows.uses, k, u.At, 1)
+		if u.Session != "" && u.ErrorCode == "" {
+			addAt(rows.sessionUses, sessionUseKey{role: k.principal, session: u.Session, resource: k.resource, action: u.Action, day: k.day}, u.At, 0)
 		}
 	}
 	return c, nil
 }
 
-func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, pids, rids []int64) error {
-	if len(f.Activity) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_principal_days (principal_id, day, first_at, last_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (principal_id, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
-		if err != nil {
-			return err
-		}
-		for _, a := range f.Activity {
-			if _, err := st.ExecContext(ctx, pids[a.Principal], a.Day, a.First, a.Last); err != nil {
-				return err
-			}
-		}
+func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, pids, rids []int64, rows *dayRows) error {
+	for i := range f.Activity {
+		a := &f.Activity[i]
+		add(rows.active, [2]int64{pids[a.Principal], a.Day}, a.First, a.Last, 0, &a.Seconds)
+	}
+	for i := range f.SessionDays {
+		d := &f.SessionDays[i]
+		add(rows.sessionDays, sessionDayKey{role: pids[d.Role], name: d.Name, day: d.Day}, d.First, d.Last, 0, &d.Seconds)
+	}
+	for i := range f.Keys {
+		rows.addKey(rids[f.Keys[i].Resource], &f.Keys[i])
 	}
 	if len(f.Sessions) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO usage_sessions (role_id, session_name, source_identity, person_id, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -470,18 +436,6 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 			}
 		}
 	}
-	if len(f.SessionDays) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_session_days (role_id, session_name, day, first_at, last_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (role_id, session_name, day) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`)
-		if err != nil {
-			return err
-		}
-		for _, d := range f.SessionDays {
-			if _, err := st.ExecContext(ctx, pids[d.Role], d.Name, d.Day, d.First, d.Last); err != nil {
-				return err
-			}
-		}
-	}
 	if len(f.SignIns) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO saml_signins (role_id, session_name, person_id, day) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
@@ -489,22 +443,6 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 		}
 		for _, si := range f.SignIns {
 			if _, err := st.ExecContext(ctx, pids[si.Role], si.Name, pids[si.Person], si.Day); err != nil {
-				return err
-			}
-		}
-	}
-	if len(f.Keys) > 0 {
-		st, err := stmts.get(ctx, `INSERT INTO usage_key_days (resource_id, day, last_activity_at, last_crypto_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (resource_id, day) DO UPDATE SET
-				last_activity_at = max(last_activity_at, excluded.last_activity_at),
-				last_crypto_at = CASE WHEN excluded.last_crypto_at IS NULL THEN last_crypto_at
-					ELSE max(coalesce(last_crypto_at, 0), excluded.last_crypto_at) END`)
-		if err != nil {
-			return err
-		}
-		for _, k := range f.Keys {
-			crypto := sql.NullInt64{Int64: k.LastCrypto, Valid: k.LastCrypto != 0}
-			if _, err := st.ExecContext(ctx, rids[k.Resource], k.Day, k.LastActivity, crypto); err != nil {
 				return err
 			}
 		}

@@ -67,66 +67,30 @@ func (s *DB) CommitAggregated(ctx context.Context, q AthenaQuery, f *AggregatedF
 			return err
 		}
 	}
-	if err := writeUsageCounts(ctx, st, f.Uses, pids, rids); err != nil {
+	rows := newDayRows()
+	for i := range f.Uses {
+		u := &f.Uses[i]
+		k := usageKey{principal: pids[u.Principal], action: u.Action, errorCode: u.ErrorCode, day: u.Day}
+		if u.Resource >= 0 {
+			k.resource = rids[u.Resource]
+		}
+		if k.errorCode == "" && k.resource == 0 {
+			continue // activity only, as writeUses has it
+		}
+		add(rows.uses, k, u.First, u.Last, u.Count, &u.Seconds)
+	}
+	for i := range f.SessionUses {
+		u := &f.SessionUses[i]
+		add(rows.sessionUses, sessionUseKey{role: pids[u.Role], session: u.Session, resource: rids[u.Resource], action: u.Action, day: u.Day}, u.First, u.Last, 0, &u.Seconds)
+	}
+	if err := writeActivity(ctx, st, &f.Facts, pids, rids, rows); err != nil {
 		return err
 	}
-	if err := writeSessionUses(ctx, st, f.SessionUses, pids, rids); err != nil {
-		return err
-	}
-	if err := writeActivity(ctx, st, &f.Facts, pids, rids); err != nil {
+	if err := rows.write(ctx, st); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit query %s: %w", q.QueryID, err)
-	}
-	return nil
-}
-
-// writeUsageCounts adds counted uses to usage_actions and usage_failures,
-// as writeUses does for events.
-func writeUsageCounts(ctx context.Context, st *txStatements, uses []activity.UsageCount, pids, rids []int64) error {
-	used, err := st.get(ctx, upsertUsedSQL)
-	if err != nil {
-		return err
-	}
-	failed, err := st.get(ctx, upsertFailedSQL)
-	if err != nil {
-		return err
-	}
-	for _, u := range uses {
-		var resource int64
-		if u.Resource >= 0 {
-			resource = rids[u.Resource]
-		}
-		if u.ErrorCode == "" {
-			if resource == 0 {
-				continue
-			}
-			_, err = used.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.Day, u.First, u.Last, u.Count)
-		} else {
-			_, err = failed.ExecContext(ctx, pids[u.Principal], resource, u.Action, u.ErrorCode, u.Day, u.First, u.Last, u.Count)
-		}
-		if err != nil {
-			return fmt.Errorf("record use of %s: %w", u.Action, err)
-		}
-	}
-	return nil
-}
-
-// writeSessionUses adds role sessions' uses to usage_session_actions, as
-// writeUses does for events.
-func writeSessionUses(ctx context.Context, st *txStatements, uses []activity.SessionUseFact, pids, rids []int64) error {
-	if len(uses) == 0 {
-		return nil
-	}
-	ins, err := st.get(ctx, upsertSessionUseSQL)
-	if err != nil {
-		return err
-	}
-	for _, u := range uses {
-		if _, err := ins.ExecContext(ctx, pids[u.Role], u.Session, rids[u.Resource], u.Action, u.Day, u.First, u.Last); err != nil {
-			return fmt.Errorf("record session use of %s: %w", u.Action, err)
-		}
 	}
 	return nil
 }

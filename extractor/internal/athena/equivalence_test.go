@@ -71,12 +71,40 @@ func TestEquivalence_RealTrailFiles(t *testing.T) {
 // the distinct events the query counted.
 func compareEngines(t *testing.T, trail, asOfText string, window int, discoverArgs []string) int64 {
 	t.Helper()
+	local, aggregated, loader := extractBoth(t, trail, asOfText, window, discoverArgs)
+	windowFlag := fmt.Sprintf("%dd", window)
+	// Both engines count the records they read, duplicate deliveries included.
+	readCounts := `SELECT account_id, region, day, events FROM usage_observed ORDER BY 1, 2, 3`
+	for _, table := range append(slices.Clone(testenv.FactQueries), readCounts) {
+		want, got := dump(t, local, table), dump(t, aggregated, table)
+		if want != got {
+			t.Errorf("%s differs\n%s", table, firstDifference(want, got))
+		}
+		t.Logf("%d rows alike: %.60s", strings.Count(want, "\n"), strings.Join(strings.Fields(table), " "))
+	}
+	want := report(t, local, asOfText, windowFlag)
+	got := report(t, aggregated, asOfText, windowFlag)
+	if got != want {
+		t.Errorf("reports differ\n%s", firstDifference(want, got))
+	}
+	if !strings.Contains(want, `"last_activity_at": "20`) || strings.Count(want, `"arn"`) < 5 {
+		t.Errorf("the report scores too little to compare:\n%s", want)
+	}
+	return loader.Events
+}
+
+// extractBoth extracts the days of the window ending at asOfText from trail
+// into two stores, with the local engine and with the query rendered for
+// DuckDB and loaded as the Athena engine loads it, each after a discover
+// with discoverArgs (none when nil); it returns their paths and the loader.
+func extractBoth(t *testing.T, trail, asOfText string, window int, discoverArgs []string) (local, aggregated string, loader *athena.Loader) {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	asOf, _ := time.Parse(time.RFC3339, asOfText)
 	windowFlag := fmt.Sprintf("%dd", window)
 
-	local := filepath.Join(dir, "local.db")
+	local = filepath.Join(dir, "local.db")
 	if discoverArgs != nil {
 		runCLI(t, append([]string{"--db", local, "discover"}, discoverArgs...)...)
 	}
@@ -97,7 +125,7 @@ func compareEngines(t *testing.T, trail, asOfText string, window int, discoverAr
 	if err != nil {
 		t.Fatal(err)
 	}
-	loader, err := athena.NewLoader(header)
+	loader, err = athena.NewLoader(header)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +156,7 @@ func compareEngines(t *testing.T, trail, asOfText string, window int, discoverAr
 		t.Errorf("%d rows skipped", loader.Skipped)
 	}
 
-	aggregated := filepath.Join(dir, "athena.db")
+	aggregated = filepath.Join(dir, "athena.db")
 	if discoverArgs != nil {
 		runCLI(t, append([]string{"--db", aggregated, "discover"}, discoverArgs...)...)
 	}
@@ -154,25 +182,7 @@ func compareEngines(t *testing.T, trail, asOfText string, window int, discoverAr
 	}
 	db.Close()
 	t.Logf("%d distinct events aggregated into %d rows in %s", loader.Events, loader.Rows, time.Since(started).Round(time.Millisecond))
-
-	// Both engines count the records they read, duplicate deliveries included.
-	readCounts := `SELECT account_id, region, day, events FROM usage_observed ORDER BY 1, 2, 3`
-	for _, table := range append(slices.Clone(testenv.FactQueries), readCounts) {
-		want, got := dump(t, local, table), dump(t, aggregated, table)
-		if want != got {
-			t.Errorf("%s differs\n%s", table, firstDifference(want, got))
-		}
-		t.Logf("%d rows alike: %.60s", strings.Count(want, "\n"), strings.Join(strings.Fields(table), " "))
-	}
-	want := report(t, local, asOfText, windowFlag)
-	got := report(t, aggregated, asOfText, windowFlag)
-	if got != want {
-		t.Errorf("reports differ\n%s", firstDifference(want, got))
-	}
-	if !strings.Contains(want, `"last_activity_at": "20`) || strings.Count(want, `"arn"`) < 5 {
-		t.Errorf("the report scores too little to compare:\n%s", want)
-	}
-	return loader.Events
+	return local, aggregated, loader
 }
 
 func dump(t *testing.T, path, query string) string {

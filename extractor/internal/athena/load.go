@@ -1,6 +1,7 @@
 package athena
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ func Columns() []string {
 	for _, c := range groupColumns {
 		out = append(out, c.name)
 	}
-	return append(out, colFirst, colLast, colEvents, colRecords)
+	return append(out, colFirst, colLast, colSeconds, colEvents, colRecords)
 }
 
 // Loader folds result rows into the facts the store keeps by the local
@@ -151,6 +152,10 @@ func (l *Loader) Add(row []string) error {
 	if err != nil {
 		return fmt.Errorf("column %s: %w", colRecords, err)
 	}
+	seconds, err := parseSeconds(l.get(row, colSeconds))
+	if err != nil {
+		return fmt.Errorf("column %s: %w", colSeconds, err)
+	}
 	r := l.record(row)
 	r.EventTime = l.get(row, colFirst)
 	e, err := cloudtrail.MapRecord(&r)
@@ -160,9 +165,26 @@ func (l *Loader) Add(row []string) error {
 	}
 	l.Rows++
 	l.Events += events
-	fold.Event(&e, fold.Group{First: first.Unix(), Last: last.Unix(), Events: events, Records: records,
+	fold.Event(&e, fold.Group{First: first.Unix(), Last: last.Unix(), Seconds: &seconds, Events: events, Records: records,
 		FolderAccount: l.get(row, "partition_account"), FolderRegion: l.get(row, "partition_region")}, l)
 	return nil
+}
+
+// parseSeconds reads the times of day of a group's events, HH:MM:SS
+// separated by spaces.
+func parseSeconds(s string) (activity.Seconds, error) {
+	var out activity.Seconds
+	for _, hms := range strings.Fields(s) {
+		t, err := time.Parse(time.TimeOnly, hms)
+		if err != nil {
+			return out, fmt.Errorf("%q is not a time of day (HH:MM:SS) of an eventTime", hms)
+		}
+		out.Add(t.Hour()*3600 + t.Minute()*60 + t.Second())
+	}
+	if out.Len() == 0 {
+		return out, errors.New("no time of day: the query must list the times of each group's events")
+	}
+	return out, nil
 }
 
 // Use counts the group's distinct events for the use, and keeps a session's
@@ -172,10 +194,12 @@ func (l *Loader) Use(u fold.Use, g fold.Group) {
 	if i, ok := l.useIndex[k]; ok {
 		x := &l.uses[i]
 		x.First, x.Last, x.Count = min(x.First, g.First), max(x.Last, g.Last), x.Count+g.Events
+		g.AddSecondsTo(&x.Seconds)
 	} else {
 		l.useIndex[k] = len(l.uses)
 		l.uses = append(l.uses, activity.UsageCount{Principal: u.Principal, Resource: u.Resource, Action: u.Action, ErrorCode: u.ErrorCode,
 			Day: k.day, First: g.First, Last: g.Last, Count: g.Events})
+		g.AddSecondsTo(&l.uses[len(l.uses)-1].Seconds)
 	}
 	if u.Session == "" || u.ErrorCode != "" || u.Resource < 0 {
 		return
@@ -184,9 +208,11 @@ func (l *Loader) Use(u fold.Use, g fold.Group) {
 	if i, ok := l.sessionUse[sk]; ok {
 		x := &l.sessionUses[i]
 		x.First, x.Last = min(x.First, g.First), max(x.Last, g.Last)
+		g.AddSecondsTo(&x.Seconds)
 		return
 	}
 	l.sessionUse[sk] = len(l.sessionUses)
 	l.sessionUses = append(l.sessionUses, activity.SessionUseFact{Role: u.Principal, Session: u.Session, Resource: u.Resource, Action: u.Action,
 		Day: sk.day, First: g.First, Last: g.Last})
+	g.AddSecondsTo(&l.sessionUses[len(l.sessionUses)-1].Seconds)
 }

@@ -82,7 +82,7 @@ func userRows(n int, day string) [][]string {
 			"identity_type": "IAMUser", "identity_arn": fmt.Sprintf("arn:aws:iam::%s:user/u%04d", testenv.MotoAccountID, i),
 			"identity_accountid": testenv.MotoAccountID, "identity_username": fmt.Sprintf("u%04d", i),
 			"request_bucketname": fmt.Sprintf("bucket-%02d", i%40),
-			"first_time":         day + "T01:00:00Z", "last_time": day + "T02:00:00Z", "events": "3", "records": "4",
+			"first_time":         day + "T01:00:00Z", "last_time": day + "T02:00:00Z", "seconds": "02:00:00 01:00:00 01:30:00", "events": "3", "records": "4",
 		}
 		row := make([]string, len(header))
 		for j, c := range header {

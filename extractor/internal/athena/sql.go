@@ -34,6 +34,9 @@ type Dialect struct {
 	// joinList renders a list made by mapping each element x of list
 	// through expr (NULL results left out), joined by sep.
 	joinList func(list, expr, sep string) string
+	// joinDistinct renders the aggregate of the distinct values of expr in
+	// a group, joined by sep, in any order.
+	joinDistinct func(expr, sep string) string
 }
 
 // Athena is Amazon Athena's engine (Trino).
@@ -44,6 +47,7 @@ var Athena = Dialect{
 	joinList: func(list, expr, sep string) string {
 		return "array_join(filter(transform(" + list + ", x -> " + expr + "), x -> x IS NOT NULL), " + sep + ")"
 	},
+	joinDistinct: func(expr, sep string) string { return "array_join(array_agg(DISTINCT " + expr + "), " + sep + ")" },
 }
 
 // DuckDB is the engine the equivalence test runs the same query on.
@@ -54,6 +58,7 @@ var DuckDB = Dialect{
 	joinList: func(list, expr, sep string) string {
 		return "array_to_string(list_filter(list_transform(" + list + ", lambda x: " + expr + "), lambda x: x IS NOT NULL), " + sep + ")"
 	},
+	joinDistinct: func(expr, sep string) string { return "array_to_string(list(DISTINCT " + expr + "), " + sep + ")" },
 }
 
 // jsonField is a string field of a JSON column, empty when absent.
@@ -201,8 +206,12 @@ func resourcesColumn() column {
 
 // Aggregate columns of the query, after the grouping columns.
 const (
-	colFirst   = "first_time"
-	colLast    = "last_time"
+	colFirst = "first_time"
+	colLast  = "last_time"
+	// colSeconds are the distinct times of day (HH:MM:SS) of the events,
+	// separated by spaces: what keeps the stored times exact to the second
+	// for a window that starts or ends inside a day.
+	colSeconds = "seconds"
 	colEvents  = "events"  // distinct events
 	colRecords = "records" // records, duplicate deliveries included
 )
@@ -232,6 +241,7 @@ func Query(d Dialect, table string, w Window) string {
 		fmt.Fprintf(&b, "  %s,\n", c.name)
 	}
 	fmt.Fprintf(&b, "  min(eventtime) AS %s,\n  max(eventtime) AS %s,\n", colFirst, colLast)
+	fmt.Fprintf(&b, "  %s AS %s,\n", d.joinDistinct("substr(eventtime, 12, 8)", "' '"), colSeconds)
 	fmt.Fprintf(&b, "  count(DISTINCT coalesce(eventid, concat(eventtime, eventsource, eventname))) AS %s,\n", colEvents)
 	fmt.Fprintf(&b, "  count(*) AS %s\nFROM (\n  SELECT\n", colRecords)
 	for _, c := range groupColumns {

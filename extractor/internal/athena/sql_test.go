@@ -109,6 +109,7 @@ func TestQuery_DialectsDifferOnlyInFunctions(t *testing.T) {
 	for _, r := range []struct{ athena, duckdb string }{
 		{"json_extract_scalar", "json_extract_string"},
 		{"array_join(filter(transform(", "array_to_string(list_filter(list_transform("},
+		{"array_join(array_agg(DISTINCT ", "array_to_string(list(DISTINCT "},
 		{"x -> x IS NOT NULL", "lambda x: x IS NOT NULL"},
 		{"x -> CASE", "lambda x: CASE"},
 		{"(athena)", "(duckdb)"},

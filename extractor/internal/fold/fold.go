@@ -15,6 +15,9 @@ type Group struct {
 	// First and Last are the events' earliest and latest times, in unix
 	// seconds; equal for one event.
 	First, Last int64
+	// Seconds are the seconds of the day of the group's events; nil when
+	// First and Last are all of them (one event).
+	Seconds *activity.Seconds
 	// Events is how many distinct events the group holds (1 for one event).
 	Events int64
 	// Records is how many records were read, duplicate deliveries
@@ -27,6 +30,16 @@ type Group struct {
 
 // Day is the day of the group, in days since the epoch.
 func (g Group) Day() int64 { return activity.DayOfUnix(g.First) }
+
+// AddSecondsTo adds the seconds of the group's events to s.
+func (g Group) AddSecondsTo(s *activity.Seconds) {
+	if g.Seconds != nil {
+		s.Union(g.Seconds)
+		return
+	}
+	s.AddUnix(g.First)
+	s.AddUnix(g.Last)
+}
 
 // Use is one action counted for a principal on a resource (-1: none of the
 // three kinds), as indexes the Sink handed out.
@@ -200,10 +213,12 @@ func (b *Builder) Active(p int, g Group) {
 	if i, ok := b.activity[k]; ok {
 		a := &b.Activity[i]
 		a.First, a.Last = min(a.First, g.First), max(a.Last, g.Last)
+		g.AddSecondsTo(&a.Seconds)
 		return
 	}
 	b.activity[k] = len(b.Activity)
 	b.Activity = append(b.Activity, activity.ActivityFact{Principal: p, Day: k[1], First: g.First, Last: g.Last})
+	g.AddSecondsTo(&b.Activity[len(b.Activity)-1].Seconds)
 }
 
 // Session records a role session, and the person it is credited to (-1:
@@ -228,10 +243,12 @@ func (b *Builder) SessionActive(role int, name string, g Group) {
 	if i, ok := b.sessionDay[k]; ok {
 		d := &b.SessionDays[i]
 		d.First, d.Last = min(d.First, g.First), max(d.Last, g.Last)
+		g.AddSecondsTo(&d.Seconds)
 		return
 	}
 	b.sessionDay[k] = len(b.SessionDays)
 	b.SessionDays = append(b.SessionDays, activity.SessionDayFact{Role: role, Name: name, Day: k.day, First: g.First, Last: g.Last})
+	g.AddSecondsTo(&b.SessionDays[len(b.SessionDays)-1].Seconds)
 }
 
 // SignIn records a SAML sign-in that issued a session of role to person.
@@ -254,8 +271,10 @@ func (b *Builder) KeyUsed(r int, crypto bool, g Group) {
 	}
 	kf := &b.Keys[i]
 	kf.LastActivity = max(kf.LastActivity, g.Last)
+	g.AddSecondsTo(&kf.ActivitySeconds)
 	if crypto {
 		kf.LastCrypto = max(kf.LastCrypto, g.Last)
+		g.AddSecondsTo(&kf.CryptoSeconds)
 	}
 }
 

@@ -300,7 +300,7 @@ func TestReliabilityHugePolicy(t *testing.T) {
 		}
 	}
 	authz := map[string]any{
-		"UserDetailList": []map[string]any{user("many", inline), user("huge", []map[string]any{{"PolicyName": "all", "PolicyDocument": json.RawMessage(doc)}})},
+		"UserDetailList":  []map[string]any{user("many", inline), user("huge", []map[string]any{{"PolicyName": "all", "PolicyDocument": json.RawMessage(doc)}})},
 		"GroupDetailList": []any{}, "RoleDetailList": []any{}, "Policies": []any{},
 	}
 	data, _ := json.Marshal(authz)

@@ -37,6 +37,7 @@ SELECT
   resources,
   min(eventtime) AS first_time,
   max(eventtime) AS last_time,
+  array_join(array_agg(DISTINCT substr(eventtime, 12, 8)), ' ') AS seconds,
   count(DISTINCT coalesce(eventid, concat(eventtime, eventsource, eventname))) AS events,
   count(*) AS records
 FROM (
