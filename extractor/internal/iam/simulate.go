@@ -254,6 +254,11 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 	r := ResourceInfo{ARN: arn}
 	if a, err := activity.ParseARN(arn); err == nil {
 		r.Region, r.AccountID = a.Region, a.AccountID
+		if a.Service == "kms" && strings.HasPrefix(a.Resource, "alias/") {
+			// An alias is the resource of the alias actions; it has no
+			// policy of its own, so identity policies decide.
+			return r, nil
+		}
 		if k := activity.ResourceKindOfService(a.Service); k != nil {
 			r.Kind = k.Name
 			if parent != "" {
