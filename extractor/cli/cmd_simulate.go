@@ -145,7 +145,7 @@ func readQuestions(r io.Reader, name string) ([]question, error) {
 // checkQuestion checks the parts of a question before anything is loaded.
 func checkQuestion(principal string, actions []string, resource string) error {
 	if _, err := activity.ParseARN(principal); err != nil {
-		return fmt.Errorf("principal %q: %v; give the ARN of an IAM user or role", principal, err)
+		return fmt.Errorf("principal %q: %w; give the ARN of an IAM user or role", principal, err)
 	}
 	for _, a := range actions {
 		if !strings.Contains(a, ":") || strings.ContainsAny(a, "*?") {
@@ -153,7 +153,7 @@ func checkQuestion(principal string, actions []string, resource string) error {
 		}
 	}
 	if _, err := activity.ParseARN(resource); err != nil {
-		return fmt.Errorf("resource %q: %v; give one such as arn:aws:s3:::BUCKET/KEY or arn:aws:kms:REGION:ACCOUNT:key/ID", resource, err)
+		return fmt.Errorf("resource %q: %w; give one such as arn:aws:s3:::BUCKET/KEY or arn:aws:kms:REGION:ACCOUNT:key/ID", resource, err)
 	}
 	return nil
 }
@@ -240,11 +240,11 @@ func loadForSimulate(cmd *cobra.Command, g *globalOptions) (*store.DB, *iam.Inve
 	}
 	inv, err := discover.Load(ctx, db)
 	if err != nil {
-		db.Close() //nolint:errcheck // the load error says more
+		db.Close()
 		return nil, nil, err
 	}
 	if len(inv.Principals) == 0 {
-		db.Close() //nolint:errcheck // read only
+		db.Close()
 		return nil, nil, fmt.Errorf("no entitlements in %s: run activity-extractor discover first", db.Path())
 	}
 	return db, inv, nil
@@ -303,13 +303,13 @@ func simulateQuestion(ctx context.Context, db *store.DB, inv *iam.Inventory, pri
 // runSimulateBatch answers the questions of a --input file as JSON Lines,
 // loading the entitlements once.
 func runSimulateBatch(cmd *cobra.Command, g *globalOptions, name string, reqCtx map[string][]string) error {
-	var r io.Reader = g.streams.In
+	r := io.Reader(g.streams.In)
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return usagef("--input: %v", err)
 		}
-		defer f.Close()
+		defer f.Close() //nolint:errcheck // read only
 		r = f
 	}
 	questions, err := readQuestions(r, name)

@@ -32,12 +32,11 @@ func stmt(statements ...string) string {
 }
 
 type world struct {
-	user, role       []*Policy
-	boundary         *Policy // the role's
-	bucketPolicy     *Policy
-	rcps             []*Policy
-	userBoundaryToo  bool
-	extraResourceARN string
+	user, role      []*Policy
+	boundary        *Policy // the role's
+	bucketPolicy    *Policy
+	rcps            []*Policy
+	userBoundaryToo bool
 }
 
 func (w world) inventory() *Inventory {
