@@ -67,7 +67,8 @@ Keys are case-insensitive; policy variables the context gives are resolved.
 once: one question a line, PRINCIPAL ACTION RESOURCE separated by spaces or tabs;
 blank lines and lines starting with # are skipped. The answers are JSON Lines,
 one decision object a line (the fields of --json), in the order of the questions.
-A malformed line stops the run before any answer, naming the line (exit 2).`,
+A malformed line stops the run before any answer, naming the line (exit 2); a
+principal discover did not find stops it at that line (exit 1).`,
 		Example: `  activity-extractor simulate --principal arn:aws:iam::111111111111:user/deployer \
       --action s3:GetObject --action s3:PutObject --resource arn:aws:s3:::artifacts
 

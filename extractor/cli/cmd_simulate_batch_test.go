@@ -173,6 +173,13 @@ func TestSimulateBatch(t *testing.T) {
 	if _, errs, code := run(t, "--db", db, "simulate", "--input", bad); code != ExitUsage || !strings.Contains(errs, "bad.txt:1: action \"s3:Get*\"") {
 		t.Errorf("wildcard action: exit %d: %s", code, errs)
 	}
+	if err := os.WriteFile(bad, []byte(opsUser+" s3:GetObject "+ledgerKey+"\n"+"arn:aws:iam::333344445555:user/nobody s3:GetObject "+ledgerKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, code := run(t, "--db", db, "simulate", "--input", bad); code != ExitFailure || strings.Count(out, "\n") != 1 ||
+		!strings.Contains(errs, "bad.txt:2: principal arn:aws:iam::333344445555:user/nobody is not among the discovered") {
+		t.Errorf("unknown principal: exit %d, stdout %q, stderr %s", code, out, errs)
+	}
 	if _, errs, code := run(t, "--db", db, "simulate", "--input", questions, "--principal", opsUser); code != ExitUsage || !strings.Contains(errs, "leave out --principal") {
 		t.Errorf("--input with --principal: exit %d: %s", code, errs)
 	}

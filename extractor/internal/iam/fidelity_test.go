@@ -359,3 +359,17 @@ func TestConditionOperators(t *testing.T) {
 		t.Errorf("block with a failing and an unknown test: %d", got)
 	}
 }
+
+// A KMS alias is the resource of the alias actions: the policy's alias
+// pattern decides, and no key policy rule applies.
+func TestAliasIsTheResourceOfAliasActions(t *testing.T) {
+	pol := mustPolicy(t, "aliases", stmt(`{"Effect": "Allow", "Action": ["kms:CreateAlias", "kms:DeleteAlias"], "Resource": "arn:aws:kms:eu-west-1:`+acct+`:alias/app-*"}`))
+	inv := world{user: []*Policy{pol}}.inventory()
+	for alias, want := range map[string]string{"alias/app-orders": Allowed, "alias/billing": ImplicitDeny} {
+		d, notes := simulateOne(t, inv, maya, "kms:CreateAlias", "arn:aws:kms:eu-west-1:"+acct+":"+alias, Options{})
+		wantDecision(t, d, want, false)
+		if len(notes) != 0 {
+			t.Errorf("%s: notes %q; an alias has no policy to be unknown", alias, notes)
+		}
+	}
+}
