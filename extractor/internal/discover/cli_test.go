@@ -75,3 +75,66 @@ func TestDiscoverCommandGoesToAWSPerIntegration(t *testing.T) {
 		}
 	}
 }
+
+// Deprecated AWS managed policies may come without an ARN, in the policy list
+// and where they are attached. Such a policy cannot be stored: it is
+// recorded as an issue, the principal it is attached to has a policy that
+// could not be read, and the rest of the account is stored; discover
+// finishes with the status for skipped inputs.
+func TestDiscoverKeepsTheRestWhenAPolicyHasNoARN(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "activity.db")
+	var out, errOut bytes.Buffer
+	err := cli.Run(ctx, []string{"--db", path, "discover", "--authz-details", "testdata/null-policy-arn-authz-details.json"},
+		cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut}, "test")
+	if code := cli.ExitCode(err); code != cli.ExitSkipped {
+		t.Fatalf("exit %d, want %d: %v\n%s", code, cli.ExitSkipped, err, errOut.String())
+	}
+	for _, want := range []string{`policy "AmazonRetiredAccess": managed policy without an Arn`,
+		`policy "AmazonRetiredAccess (attached without an ARN)": attached without a PolicyArn`} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	issues, err := db.DiscoveryIssues(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 2 || issues[0].AccountID != "210987654321" || issues[1].AccountID != "210987654321" {
+		t.Errorf("issues %+v, want two of account 210987654321", issues)
+	}
+	ents, err := db.Entitlements(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 {
+		t.Fatalf("%d accounts stored, want 1", len(ents))
+	}
+	var policies []string
+	for _, p := range ents[0].Policies {
+		policies = append(policies, p.Name)
+	}
+	if got := strings.Join(policies, ", "); got != "arn:aws:iam::210987654321:policy/ReportsReader, arn:aws:iam::210987654321:role/builder inline write-reports" {
+		t.Errorf("policies stored: %s", got)
+	}
+	byName := map[string]store.DiscoveredPrincipal{}
+	for _, p := range ents[0].Principals {
+		byName[p.Principal.Name] = p
+	}
+	if len(byName) != 3 {
+		t.Fatalf("principals stored: %+v", ents[0].Principals)
+	}
+	ana := byName["ana"]
+	if len(ana.Policies) != 1 || ana.Policies[0] != "arn:aws:iam::210987654321:policy/ReportsReader" ||
+		len(ana.Unreadable) != 1 || ana.Unreadable[0].Policy != "AmazonRetiredAccess (attached without an ARN)" {
+		t.Errorf("ana: policies %q, unreadable %+v", ana.Policies, ana.Unreadable)
+	}
+	if ben := byName["ben"]; len(ben.Policies) != 1 || len(ben.Unreadable) != 0 {
+		t.Errorf("ben: policies %q, unreadable %+v", ben.Policies, ben.Unreadable)
+	}
+}

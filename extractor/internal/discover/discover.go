@@ -6,6 +6,7 @@ package discover
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -73,6 +74,14 @@ func (b *builder) addAuthorizationDetails(d *iam.AuthorizationDetails, source st
 		dp := store.DiscoveredPrincipal{Principal: activity.Principal{ARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Name: p.Name, CreatedAt: p.CreatedAt},
 			Unreadable: p.Unreadable}
 		for _, pol := range p.Policies {
+			if pol.Name == "" {
+				// Stored policies are named; one without a name could not
+				// be attached to the principal in the database.
+				err := fmt.Errorf("%s: a policy without a name or ARN applies to it and cannot be stored: left out, so its access is not known", p.ARN)
+				b.issue(p.AccountID, source, err)
+				dp.Unreadable = append(dp.Unreadable, activity.UnreadablePolicy{Policy: "(unnamed policy)", Via: "identity", Error: "no name or ARN"})
+				continue
+			}
 			kind := store.PolicyManaged
 			if strings.Contains(pol.Name, " inline ") {
 				kind = store.PolicyInline

@@ -172,6 +172,13 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 	managed := map[string]*Policy{}
 	unreadable := map[string]string{} // managed policy ARN → what is wrong with its document
 	for _, mp := range d.Policies {
+		if mp.Arn == "" {
+			// Some deprecated AWS managed policies are listed without an
+			// ARN: nothing can attach them by ARN, and they cannot be
+			// stored under one.
+			errs = append(errs, &ParseError{Policy: mp.PolicyName, Err: fmt.Errorf("managed policy without an Arn in the authorization details: left out")})
+			continue
+		}
 		var doc json.RawMessage
 		for _, v := range mp.PolicyVersionList {
 			if v.IsDefaultVersion || (doc == nil && v.VersionId == mp.DefaultVersionId) {
@@ -210,8 +217,17 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 	}
 	// attached and inline add the policies they can read to into, and those
 	// they cannot to lost, applying via via.
-	attached := func(list []AttachedPolicy, via string, into []*Policy, lost []activity.UnreadablePolicy) ([]*Policy, []activity.UnreadablePolicy) {
+	attached := func(owner string, list []AttachedPolicy, via string, into []*Policy, lost []activity.UnreadablePolicy) ([]*Policy, []activity.UnreadablePolicy) {
 		for _, a := range list {
+			if a.PolicyArn == "" {
+				// Deprecated AWS managed policies may be attached without
+				// an ARN: what they allow is not known.
+				name := a.PolicyName + " (attached without an ARN)"
+				why := "attached without a PolicyArn, so its document cannot be found"
+				errs = append(errs, &ParseError{Policy: name, Err: fmt.Errorf("%s (attached to %s)", why, owner)})
+				lost = append(lost, activity.UnreadablePolicy{Policy: name, Via: via, Error: why})
+				continue
+			}
 			p, why := managedPolicy(a.PolicyArn, "attached")
 			if p == nil {
 				lost = append(lost, activity.UnreadablePolicy{Policy: a.PolicyArn, Via: via, Error: why})
@@ -239,7 +255,7 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 	for _, g := range d.GroupDetailList {
 		via := "group " + g.Arn
 		pols, lost := inline(g.Arn, g.GroupPolicyList, via, nil, nil)
-		groups[g.GroupName], groupsLost[g.GroupName] = attached(g.AttachedManagedPolicies, via, pols, lost)
+		groups[g.GroupName], groupsLost[g.GroupName] = attached(g.Arn, g.AttachedManagedPolicies, via, pols, lost)
 	}
 	// boundary finds the permissions boundary; one whose document cannot be
 	// read makes the principal's access unknown, since ignoring it could
@@ -263,7 +279,7 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 		}
 		p := PrincipalInfo{ARN: u.Arn, Kind: activity.KindIAMUser, AccountID: account, Name: u.UserName, CreatedAt: u.CreateDate.Time}
 		p.Policies, p.Unreadable = inline(u.Arn, u.UserPolicyList, "user", p.Policies, nil)
-		p.Policies, p.Unreadable = attached(u.AttachedManagedPolicies, "user", p.Policies, p.Unreadable)
+		p.Policies, p.Unreadable = attached(u.Arn, u.AttachedManagedPolicies, "user", p.Policies, p.Unreadable)
 		for _, g := range u.GroupList {
 			p.Policies = append(p.Policies, groups[g]...)
 			p.Unreadable = append(p.Unreadable, groupsLost[g]...)
@@ -279,7 +295,7 @@ func (d *AuthorizationDetails) Identities() (principals []PrincipalInfo, errs []
 		}
 		p := PrincipalInfo{ARN: r.Arn, Kind: activity.KindIAMRole, AccountID: account, Name: r.RoleName, CreatedAt: r.CreateDate.Time}
 		p.Policies, p.Unreadable = inline(r.Arn, r.RolePolicyList, "role", p.Policies, nil)
-		p.Policies, p.Unreadable = attached(r.AttachedManagedPolicies, "role", p.Policies, p.Unreadable)
+		p.Policies, p.Unreadable = attached(r.Arn, r.AttachedManagedPolicies, "role", p.Policies, p.Unreadable)
 		boundary(r.PermissionsBoundary, &p)
 		principals = append(principals, p)
 	}

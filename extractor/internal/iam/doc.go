@@ -12,22 +12,75 @@
 //     its groups, or the role's; Action/NotAction, Resource/NotResource;
 //   - an explicit Deny in any policy wins;
 //   - a permissions boundary caps identity grants, and for a role the grants
-//     a resource policy makes to the role's ARN (not for a user);
+//     a resource policy makes to the role's ARN (not for a user, and not
+//     what it grants to the role session: see below);
 //   - resource policies: in P's own account the identity policy or the
 //     resource policy suffices; across accounts both must allow;
 //   - KMS keys: the key policy must allow P, or allow P's account root (which
 //     lets IAM policies count) and an identity policy allows A;
 //   - SCPs cap P's account and RCPs R's account; each level must allow.
 //
+// Where AWS's documentation leaves a reading to choose, the choices are
+// these, each with its source in the IAM User Guide (IUG) or the
+// Organizations User Guide (OUG):
+//
+//   - ${*}, ${?} and ${$} are the characters *, ? and $ themselves, not
+//     wildcards (IUG, "IAM policy elements: Variables and tags", special
+//     characters): arn:aws:s3:::b/lit/${*} matches only the key lit/*.
+//   - A variable whose key is absent from the request makes its Resource
+//     entry match nothing (IUG, "Policy variables with no value"):
+//     ${aws:username} never exists for a role session, so in a role's
+//     policy the entry adds nothing under Resource and excludes nothing
+//     under NotResource; ${aws:username, 'default'} takes the default.
+//   - A statement whose Resource entries are partly resolved is conditional
+//     only where no resolved entry matches: each entry is a way to match
+//     (IUG, "IAM JSON policy elements: Resource").
+//   - Resource-based policy and permissions boundary (IUG, "Permissions
+//     boundaries for IAM entities", evaluating effective permissions, and
+//     "Policy evaluation for requests within a single account"): a grant to
+//     a role's ARN is limited by the boundary's implicit deny; a grant to a
+//     role session's ARN is made to the session and is not. A grant to "*"
+//     (or through NotPrincipal) names whoever makes the request, that is the
+//     session itself, so it is not limited either; a grant to one session
+//     (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) is conditional, since
+//     the session name is known only at request time. For a user, the
+//     boundary never limits what a resource policy grants.
+//   - A Deny with NotPrincipal that lists a user but not the user's account
+//     denies the user: AWS documents that the account must be listed too,
+//     and that a principal with a permissions boundary is always denied
+//     (IUG, "AWS JSON policy elements: NotPrincipal"). Decision.Reason says
+//     so when it happens.
+//   - ARNs match case-sensitively (IUG, "IAM identifiers", ARNs, and the Arn
+//     condition operators): ARN:AWS:S3:::b/* matches nothing, and a note
+//     names it. * and ? work inside any part of an ARN, the resource type
+//     included (IUG, "IAM JSON policy elements: Resource": wildcards in any
+//     ARN segment), so arn:aws:iam::1:u*/bob matches user/bob.
+//   - RCPs cannot use NotAction nor an Action of "*" (OUG, "RCP syntax");
+//     AWS refuses such a policy, so its statement is ignored with a note.
+//     The one exception is AWS's RCPFullAWSAccess, an Allow of "*" to "*" on
+//     "*", which is read as written.
+//   - A KMS alias ARN is the resource of the alias actions (kms:CreateAlias,
+//     kms:UpdateAlias, kms:DeleteAlias; Service Authorization Reference): it
+//     has no policy of its own, so identity policies decide. Other actions
+//     on an alias are the key's, and the CLI resolves the alias first.
+//
 // Where the data cannot say, the approximations are these, and each is
 // reported (Engine.Notes, Decision.Reason) or marks the grant conditional:
 //
-//   - Condition blocks are not evaluated: an Allow under a condition counts as
-//     granted and is marked conditional; a Deny under a condition does not
-//     remove a grant but marks it conditional.
-//   - Policy variables: ${aws:username} (users) and ${aws:PrincipalAccount}
-//     are resolved; any other variable matches anything, which marks an Allow
-//     conditional and leaves a Deny conditional.
+//   - Condition blocks are not evaluated for grants: an Allow under a
+//     condition counts as granted and is marked conditional; a Deny under a
+//     condition does not remove a grant but marks it conditional. A
+//     simulation given a request context (Options.Context, simulate
+//     --context) evaluates them: a condition that fails drops its
+//     statement, one that holds applies it without condition, and one on a
+//     key the context does not give (or with an operator not known here)
+//     stays conditional. A negated operator on a key not given is not
+//     assumed true, although AWS holds it true when the key is absent from
+//     the request: a key not given is unknown, not absent.
+//   - Policy variables: ${aws:username} (users), ${aws:PrincipalAccount} and
+//     the keys a request context gives are resolved; any other variable
+//     matches anything, which marks an Allow conditional and leaves a Deny
+//     conditional.
 //   - A bucket stands for itself and its objects: an object action is granted
 //     when some object may be reached, and a Deny removes it only when it
 //     covers every object (a Deny on part of the objects marks it
@@ -47,8 +100,8 @@
 //     explicit_deny, since no other policy can lift a Deny. Grants are
 //     computed from the readable policies, and the score of such a principal
 //     is N/A (policy_unreadable).
-//   - Not modelled: session policies, assumed-role session principals in
-//     resource policies, access points, S3 ACLs and object ownership, KMS
+//   - Not modelled: session policies, the session name of an assumed-role
+//     session principal in resource policies, access points, S3 ACLs and object ownership, KMS
 //     grants, VPC endpoint policies, and the exemption of the management
 //     account and service-linked roles from SCPs.
 package iam

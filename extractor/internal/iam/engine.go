@@ -192,6 +192,13 @@ type Engine struct {
 	rpByARN     map[string][]int32
 	rpByAccount map[string][]int32
 	rpAnyone    []int32
+
+	// ctx is the request context a simulation was given (keys in lower
+	// case), nil when none: conditions are then not evaluated.
+	ctx map[string][]string
+	// rcpPolicies are the resource control policies, whose statements
+	// follow RCP syntax.
+	rcpPolicies map[*Policy]bool
 }
 
 type levelAcc struct {
@@ -207,12 +214,14 @@ func NewEngine(cat *Catalog, inv *Inventory) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newEngine(cat, u, inv), nil
+	return newEngine(cat, u, inv, nil), nil
 }
 
-func newEngine(cat *Catalog, u *universe, inv *Inventory) *Engine {
+// newEngine prepares inv; ctx is a simulation's request context, nil when
+// conditions are not evaluated.
+func newEngine(cat *Catalog, u *universe, inv *Inventory, ctx map[string][]string) *Engine {
 	e := &Engine{
-		cat: cat, u: u, inv: inv,
+		cat: cat, u: u, inv: inv, ctx: ctx,
 		byARN:       make(map[string]int32, len(inv.Resources)),
 		compiled:    map[*Policy][]*compiled{},
 		scps:        map[string][]levelAcc{},
@@ -222,6 +231,14 @@ func newEngine(cat *Catalog, u *universe, inv *Inventory) *Engine {
 		assumedKeys: map[string]struct{}{},
 		rpByARN:     map[string][]int32{},
 		rpByAccount: map[string][]int32{},
+	}
+	e.rcpPolicies = map[*Policy]bool{}
+	for _, levels := range inv.RCPs {
+		for _, level := range levels {
+			for _, pol := range level {
+				e.rcpPolicies[pol] = true
+			}
+		}
 	}
 	e.targets = make([]target, len(inv.Resources))
 	e.sorted = make([]int32, len(inv.Resources))
@@ -268,6 +285,9 @@ func (e *Engine) indexResourcePolicy(r int32) {
 		for _, a := range c.st.Principal.AWS {
 			if account := accountOfPrincipalEntry(a); account != "" {
 				e.rpByAccount[account] = appendOnce(e.rpByAccount[account], r)
+			} else if arn, err := activity.ParseARN(a); err == nil && arn.Service == "sts" {
+				// A session of a role: found through the role's account.
+				e.rpByAccount[arn.AccountID] = appendOnce(e.rpByAccount[arn.AccountID], r)
 			} else {
 				e.rpByARN[a] = appendOnce(e.rpByARN[a], r)
 			}
@@ -310,10 +330,36 @@ func (e *Engine) compile(p *Policy, resourcePolicy bool) []*compiled {
 			}
 		}
 	}
+	for i := range p.Statements {
+		for _, r := range p.Statements[i].Resources {
+			if !strings.HasPrefix(r, "arn:") && strings.HasPrefix(strings.ToLower(r), "arn:") {
+				e.notes[fmt.Sprintf("%s statement %s: %s matches nothing: ARNs are case-sensitive and begin with arn: in lower case", p.Name, stmtLabel(&p.Statements[i]), r)] = struct{}{}
+			}
+		}
+	}
+	rcp := e.rcpPolicies[p]
 	cs := make([]*compiled, 0, len(p.Statements))
 	for i := range p.Statements {
 		st := &p.Statements[i]
 		c := &compiled{pol: p, st: st, cond: len(st.Condition) > 0}
+		cs = append(cs, c)
+		if rcp {
+			if why := rcpUnsupported(st); why != "" {
+				// AWS refuses such an RCP; evaluating it would deny (or
+				// spare) far more than the organization could set.
+				e.notes[fmt.Sprintf("resource control policy %s statement %s: %s, which AWS does not accept in an RCP; the statement is ignored", p.Name, stmtLabel(st), why)] = struct{}{}
+				continue
+			}
+		}
+		if c.cond && e.ctx != nil {
+			switch evalCondition(st.Condition, e.ctx) {
+			case condTrue:
+				c.cond = false
+			case condFalse:
+				// The statement does not apply to this request.
+				continue
+			}
+		}
 		lowered := make([]string, len(st.Actions))
 		for j, a := range st.Actions {
 			lowered[j] = strings.ToLower(a)
@@ -344,7 +390,6 @@ func (e *Engine) compile(p *Policy, resourcePolicy bool) []*compiled {
 				c.vars = true
 			}
 		}
-		cs = append(cs, c)
 	}
 	e.compiled[p] = cs
 	return cs
@@ -374,22 +419,56 @@ func (e *Engine) candidates(pattern string, visit func(int32)) {
 	}
 }
 
+// entries are a statement's Resource entries with policy variables resolved
+// for p: firm are those that matched without a condition (none under
+// NotResource when some variable is unresolved); loose adds the entries
+// whose unresolved variables became *, which match under a condition.
+type entries struct {
+	firm, loose []string
+	unresolved  []string
+}
+
+func (e *Engine) resolveEntries(c *compiled, p *PrincipalInfo) entries {
+	var out entries
+	for _, r := range c.st.Resources {
+		res := resolveVariables(r, p, e.ctx)
+		switch {
+		case res.impossible:
+			// The entry matches nothing: under Resource it adds nothing,
+			// under NotResource it excludes nothing.
+		case len(res.unresolved) > 0:
+			out.loose = append(out.loose, res.pattern)
+			out.unresolved = append(out.unresolved, res.unresolved...)
+		default:
+			out.firm = append(out.firm, res.pattern)
+			out.loose = append(out.loose, res.pattern)
+		}
+	}
+	if c.st.NotResource && len(out.unresolved) > 0 {
+		// What NotResource leaves out depends on the request: all of it
+		// is conditional.
+		out.firm = nil
+	}
+	return out
+}
+
 // resourceHits lists what a statement covers among all resources, resolving
-// policy variables for p. Statements without variables are matched once and
-// remembered.
-func (e *Engine) resourceHits(c *compiled, p *PrincipalInfo) ([]resourceHit, []string) {
+// policy variables for p: firm without a condition, loose (when some
+// variable is unresolved) under one. Statements without variables are
+// matched once and remembered.
+func (e *Engine) resourceHits(c *compiled, p *PrincipalInfo) (firm, loose []resourceHit, unresolved []string) {
 	if !c.vars {
 		c.once.Do(func() { c.hits = e.matchAll(c.st.Resources, c.st.NotResource) })
-		return c.hits, nil
+		return c.hits, nil, nil
 	}
-	var unresolved []string
-	patterns := make([]string, len(c.st.Resources))
-	for i, r := range c.st.Resources {
-		var u []string
-		patterns[i], u = resolveVariables(r, p)
-		unresolved = append(unresolved, u...)
+	en := e.resolveEntries(c, p)
+	if len(en.firm) > 0 || (c.st.NotResource && len(en.unresolved) == 0) {
+		firm = e.matchAll(en.firm, c.st.NotResource)
 	}
-	return e.matchAll(patterns, c.st.NotResource), unresolved
+	if len(en.unresolved) > 0 {
+		loose = e.matchAll(en.loose, c.st.NotResource)
+	}
+	return firm, loose, en.unresolved
 }
 
 func (e *Engine) matchAll(patterns []string, not bool) []resourceHit {
@@ -503,17 +582,19 @@ func (e *Engine) identity(p *PrincipalInfo, pols []*Policy, name string, trace *
 				e.add(&global, c, hit{exact: true, some: true, all: true}, target{arn: "*", objects: "*"}, false, trace, name)
 				continue
 			}
-			hits, unresolved := e.resourceHits(c, p)
+			firm, loose, unresolved := e.resourceHits(c, p)
 			for _, v := range unresolved {
 				e.note("%s statement %s: %s cannot be known in advance; treated as any value (granted under a condition)", pol.Name, stmtLabel(c.st), v)
 			}
-			for _, rh := range hits {
-				l := per[rh.r]
-				if l == nil {
-					l = &layer{}
-					per[rh.r] = l
+			for i, hits := range [][]resourceHit{firm, loose} {
+				for _, rh := range hits {
+					l := per[rh.r]
+					if l == nil {
+						l = &layer{}
+						per[rh.r] = l
+					}
+					e.add(l, c, rh.h, e.targets[rh.r], i == 1, trace, name)
 				}
-				e.add(l, c, rh.h, e.targets[rh.r], len(unresolved) > 0, trace, name)
 			}
 		}
 	}
@@ -644,6 +725,7 @@ type pairResult struct {
 	granted, conditional, denied actionBits
 	idAllow, boundaryAllow       actionBits // before caps, for explanations
 	resAllow, resAccount         actionBits
+	resRoleARN                   actionBits // what the resource policy grants to the principal's ARN
 	scpAllow, rcpAllow           actionBits
 	crossAccount, hasBoundary    bool
 	keyPolicyAssumed             bool
@@ -742,38 +824,47 @@ func (e *Engine) evalPair(p *PrincipalInfo, r int32, idG *layer, idR *layer, bG 
 		}
 	}
 
-	// The resource policy, split by how it names the principal: directly
-	// (its ARN, or everyone) or through its account.
-	var direct, account layer
+	// The resource policy, split by how it names the principal: its ARN,
+	// the principal that makes the request (everyone, or a role session),
+	// or its account.
+	var direct, session, account layer
 	for k, c := range e.resStmts[r] {
-		m := e.principalMatch(c.st, p)
+		m, mCond := e.principalMatch(c.st, p)
 		if m == matchNone || c.acts.empty() {
 			continue
 		}
-		h := e.resHits[r][k]
-		var unresolved []string
+		type match struct {
+			h           hit
+			conditional bool
+		}
+		matches := []match{{e.resHits[r][k], false}}
 		if c.vars && !c.anyResource {
-			patterns := make([]string, len(c.st.Resources))
-			for i, pat := range c.st.Resources {
-				var u []string
-				patterns[i], u = resolveVariables(pat, p)
-				unresolved = append(unresolved, u...)
+			en := e.resolveEntries(c, p)
+			matches = matches[:0]
+			if len(en.firm) > 0 || (c.st.NotResource && len(en.unresolved) == 0) {
+				matches = append(matches, match{matchTarget(en.firm, c.st.NotResource, t), false})
 			}
-			h = matchTarget(patterns, c.st.NotResource, t)
+			if len(en.unresolved) > 0 {
+				matches = append(matches, match{matchTarget(en.loose, c.st.NotResource, t), true})
+			}
 		}
-		if !h.any() {
-			continue
-		}
-		if c.st.Effect == Deny {
-			var l layer
-			e.add(&l, c, h, t, len(unresolved) > 0, trace, "resource")
-			deny, condDeny = deny.or(l.deny), condDeny.or(l.condDeny)
-			continue
-		}
-		if m == matchDirect {
-			e.add(&direct, c, h, t, len(unresolved) > 0, trace, "resource")
-		} else {
-			e.add(&account, c, h, t, len(unresolved) > 0, trace, "resource")
+		for _, mt := range matches {
+			if !mt.h.any() {
+				continue
+			}
+			cond := mt.conditional || mCond
+			switch {
+			case c.st.Effect == Deny:
+				var l layer
+				e.add(&l, c, mt.h, t, cond, trace, "resource")
+				deny, condDeny = deny.or(l.deny), condDeny.or(l.condDeny)
+			case m == matchDirect:
+				e.add(&direct, c, mt.h, t, cond, trace, "resource")
+			case m == matchSession:
+				e.add(&session, c, mt.h, t, cond, trace, "resource")
+			default:
+				e.add(&account, c, mt.h, t, cond, trace, "resource")
+			}
 		}
 	}
 
@@ -789,32 +880,34 @@ func (e *Engine) evalPair(p *PrincipalInfo, r int32, idG *layer, idR *layer, bG 
 		e.mu.Unlock()
 	}
 
-	combine := func(idAllow, bAllow, scp, rcp, dir, acct actionBits) actionBits {
+	combine := func(idAllow, bAllow, scp, rcp, dir, sess, acct actionBits) actionBits {
 		capRes := scp
 		idA := idAllow.and(scp)
 		if hasBoundary {
 			idA = idA.and(bAllow)
 			if p.Kind == activity.KindIAMRole {
 				// A boundary limits what a resource policy grants to a
-				// role's ARN; for a user it does not.
+				// role's ARN; for a user it does not, nor for what it
+				// grants to the role session directly.
 				capRes = capRes.and(bAllow)
 			}
 		}
+		sess = sess.and(scp)
 		var g actionBits
 		switch {
 		case res.Kind == activity.KindKMSKey && !cross:
 			// The key policy must allow the principal, or delegate to
 			// the account so that IAM policies count.
-			g = dir.and(capRes).or(idA.and(acct))
+			g = dir.and(capRes).or(sess).or(idA.and(acct))
 		case cross:
-			g = idA.and(dir.or(acct))
+			g = idA.and(dir.or(sess).or(acct))
 		default:
-			g = idA.or(dir.and(capRes))
+			g = idA.or(dir.and(capRes)).or(sess)
 		}
 		return g.and(rcp).and(mask)
 	}
-	all := combine(id.allow, b.allow, scpAll, rcpAll, direct.allow, account.allow)
-	uncond := combine(id.allowU, b.allowU, scpU, rcpU, direct.allowU, account.allowU)
+	all := combine(id.allow, b.allow, scpAll, rcpAll, direct.allow, session.allow, account.allow)
+	uncond := combine(id.allowU, b.allowU, scpU, rcpU, direct.allowU, session.allowU, account.allowU)
 	granted := all.andNot(deny)
 	return pairResult{
 		granted:       granted,
@@ -822,7 +915,8 @@ func (e *Engine) evalPair(p *PrincipalInfo, r int32, idG *layer, idR *layer, bG 
 		denied:        deny.and(mask),
 		idAllow:       id.allow,
 		boundaryAllow: b.allow,
-		resAllow:      direct.allow,
+		resAllow:      direct.allow.or(session.allow),
+		resRoleARN:    direct.allow,
 		resAccount:    account.allow,
 		scpAllow:      scpAll,
 		rcpAllow:      rcpAll,
@@ -837,16 +931,22 @@ type principalMatchKind int
 
 const (
 	matchNone principalMatchKind = iota
+	// matchDirect: the statement names the principal's ARN.
 	matchDirect
+	// matchSession: the statement names whoever makes the request
+	// ("*", or NotPrincipal) or a session of the role: it grants to the
+	// session, and a permissions boundary does not limit it.
+	matchSession
 	matchAccount
 )
 
 // principalMatch tells whether a resource-policy statement applies to p, and
-// whether it names p itself (or everyone) or p's account.
-func (e *Engine) principalMatch(st *Statement, p *PrincipalInfo) principalMatchKind {
+// how it names it; conditional is set when it names one session of a role,
+// which depends on the session name.
+func (e *Engine) principalMatch(st *Statement, p *PrincipalInfo) (m principalMatchKind, conditional bool) {
 	pr := st.Principal
 	if pr == nil {
-		return matchNone
+		return matchNone, false
 	}
 	if st.NotPrincipal {
 		// AWS checks the account, then the principal: a principal is
@@ -862,21 +962,61 @@ func (e *Engine) principalMatch(st *Statement, p *PrincipalInfo) principalMatchK
 			}
 		}
 		if arnListed && accountListed && p.Boundary == nil {
-			return matchNone
+			return matchNone, false
 		}
-		return matchDirect
+		return matchSession, false
 	}
 	if pr.Any {
-		return matchDirect
+		return matchSession, false
 	}
-	m := matchNone
+	m = matchNone
 	for _, a := range pr.AWS {
 		if a == p.ARN {
-			return matchDirect
+			return matchDirect, false
 		}
-		if accountOfPrincipalEntry(a) == p.AccountID {
+		if sessionOf(a, p) {
+			m, conditional = matchSession, true
+			continue
+		}
+		if m == matchNone && accountOfPrincipalEntry(a) == p.AccountID {
 			m = matchAccount
 		}
 	}
-	return m
+	return m, conditional
+}
+
+// sessionOf tells whether a principal entry is a session of role p:
+// arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION.
+func sessionOf(entry string, p *PrincipalInfo) bool {
+	if p.Kind != activity.KindIAMRole {
+		return false
+	}
+	a, err := activity.ParseARN(entry)
+	if err != nil || a.Service != "sts" || a.AccountID != p.AccountID {
+		return false
+	}
+	name, ok := strings.CutPrefix(a.Resource, "assumed-role/")
+	if !ok {
+		return false
+	}
+	role, _, ok := strings.Cut(name, "/")
+	return ok && role == p.Name
+}
+
+// rcpUnsupported says what in a statement AWS does not accept in a resource
+// control policy: NotAction, or Action "*" (only AWS's RCPFullAWSAccess,
+// an Allow of "*" to everyone on everything, uses it), or "".
+func rcpUnsupported(st *Statement) string {
+	if st.NotAction {
+		return "it uses NotAction"
+	}
+	if st.Effect == Allow && len(st.Condition) == 0 && st.Principal != nil && st.Principal.Any && !st.NotPrincipal && !st.NotResource && coversEverything(st.Resources) {
+		return ""
+	}
+	for _, a := range st.Actions {
+		if a == "*" {
+			return `its Action is "*"`
+		}
+	}
+	return ""
 }

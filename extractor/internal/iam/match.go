@@ -2,6 +2,19 @@ package iam
 
 import "strings"
 
+// Policy variables ${*} and ${?} stand for the characters * and ? themselves;
+// once resolved, a pattern holds them as these bytes, which match only that
+// character. They cannot appear in an ARN.
+const (
+	literalStar     = '\x01'
+	literalQuestion = '\x02'
+)
+
+// same tells whether the pattern byte pc matches the byte c literally.
+func same(pc, c byte) bool {
+	return pc == c || pc == literalStar && c == '*' || pc == literalQuestion && c == '?'
+}
+
 // globMatch reports whether s matches pattern, where * matches any run of
 // characters (colons and slashes included, as IAM does) and ? any one
 // character.
@@ -10,7 +23,7 @@ func globMatch(pattern, s string) bool {
 	star, mark := -1, 0
 	for i < len(s) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+		case p < len(pattern) && (pattern[p] == '?' || same(pattern[p], s[i])):
 			p++
 			i++
 		case p < len(pattern) && pattern[p] == '*':
@@ -44,11 +57,11 @@ func prefixStates(pattern, prefix string) []bool {
 			if !on || p == len(pattern) {
 				continue
 			}
-			switch pattern[p] {
-			case '*':
+			switch {
+			case pattern[p] == '*':
 				next[p] = true
 				any = true
-			case '?', prefix[i]:
+			case pattern[p] == '?' || same(pattern[p], prefix[i]):
 				next[p+1] = true
 				any = true
 			}
@@ -93,9 +106,10 @@ func matchesAllWithPrefix(pattern, prefix string) bool {
 	return false
 }
 
-// literalPrefix is the part of a pattern before its first wildcard.
+// literalPrefix is the part of a pattern before its first wildcard (or
+// escaped character).
 func literalPrefix(pattern string) string {
-	if i := strings.IndexAny(pattern, "*?"); i >= 0 {
+	if i := strings.IndexAny(pattern, "*?\x01\x02"); i >= 0 {
 		return pattern[:i]
 	}
 	return pattern

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -41,6 +42,23 @@ type Decision struct {
 // When a policy that applies could not be read, the decision is Unknown
 // unless a readable policy denies the action explicitly.
 func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []string, resourceARN string) ([]Decision, []string, error) {
+	return SimulateWith(cat, inv, principalARN, actions, resourceARN, Options{})
+}
+
+// Options refine a simulation.
+type Options struct {
+	// Context is the request context, key → values, like the context
+	// entries of aws iam simulate-principal-policy. When it is set,
+	// conditions are evaluated against it: a statement whose condition
+	// fails does not apply, one whose condition holds applies without
+	// condition, and one with a condition on a key the context does not
+	// give stays conditional. Policy variables it gives are resolved.
+	// Keys are case-insensitive.
+	Context map[string][]string
+}
+
+// SimulateWith is Simulate for a request described by opts.
+func SimulateWith(cat *Catalog, inv *Inventory, principalARN string, actions []string, resourceARN string, opts Options) ([]Decision, []string, error) {
 	var p *PrincipalInfo
 	for i := range inv.Principals {
 		if inv.Principals[i].ARN == principalARN {
@@ -75,7 +93,15 @@ func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []strin
 		return nil, nil, err
 	}
 	one := &Inventory{Principals: []PrincipalInfo{*p}, Resources: []ResourceInfo{res}, SCPs: inv.SCPs, RCPs: inv.RCPs}
-	e := newEngine(cat, u, one)
+	var ctx map[string][]string
+	if opts.Context != nil {
+		ctx = make(map[string][]string, len(opts.Context))
+		for k, v := range opts.Context {
+			k = strings.ToLower(k)
+			ctx[k] = append(ctx[k], v...)
+		}
+	}
+	e := newEngine(cat, u, one, ctx)
 	pp := &one.Principals[0]
 	var trace []Contribution
 	idG, idPer := e.identity(pp, pp.Policies, "identity", &trace)
@@ -103,7 +129,7 @@ func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []strin
 		case r.denied.has(k):
 			d.Decision = ExplicitDeny
 			d.Statements = refs(trace, k, func(c Contribution) bool { return c.Effect == Deny && !c.Conditional })
-			d.Reason = "an explicit Deny applies"
+			d.Reason = "an explicit Deny applies" + notPrincipalWarning(res.Policy, d.Statements, p)
 			if len(unreadable) > 0 {
 				d.Reason += ", whatever the policies that could not be read say"
 			}
@@ -121,6 +147,9 @@ func Simulate(cat *Catalog, inv *Inventory, principalARN string, actions []strin
 			d.Reason = "allowed"
 			if d.Conditional {
 				d.Reason = "allowed under a condition that is known only at request time"
+				if ctx != nil {
+					d.Reason = "allowed under a condition on a key the request context does not give"
+				}
 			}
 			if r.keyPolicyAssumed {
 				d.Reason += "; the key policy is unknown and assumed to be the default one"
@@ -190,6 +219,8 @@ func implicitReason(r pairResult, k int, res ResourceInfo, p *PrincipalInfo) str
 		return "the resource control policies do not allow it"
 	case r.hasBoundary && id && !r.boundaryAllow.has(k):
 		return "the permissions boundary does not allow it"
+	case r.hasBoundary && r.resRoleARN.has(k) && !r.boundaryAllow.has(k):
+		return "the resource policy allows the role's ARN, but the permissions boundary does not allow it, and a boundary limits what a resource policy grants to a role's ARN"
 	case r.crossAccount && !id:
 		return fmt.Sprintf("the resource belongs to account %s: a cross-account request needs an identity policy of account %s too", res.AccountID, p.AccountID)
 	case r.crossAccount:
@@ -223,6 +254,11 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 	r := ResourceInfo{ARN: arn}
 	if a, err := activity.ParseARN(arn); err == nil {
 		r.Region, r.AccountID = a.Region, a.AccountID
+		if a.Service == "kms" && strings.HasPrefix(a.Resource, "alias/") {
+			// An alias is the resource of the alias actions; it has no
+			// policy of its own, so identity policies decide.
+			return r, nil
+		}
 		if k := activity.ResourceKindOfService(a.Service); k != nil {
 			r.Kind = k.Name
 			if parent != "" {
@@ -235,4 +271,27 @@ func simulatedResource(inv *Inventory, arn string) (ResourceInfo, []string) {
 		note += " and it is taken to belong to the principal's account"
 	}
 	return r, []string{note}
+}
+
+// notPrincipalWarning explains a Deny with NotPrincipal that lists the
+// principal but still denies it: AWS exempts a principal only when its
+// account is listed too, and never one with a permissions boundary.
+func notPrincipalWarning(pol *Policy, deciding []Ref, p *PrincipalInfo) string {
+	if pol == nil {
+		return ""
+	}
+	for _, ref := range deciding {
+		if ref.Policy != pol.Name || ref.Index >= len(pol.Statements) {
+			continue
+		}
+		st := &pol.Statements[ref.Index]
+		if !st.NotPrincipal || st.Principal == nil || !slices.Contains(st.Principal.AWS, p.ARN) {
+			continue
+		}
+		if p.Boundary != nil {
+			return fmt.Sprintf("; statement %s lists the principal in NotPrincipal, but AWS denies a principal with a permissions boundary whatever NotPrincipal lists", stmtLabel(st))
+		}
+		return fmt.Sprintf("; statement %s lists the principal in NotPrincipal but not its account %s, and AWS exempts a principal only when its account is listed too", stmtLabel(st), p.AccountID)
+	}
+	return ""
 }
