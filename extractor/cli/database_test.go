@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,24 @@ const (
 	invictus      = invictusLogs
 	invictusFiles = 55
 )
+
+// syncBuffer is a buffer one goroutine writes while another reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
 
 func sum(t *testing.T, path string) [32]byte {
 	t.Helper()
@@ -109,23 +129,37 @@ func TestSecondExtractWaitsForTheFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type result struct {
-		out, errOut string
-		code        int
-	}
-	done := make(chan result, 1)
+	var out bytes.Buffer
+	errOut := &syncBuffer{}
+	done := make(chan int, 1)
 	go func() {
-		out, errOut, code := run(t, "--db", path, "extract", "--source", invictus, "--as-of", invictusAsOf, "--json")
-		done <- result{out, errOut, code}
+		err := Run(context.Background(), []string{"--db", path, "extract", "--source", invictus, "--as-of", invictusAsOf, "--json"},
+			Streams{In: strings.NewReader(""), Out: &out, Err: errOut}, "test")
+		done <- ExitCode(err)
 	}()
+	// It says it waits, and does not finish while the other holds the lock.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(errOut.String(), "waiting for it to finish"); time.Sleep(20 * time.Millisecond) {
+		select {
+		case code := <-done:
+			t.Fatalf("extract ran while another held the database: exit %d, %s", code, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("extract did not say it waits: %q", errOut.String())
+		}
+	}
 	select {
-	case r := <-done:
-		t.Fatalf("extract ran while another held the database: exit %d, %s", r.code, r.errOut)
-	case <-time.After(time.Second):
+	case code := <-done:
+		t.Fatalf("extract finished while another held the database: exit %d", code)
+	case <-time.After(300 * time.Millisecond):
 	}
 	release()
-	r := <-done
-	if r.code != ExitOK || !strings.Contains(r.errOut, "in use by another extract (pid 1 on ci)") || !strings.Contains(r.errOut, "waiting for it to finish") {
+	r := struct {
+		out, errOut string
+		code        int
+	}{code: <-done}
+	r.out, r.errOut = out.String(), errOut.String()
+	if r.code != ExitOK || !strings.Contains(r.errOut, "in use by another extract (pid 1 on ci)") {
 		t.Fatalf("exit %d, stderr %q; want a message naming the run it waited for", r.code, r.errOut)
 	}
 	var s struct {
@@ -136,8 +170,8 @@ func TestSecondExtractWaitsForTheFirst(t *testing.T) {
 		t.Errorf("summary %+v (%v), want all %d objects read", s, err, invictusFiles)
 	}
 	// The second, sequential run finds every object read.
-	out, _, code := run(t, "--db", path, "extract", "--source", invictus, "--as-of", invictusAsOf, "--json")
-	if err := json.Unmarshal([]byte(out), &s); err != nil || code != ExitOK || s.Read != 0 {
+	again, _, code := run(t, "--db", path, "extract", "--source", invictus, "--as-of", invictusAsOf, "--json")
+	if err := json.Unmarshal([]byte(again), &s); err != nil || code != ExitOK || s.Read != 0 {
 		t.Errorf("rerun: exit %d, summary %+v (%v), want nothing read again", code, s, err)
 	}
 }
