@@ -2,14 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
@@ -148,26 +145,7 @@ func TestEngineDaysRefuseADayCountedElsewhere(t *testing.T) {
 // read stay the local engine's, for every integration.
 func TestMigrationKeepsWhichEngineCountedEachDay(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "activity.db")
-	conn, err := sql.Open("sqlite3", dsn(path, modeWrite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: conn, path: path, Now: time.Now}
-	if _, err := conn.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version <= 50 {
-			if err := old.apply(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	path, conn := databaseAt(t, 50)
 	for _, q := range []string{
 		`INSERT INTO extract_runs (id, started_at, as_of, window_days, sources, status) VALUES (7, 0, 0, 30, 'athena', 'done')`,
 		`INSERT INTO athena_queries VALUES ('q1', '111111111111', 7, 100, 101, 0, 0, 0, 0)`,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -252,4 +253,33 @@ func TestResourceKindsCheckedByTheSchemaAreTheRegistrys(t *testing.T) {
 	if !slices.Equal(checked, want) {
 		t.Errorf("the schema keeps resource kinds %v, the registry has %v", checked, want)
 	}
+}
+
+// databaseAt is a database as a release whose latest migration was version
+// left it: its path, and a connection for writing the rows that release
+// wrote.
+func databaseAt(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "activity.db")
+	conn, err := sql.Open(driverName, dsn(path, modeWrite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	old := &DB{sql: conn, path: path, Now: time.Now}
+	if _, err := conn.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version <= version {
+			if err := old.apply(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return path, conn
 }

@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
@@ -16,26 +13,7 @@ import (
 // whose policies were all read stay so.
 func TestMigrationKeepsUnreadablePolicyNames(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "activity.db")
-	conn, err := sql.Open("sqlite3", dsn(path, modeWrite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &DB{sql: conn, path: path, Now: time.Now}
-	if _, err := conn.Exec(`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.version <= 55 {
-			if err := old.apply(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	path, conn := databaseAt(t, 55)
 	for arn, unreadable := range map[string]string{
 		"arn:aws:iam::111111111111:user/ana": `["arn:aws:iam::111111111111:policy/Broken","arn:aws:iam::111111111111:user/ana inline typo"]`,
 		"arn:aws:iam::111111111111:user/ben": `[]`,

@@ -2,7 +2,9 @@ package extract_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -178,13 +180,16 @@ func killedBySignal(err error) bool {
 }
 
 // Ctrl-C stops the run cleanly: exit status 130, the run recorded as
-// interrupted, and what was committed kept and not read again.
+// interrupted, what was committed kept and not read again, and the --json
+// summary printed, saying it was interrupted.
 func TestInterruptKeepsCommittedWork(t *testing.T) {
 	dir := copies(t, 4)
 	dbPath := filepath.Join(t.TempDir(), "activity.db")
-	args := strings.Join([]string{"--db", dbPath, "--log-level", "debug", "extract", "--source", dir, "--as-of", "2023-07-11T00:00:00Z", "--workers", "1"}, "\n")
+	args := strings.Join([]string{"--db", dbPath, "--log-level", "debug", "extract", "--json", "--source", dir, "--as-of", "2023-07-11T00:00:00Z", "--workers", "1"}, "\n")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+args)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +210,15 @@ func TestInterruptKeepsCommittedWork(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
 		t.Fatalf("interrupted run ended with %v, want exit status 130", err)
 	}
+	var summary struct {
+		RunID       int64 `json:"run_id"`
+		Listed      int64 `json:"objects_listed"`
+		Read        int64 `json:"objects_read"`
+		Interrupted bool  `json:"interrupted"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &summary); err != nil {
+		t.Fatalf("no JSON summary after the interruption: %v\n%s", err, stdout.String())
+	}
 	db, err := store.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -213,6 +227,9 @@ func TestInterruptKeepsCommittedWork(t *testing.T) {
 	last, err := db.LastExtractRun(context.Background())
 	if err != nil || last.Status != store.RunInterrupted || last.Objects == 0 || last.Objects >= 220 {
 		t.Fatalf("run = %+v, %v; want an interrupted run that committed some objects", last, err)
+	}
+	if !summary.Interrupted || summary.RunID != last.ID || summary.Read != last.Objects || summary.Listed < summary.Read {
+		t.Errorf("summary %+v, run %+v; want the interrupted run's own counts", summary, last)
 	}
 	sum := run(t, db, cloudtrail.Folder{Dir: dir})
 	if sum.AlreadyRead != last.Objects || sum.Done != 220-last.Objects {
