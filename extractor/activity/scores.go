@@ -131,3 +131,11 @@ const (
 
 // NAReasons lists the reasons an OPS is N/A.
 var NAReasons = []string{NARootUser, NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}
+
+// ActionLastUse is a principal's latest successful use of one IAM action of
+// any service up to as_of, and whether one fell inside the window.
+type ActionLastUse struct {
+	Action     string
+	LastUsedAt time.Time
+	InWindow   bool
+}

@@ -1,0 +1,66 @@
+-- Every service, beyond the three scored resource kinds: which IAM actions
+-- each principal performed successfully, what its policies grant per
+-- service, and what a score run made of the two.
+
+-- Successful actions of any service, whatever the resource, per principal
+-- and day, from management events and the data events the trail logs. Rows
+-- with session_name '' are the principal's own; rows with a session name
+-- are the calls of a role session whose events name no person (the role
+-- has its own row too), credited to the person whose SAML sign-in issued
+-- it, as usage_session_actions are. Every column merges idempotently (min,
+-- max, seconds_union), so a duplicate delivery changes nothing and no
+-- event ledger is involved.
+CREATE TABLE usage_service_actions (
+    principal_id  INTEGER NOT NULL REFERENCES principals (id),
+    session_name  TEXT    NOT NULL,
+    action        TEXT    NOT NULL,
+    day           INTEGER NOT NULL,
+    first_used_at INTEGER NOT NULL,
+    last_used_at  INTEGER NOT NULL,
+    seconds       BLOB    NOT NULL,
+    PRIMARY KEY (principal_id, session_name, action, day)
+) STRICT, WITHOUT ROWID;
+
+-- The actions each principal's identity-based policies grant, per service
+-- (see the iam package: granted on some resource and not denied on every
+-- one), as a set of grant_action_sets. Replaced with the grants.
+CREATE TABLE service_grants (
+    principal_id INTEGER NOT NULL REFERENCES principals (id),
+    service      TEXT    NOT NULL,
+    actions_id   INTEGER NOT NULL REFERENCES grant_action_sets (id),
+    PRIMARY KEY (principal_id, service)
+) STRICT, WITHOUT ROWID;
+
+-- A run's service-level shares: services granted but unused over services
+-- granted, and actions granted but unused over actions granted, over every
+-- service. NULL with the principal's na_reason.
+ALTER TABLE principal_scores ADD COLUMN service_ops REAL CHECK (service_ops BETWEEN 0 AND 100);
+ALTER TABLE principal_scores ADD COLUMN permission_ops REAL CHECK (permission_ops BETWEEN 0 AND 100);
+
+-- Per principal and service of a run: how many actions are granted, which
+-- were used inside the window (space-separated), and the latest use.
+CREATE TABLE service_scores (
+    run_id       INTEGER NOT NULL REFERENCES score_runs (id) ON DELETE CASCADE,
+    principal_id INTEGER NOT NULL REFERENCES principals (id),
+    service      TEXT    NOT NULL,
+    granted      INTEGER NOT NULL CHECK (granted >= 0),
+    used_actions TEXT    NOT NULL,
+    last_used_at INTEGER,
+    PRIMARY KEY (run_id, principal_id, service)
+) STRICT, WITHOUT ROWID;
+
+-- Findings of a run, like IAM Access Analyzer's unused-access findings:
+-- 'unused_role' (a role that did nothing in the window) and
+-- 'unused_permission' (per service, the granted actions unused in the
+-- window). actions is space-separated; action_last_used a JSON object of
+-- the unused actions last used before the window, with their time.
+CREATE TABLE findings (
+    run_id           INTEGER NOT NULL REFERENCES score_runs (id) ON DELETE CASCADE,
+    type             TEXT    NOT NULL CHECK (type IN ('unused_role', 'unused_permission')),
+    principal_id     INTEGER NOT NULL REFERENCES principals (id),
+    service          TEXT    NOT NULL,
+    actions          TEXT    NOT NULL,
+    action_last_used TEXT    NOT NULL DEFAULT '{}',
+    last_used_at     INTEGER,
+    PRIMARY KEY (run_id, type, principal_id, service)
+) STRICT, WITHOUT ROWID;
