@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -171,4 +172,62 @@ func (s *DB) ServiceGrantsOf(ctx context.Context, principalID int64) (map[string
 		return nil, fmt.Errorf("service grants of principal %d: %w", principalID, err)
 	}
 	return out, nil
+}
+
+func (s *DB) scanServiceScores(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
+	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.service, x.granted, x.used_actions, x.last_used_at
+		FROM service_scores x WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.service`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var sv activity.ServiceScore
+		var used string
+		var last sql.NullInt64
+		if err := rows.Scan(&pid, &sv.Service, &sv.Granted, &used, &last); err != nil {
+			return err
+		}
+		if i, ok := index[pid]; ok {
+			sv.UsedActions, sv.LastUsedAt = strings.Fields(used), timePtr(last)
+			out[i].Services = append(out[i].Services, sv)
+		}
+	}
+	return rows.Err()
+}
+
+func (s *DB) scanFindings(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
+	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.type, x.service, x.actions, x.action_last_used, x.last_used_at
+		FROM findings x WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.type DESC, x.service`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var f activity.Finding
+		var actions, lastJSON string
+		var last sql.NullInt64
+		if err := rows.Scan(&pid, &f.Type, &f.Service, &actions, &lastJSON, &last); err != nil {
+			return err
+		}
+		i, ok := index[pid]
+		if !ok {
+			continue
+		}
+		f.Principal, f.Actions, f.LastUsedAt = out[i].Principal, strings.Fields(actions), timePtr(last)
+		var byAction map[string]int64
+		if err := json.Unmarshal([]byte(lastJSON), &byAction); err != nil {
+			return fmt.Errorf("%s finding of %s: last uses: %w", f.Type, out[i].ARN, err)
+		}
+		for a, at := range byAction {
+			if f.ActionLastUsed == nil {
+				f.ActionLastUsed = map[string]time.Time{}
+			}
+			f.ActionLastUsed[a] = time.Unix(at, 0).UTC()
+		}
+		out[i].Findings = append(out[i].Findings, f)
+	}
+	return rows.Err()
 }
