@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -129,6 +131,25 @@ func TestServicesAndFindings(t *testing.T) {
 	if !reflect.DeepEqual(rep.Findings, wantFindings) {
 		got, _ := json.MarshalIndent(rep.Findings, "", " ")
 		t.Errorf("findings =\n%s", got)
+	}
+
+	table, _ := runCLI(t, ctx, []string{"--db", db, "report", "--as-of", scenarioAsOf, "--window", "30d"})
+	for _, line := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^UNUSED SERVICES`),
+		regexp.MustCompile(`(?m)^arn:aws:iam::333333333333:user/ops +iam_user +333333333333 +33\.3 +60\.0 +1/3 +ec2$`),
+		regexp.MustCompile(`(?m)^FINDINGS \(3:`),
+		regexp.MustCompile(`(?m)^unused_role +arn:aws:iam::333333333333:role/batch +333333333333 +- +2026-09-01T00:00:05Z +84 *$`),
+		regexp.MustCompile(`(?m)^unused_permission +arn:aws:iam::333333333333:user/ops +333333333333 +iam +2026-11-20T10:00:00Z +54 +iam:CreateAccessKey, iam:ListRoles$`),
+	} {
+		if !line.MatchString(table) {
+			t.Errorf("the table has no line matching %s:\n%s", line, table)
+		}
+	}
+	page, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "html", "--as-of", scenarioAsOf, "--window", "30d"})
+	for _, want := range []string{`<h2>Unused services</h2>`, `<h2>Findings</h2>`, `<code>unused_role</code>`, `iam:CreateAccessKey, iam:ListRoles`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
 	}
 }
 
