@@ -6,8 +6,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/generate"
 )
 
 // Account 333333333333 of testdata/services, by hand, for the 30-day window
@@ -158,4 +162,56 @@ func deref(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+// A generated organization shows one finding of each type: its role nobody
+// assumes, and the unused permissions of the user that may do anything to
+// its bucket and only reads it.
+func TestGeneratedOrganizationFindings(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m, err := generate.Run(ctx, generate.Options{Out: dir, Accounts: 2, Users: 8, Days: 40, Events: 3000, Seed: 3,
+		End: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "activity.db")
+	args := []string{"--db", db, "discover"}
+	authz, _ := filepath.Glob(filepath.Join(dir, m.AuthzFolder, "*.json"))
+	for _, f := range authz {
+		args = append(args, "--authz-details", f)
+	}
+	runCLI(t, ctx, args)
+	runCLI(t, ctx, []string{"--db", db, "extract", "--source", filepath.Join(dir, m.TrailFolder), "--as-of", scenarioAsOf, "--window", "45d"})
+	out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", scenarioAsOf, "--window", "30d"})
+	var rep struct {
+		Findings []struct {
+			Type      string   `json:"type"`
+			Principal string   `json:"principal"`
+			Service   *string  `json:"service"`
+			Actions   []string `json:"actions"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var role, s3 bool
+	for _, f := range rep.Findings {
+		switch {
+		case f.Type == "unused_role" && f.Principal == m.Demo["unused_role"]:
+			role = true
+		case f.Type == "unused_permission" && f.Principal == m.Demo["unused_permission_user"] && f.Service != nil && *f.Service == "s3":
+			s3 = true
+			// It reads its bucket: those actions are used.
+			if slices.Contains(f.Actions, "s3:GetObject") || slices.Contains(f.Actions, "s3:ListBucket") || !slices.Contains(f.Actions, "s3:PutObject") {
+				t.Errorf("unused s3 actions of %s: %v", f.Principal, f.Actions)
+			}
+		case f.Type == "unused_role" && strings.HasSuffix(f.Principal, ":role/app-deployer"):
+			t.Errorf("the role in use is found unused: %s", f.Principal)
+		}
+	}
+	if !role || !s3 {
+		t.Errorf("unused_role of %s found: %v; unused_permission in s3 of %s found: %v\n%s", m.Demo["unused_role"], role,
+			m.Demo["unused_permission_user"], s3, out)
+	}
 }

@@ -69,7 +69,9 @@
 //     ("arn:aws:s3:::*", "arn:aws:iam::*:*").
 //
 // A Deny on part of the resources leaves A granted: it is allowed on some
-// resource. Resource policies are not read here: the grants they make on
+// resource. Resource entries are not matched against the resource types A
+// applies to: s3:* on one bucket counts s3:ListAllMyBuckets, which needs
+// "*", as granted (an over-count of what the policy allows). Resource policies are not read here: the grants they make on
 // buckets, keys and secrets are in Engine.Grants, and the score step adds
 // them to these. Permission boundaries and SCPs cap as above; RCPs, which
 // cap resources, do not remove an action from every resource and are left
