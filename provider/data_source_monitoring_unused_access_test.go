@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
@@ -118,6 +120,39 @@ func TestAccMonitoringUnusedAccess_validation(t *testing.T) {
 			{Config: config(`kinds = ["okta_identity"]`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)kinds.*value must be one of`)},
 			{Config: config(`min_unused_days = -1`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)min_unused_days.*at least 0`)},
 			{Config: config(`accounts = ["123"]`), PlanOnly: true, ExpectError: regexp.MustCompile(`Invalid Account ID`)},
+		},
+	})
+}
+
+// A rule bounding how long roles go unused is stored, read back, and
+// violated by the scenario's role batch (84 days) when scored.
+func TestAccMonitoringRule_maxUnusedRoleDays(t *testing.T) {
+	db := servicesStore(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: ruleConfig(db, `
+  name                 = "no-idle-roles"
+  max_unused_role_days = 30
+  kinds                = ["iam_role"]`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ruleAddr, tfjsonpath.New("max_unused_role_days"), knownvalue.Int64Exact(30)),
+				},
+				Check: func(*terraform.State) error {
+					out, err := runExtractor("--db", db, "rules", "check", "--as-of", fixtureAsOf, "--window", "30d", "--json")
+					if err != nil {
+						return err
+					}
+					if !strings.Contains(string(out), `"principal": "arn:aws:iam::333333333333:role/batch"`) ||
+						!strings.Contains(string(out), "role unused for 84 days, more than 30") || strings.Contains(string(out), "role/fresh") {
+						return fmt.Errorf("rules check:\n%s", out)
+					}
+					return nil
+				},
+			},
+			{ResourceName: ruleAddr, ImportState: true, ImportStateId: "no-idle-roles", ImportStateVerify: true},
 		},
 	})
 }

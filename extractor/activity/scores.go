@@ -1,6 +1,9 @@
 package activity
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ScoreRun is one computation of scores for a window.
 type ScoreRun struct {
@@ -214,4 +217,23 @@ type ActionLastUse struct {
 	Action     string
 	LastUsedAt time.Time
 	InWindow   bool
+}
+
+// UnusedRoleDays is how many whole days up to as_of an IAM role of a score
+// went unused: since its last activity, or, when none was seen, since the
+// start of the window or its creation, whichever is later. ok is false for
+// a principal that is not a role, a service-linked role (only its service
+// uses it), and a role whose account was not monitored.
+func UnusedRoleDays(p PrincipalScore, w Window) (days int, ok bool) {
+	if p.Kind != KindIAMRole || !p.Monitored || strings.Contains(p.ARN, ":role/aws-service-role/") {
+		return 0, false
+	}
+	since := w.Start()
+	switch {
+	case p.LastActivityAt != nil:
+		since = *p.LastActivityAt
+	case p.CreatedAt.After(since):
+		since = p.CreatedAt
+	}
+	return int(w.AsOf.Sub(since) / (24 * time.Hour)), true
 }

@@ -64,3 +64,28 @@ CREATE TABLE findings (
     last_used_at     INTEGER,
     PRIMARY KEY (run_id, type, principal_id, service)
 ) STRICT, WITHOUT ROWID;
+
+-- A rule may bound how long a role goes unused, alone or with the other
+-- constraints. Nothing refers to rules, so the table is made anew with the
+-- wider check.
+CREATE TABLE rules_new (
+    name                 TEXT    NOT NULL PRIMARY KEY CHECK (name <> ''),
+    description          TEXT    NOT NULL DEFAULT '',
+    max_ops              REAL    CHECK (max_ops BETWEEN 0 AND 100),
+    max_resource_ops     REAL    CHECK (max_resource_ops BETWEEN 0 AND 100),
+    no_dormant           INTEGER NOT NULL DEFAULT 0 CHECK (no_dormant IN (0, 1)),
+    -- Violated by an IAM role in scope (not service-linked) unused for more
+    -- than this many whole days up to as_of. NULL when the rule does not
+    -- bound it.
+    max_unused_role_days INTEGER CHECK (max_unused_role_days BETWEEN 0 AND 3650),
+    accounts             TEXT    NOT NULL DEFAULT '[]',
+    kinds                TEXT    NOT NULL DEFAULT '[]',
+    resource_kinds       TEXT    NOT NULL DEFAULT '[]',
+    created_at           INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL,
+    CHECK (max_ops IS NOT NULL OR max_resource_ops IS NOT NULL OR no_dormant = 1 OR max_unused_role_days IS NOT NULL)
+) STRICT;
+INSERT INTO rules_new (name, description, max_ops, max_resource_ops, no_dormant, accounts, kinds, resource_kinds, created_at, updated_at)
+    SELECT name, description, max_ops, max_resource_ops, no_dormant, accounts, kinds, resource_kinds, created_at, updated_at FROM rules;
+DROP TABLE rules;
+ALTER TABLE rules_new RENAME TO rules;
