@@ -117,8 +117,9 @@ type UsageCount struct {
 }
 
 // ServiceUseFact is the first and last successful use of one day of an IAM
-// action of any service, whatever the resource, by a principal, and the
-// seconds of its uses. Session names the role session that made the calls
+// action of any service on none of the scored resource kinds (those uses
+// are UseFacts, with their resource), by a principal, and the seconds of
+// its uses. Session names the role session that made the calls
 // when their events name no person (Principal is then the role, which has a
 // fact of its own with Session empty): the store credits it to the person a
 // SAML sign-in names, as it does session uses of the scored kinds.

@@ -12,36 +12,35 @@ import (
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
-// serviceLastUses is the SQL of the latest use up to :asof of each action
-// of the rows of usage_service_actions u the FROM clause names, and whether
-// one fell in [:start, :asof].
-const serviceLastUses = `SELECT u.action,
-		max(CASE WHEN u.last_used_at <= :asof THEN u.last_used_at ELSE seconds_last_at_or_before(u.seconds, u.day, :asof) END),
-		coalesce(max(CASE WHEN u.first_used_at >= :start AND u.last_used_at <= :asof THEN 1
-			WHEN u.last_used_at < :start OR u.first_used_at > :asof THEN 0
-			ELSE seconds_any_between(u.seconds, u.day, :start, :asof) END), 0)`
-
 // ServiceActionsOf lists every action of any service the principal
 // performed successfully up to as_of, with its latest use, and whether one
-// was inside the window. A person's list includes the calls of the role
-// sessions a SAML sign-in issued them whose events did not name them.
+// was inside the window: the actions on none of the scored kinds from
+// usage_service_actions, the others from usage_actions. A person's list
+// includes the calls of the role sessions a SAML sign-in issued them whose
+// events did not name them.
 func (s *DB) ServiceActionsOf(ctx context.Context, principalID int64, w activity.Window) ([]activity.ActionLastUse, error) {
 	args := []any{sql.Named("p", principalID), sql.Named("d1", w.LastDay()), sql.Named("start", w.Start().Unix()), sql.Named("asof", w.AsOf.Unix())}
-	own, err := scanActionLastUses(s.sql.QueryContext(ctx, serviceLastUses+`
-		FROM usage_service_actions u WHERE u.principal_id = :p AND u.session_name = '' AND u.day <= :d1
-		GROUP BY u.action`, args...))
-	if err != nil {
-		return nil, fmt.Errorf("service actions of principal %d: %w", principalID, err)
+	var lists [][]activity.ActionLastUse
+	for _, q := range []struct{ what, from string }{
+		{"service actions", `FROM usage_service_actions u WHERE u.principal_id = :p AND u.session_name = '' AND u.day <= :d1`},
+		{"actions on scored resources", `FROM usage_actions u WHERE u.principal_id = :p AND u.day <= :d1`},
+		{"session service actions", `FROM (` + personSessionDays + `) x
+			JOIN usage_service_actions u ON u.principal_id = x.role_id AND u.session_name = x.session_name AND u.day = x.day
+			WHERE u.day <= :d1`},
+		{"session actions on scored resources", `FROM (` + personSessionDays + `) x
+			JOIN usage_session_actions u ON u.role_id = x.role_id AND u.session_name = x.session_name AND u.day = x.day
+			WHERE u.day <= :d1`},
+	} {
+		l, err := scanActionLastUses(s.sql.QueryContext(ctx, `SELECT u.action,
+				max(`+lastUpTo("u.seconds", "u.day", "u.first_used_at", "u.last_used_at")+`),
+				coalesce(max(`+inWindow("u.seconds", "u.day", "u.first_used_at", "u.last_used_at")+`), 0)
+			`+q.from+` GROUP BY u.action`, args...))
+		if err != nil {
+			return nil, fmt.Errorf("%s of principal %d: %w", q.what, principalID, err)
+		}
+		lists = append(lists, l)
 	}
-	sessions, err := scanActionLastUses(s.sql.QueryContext(ctx, serviceLastUses+`
-		FROM (`+personSessionDays+`) x
-		JOIN usage_service_actions u ON u.principal_id = x.role_id AND u.session_name = x.session_name AND u.day = x.day
-		WHERE u.day <= :d1
-		GROUP BY u.action`, args...))
-	if err != nil {
-		return nil, fmt.Errorf("session service actions of person %d: %w", principalID, err)
-	}
-	return MergeActionLastUses(own, sessions), nil
+	return MergeActionLastUses(lists...), nil
 }
 
 // MergeActionLastUses merges lists of actions' last uses: per action, the

@@ -125,8 +125,10 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 	}
 	if e.ErrorCode == "" {
 		for i, u := range e.Uses {
-			if slices.ContainsFunc(e.Uses[:i], func(v cloudtrail.Use) bool { return v.Action == u.Action }) {
-				continue // the same action on another resource
+			if u.Resource != nil || slices.ContainsFunc(e.Uses[:i], func(v cloudtrail.Use) bool { return v.Action == u.Action }) {
+				// Uses of the scored kinds are kept with their resource
+				// (Use below), where the store reads them as service use too.
+				continue
 			}
 			sink.ServiceUsed(actor, "", u.Action, g)
 			if perSession {

@@ -2,8 +2,11 @@
 -- each principal performed successfully, what its policies grant per
 -- service, and what a score run made of the two.
 
--- Successful actions of any service, whatever the resource, per principal
--- and day, from management events and the data events the trail logs. Rows
+-- Successful actions of any service on none of the scored resource kinds
+-- (uses of buckets, keys and secrets are in usage_actions and
+-- usage_session_actions, where service use is read from too), per
+-- principal and day, from management events and the data events the trail
+-- logs. Rows
 -- with session_name '' are the principal's own; rows with a session name
 -- are the calls of a role session whose events name no person (the role
 -- has its own row too), credited to the person whose SAML sign-in issued
