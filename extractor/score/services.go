@@ -24,36 +24,32 @@ func serviceOf(action string) string {
 // users and roles that existed for the whole window, as Access Analyzer
 // reports them.
 func scoreServices(f principalFacts, ps *activity.PrincipalScore, windowStart time.Time) {
-	granted := map[string]map[string]string{} // service → lowercase action → catalog spelling
-	grant := func(a string) {
-		svc := serviceOf(a)
-		if granted[svc] == nil {
-			granted[svc] = map[string]string{}
-		}
-		granted[svc][strings.ToLower(a)] = a
-	}
-	for _, l := range f.serviceGrants {
-		for _, a := range l {
-			grant(a)
-		}
+	// service → granted actions in catalog spelling: the service grants as
+	// stored (sorted, each once), and the actions of resource grants they
+	// lack. An administrator holds every action of the catalog: nothing
+	// here costs more than a look at each.
+	granted := make(map[string][]string, len(f.serviceGrants))
+	for svc, l := range f.serviceGrants {
+		granted[svc] = l
 	}
 	for _, g := range f.grants {
 		for _, a := range g.Actions {
-			grant(a)
+			svc := serviceOf(a)
+			if !slices.ContainsFunc(granted[svc], func(x string) bool { return strings.EqualFold(x, a) }) {
+				granted[svc] = append(slices.Clip(granted[svc]), a)
+			}
 		}
 	}
-	usedInWindow := map[string]bool{} // lowercase action
-	usedBy := map[string][]string{}   // service → actions used in the window
-	lastOf := map[string]time.Time{}  // service → last use up to as_of
+	usedBy := map[string][]string{}  // service → actions used in the window
+	lastOf := map[string]time.Time{} // service → last use up to as_of
 	actionLast := map[string]time.Time{}
 	for _, u := range f.serviceUses {
-		svc, low := serviceOf(u.Action), strings.ToLower(u.Action)
-		actionLast[low] = u.LastUsedAt
+		svc := serviceOf(u.Action)
+		actionLast[strings.ToLower(u.Action)] = u.LastUsedAt
 		if u.LastUsedAt.After(lastOf[svc]) {
 			lastOf[svc] = u.LastUsedAt
 		}
 		if u.InWindow && f.monitored {
-			usedInWindow[low] = true
 			usedBy[svc] = append(usedBy[svc], u.Action)
 		}
 	}
@@ -87,15 +83,16 @@ func scoreServices(f principalFacts, ps *activity.PrincipalScore, windowStart ti
 		if len(usedBy[svc]) == 0 {
 			servicesUnused++
 		}
-		var left []string
-		for low, a := range granted[svc] {
-			if !usedInWindow[low] {
-				left = append(left, a)
-			}
+		left := granted[svc]
+		if used := usedBy[svc]; len(used) > 0 {
+			left = slices.DeleteFunc(slices.Clone(left), func(a string) bool {
+				return slices.ContainsFunc(used, func(u string) bool { return strings.EqualFold(u, a) })
+			})
 		}
 		actionsGranted += len(granted[svc])
 		actionsUnused += len(left)
 		if len(left) > 0 {
+			left = slices.Clone(left)
 			slices.Sort(left)
 			unused = append(unused, unusedService{svc, left})
 		}

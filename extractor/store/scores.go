@@ -90,6 +90,9 @@ type ScoreWriter struct {
 	denied              *sql.Stmt
 	key                 *sql.Stmt
 	service, finding    *sql.Stmt
+	// actionSet finds or adds a set of actions; sets are the ids found.
+	actionSet *sql.Stmt
+	sets      map[string]int64
 }
 
 // NewScoreWriter starts a run. Call Commit to keep it, Rollback otherwise.
@@ -102,7 +105,7 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 	if err != nil {
 		return nil, err
 	}
-	w := &ScoreWriter{tx: tx}
+	w := &ScoreWriter{tx: tx, sets: map[string]int64{}}
 	res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (as_of, window_days, computed_at, coverage) VALUES (?, ?, ?, ?)`,
 		run.AsOf.Unix(), run.Days, s.Now().Unix(), string(cov))
 	if err == nil {
@@ -128,8 +131,12 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 			VALUES (?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
-		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions, action_last_used, last_used_at)
+		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions_id, action_last_used, last_used_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
+		w.actionSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?)
+			ON CONFLICT (actions) DO UPDATE SET actions = excluded.actions RETURNING id`)
 	}
 	if err == nil {
 		w.key, err = tx.PrepareContext(ctx, `INSERT INTO key_activity (run_id, resource_id, last_activity_at, last_viewed_at) VALUES (?, ?, ?, ?)`)
@@ -181,7 +188,19 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 		if err != nil {
 			return err
 		}
-		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, strings.Join(f.Actions, " "), string(lastJSON), unixPtr(f.LastUsedAt)); err != nil {
+		var set sql.NullInt64
+		if len(f.Actions) > 0 {
+			key := strings.Join(f.Actions, " ")
+			id, ok := w.sets[key]
+			if !ok {
+				if err := w.actionSet.QueryRowContext(ctx, key).Scan(&id); err != nil {
+					return fmt.Errorf("save actions of the %s finding of %s: %w", f.Type, p.ARN, err)
+				}
+				w.sets[key] = id
+			}
+			set = sql.NullInt64{Int64: id, Valid: true}
+		}
+		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, set, string(lastJSON), unixPtr(f.LastUsedAt)); err != nil {
 			return fmt.Errorf("save %s finding of %s: %w", f.Type, p.ARN, err)
 		}
 	}

@@ -133,7 +133,8 @@ func (s *DB) ReplaceServiceGrants(ctx context.Context, fill func(ServiceGrantSin
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM grant_action_sets WHERE id NOT IN (SELECT actions_id FROM grants)
 		AND id NOT IN (SELECT conditional_id FROM grants WHERE conditional_id IS NOT NULL)
-		AND id NOT IN (SELECT actions_id FROM service_grants)`); err != nil {
+		AND id NOT IN (SELECT actions_id FROM service_grants)
+		AND id NOT IN (SELECT actions_id FROM findings WHERE actions_id IS NOT NULL)`); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -197,8 +198,9 @@ func (s *DB) scanServiceScores(ctx context.Context, where []string, args []any, 
 }
 
 func (s *DB) scanFindings(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
-	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.type, x.service, x.actions, x.action_last_used, x.last_used_at
-		FROM findings x WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.type DESC, x.service`, args...)
+	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.type, x.service, coalesce(a.actions, ''), x.action_last_used, x.last_used_at
+		FROM findings x LEFT JOIN grant_action_sets a ON a.id = x.actions_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.type DESC, x.service`, args...)
 	if err != nil {
 		return err
 	}

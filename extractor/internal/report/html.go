@@ -73,6 +73,7 @@ type page struct {
 	MeterWidth        int
 	UnusedServices    []serviceRowView
 	Findings          []findingView
+	FindingsMore      int
 }
 
 // serviceRowView is a principal's line of the "Unused services" section.
@@ -195,7 +196,11 @@ func HTML(w io.Writer, s *activity.Scores) error {
 		}
 		p.UnusedServices = append(p.UnusedServices, row)
 	}
-	for _, f := range Findings(s) {
+	all := Findings(s)
+	if len(all) > findingsShown {
+		all, p.FindingsMore = all[:findingsShown], len(all)-findingsShown
+	}
+	for _, f := range all {
 		p.Findings = append(p.Findings, findingView{Type: f.Type, PrincipalID: ids[f.Principal.ARN], Principal: printable(f.Principal.ARN),
 			Account: printable(f.Principal.AccountID), Service: printable(f.Service), LastUsed: timeOr(f.LastUsedAt, "never"),
 			Actions: listSome(safeList(f.Actions), 6), UnusedDays: f.UnusedDays(s.Run.Window)})

@@ -385,6 +385,10 @@ func writeServices(w io.Writer, s *activity.Scores) {
 	}
 	var f grid
 	f.row("TYPE", "PRINCIPAL", "ACCOUNT", "SERVICE", "LAST USED", "UNUSED DAYS", "UNUSED ACTIONS")
+	more := 0
+	if len(fs) > findingsShown {
+		fs, more = fs[:findingsShown], len(fs)-findingsShown
+	}
 	for _, x := range fs {
 		svc := "-"
 		if x.Service != "" {
@@ -394,4 +398,11 @@ func writeServices(w io.Writer, s *activity.Scores) {
 			strconv.Itoa(x.UnusedDays(s.Run.Window)), listSome(safeList(x.Actions), 4))
 	}
 	f.write(w)
+	if more > 0 {
+		fmt.Fprintf(w, "and %d more: report --format json lists every finding\n", more)
+	}
 }
+
+// findingsShown is how many findings the table and the page list: an
+// administrator alone has one per service it never touched.
+const findingsShown = 200

@@ -55,14 +55,16 @@ CREATE TABLE service_scores (
 -- Findings of a run, like IAM Access Analyzer's unused-access findings:
 -- 'unused_role' (a role that did nothing in the window) and
 -- 'unused_permission' (per service, the granted actions unused in the
--- window). actions is space-separated; action_last_used a JSON object of
--- the unused actions last used before the window, with their time.
+-- window, a set of grant_action_sets: an administrator's unused services
+-- share their sets with every run and every other administrator);
+-- action_last_used is a JSON object of the unused actions last used before
+-- the window, with their time.
 CREATE TABLE findings (
     run_id           INTEGER NOT NULL REFERENCES score_runs (id) ON DELETE CASCADE,
     type             TEXT    NOT NULL CHECK (type IN ('unused_role', 'unused_permission')),
     principal_id     INTEGER NOT NULL REFERENCES principals (id),
     service          TEXT    NOT NULL,
-    actions          TEXT    NOT NULL,
+    actions_id       INTEGER REFERENCES grant_action_sets (id),
     action_last_used TEXT    NOT NULL DEFAULT '{}',
     last_used_at     INTEGER,
     PRIMARY KEY (run_id, type, principal_id, service)
