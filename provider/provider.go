@@ -162,5 +162,6 @@ func (p *activityProvider) DataSources(context.Context) []func() datasource.Data
 		NewMonitoringOPSDataSource,
 		NewMonitoringPrincipalsDataSource,
 		NewMonitoringKMSKeyDataSource,
+		NewMonitoringUnusedAccessDataSource,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,6 +45,7 @@ type monitoringRuleModel struct {
 	MaxOPS         types.Float64 `tfsdk:"max_ops"`
 	MaxResourceOPS types.Float64 `tfsdk:"max_resource_ops"`
 	NoDormant      types.Bool    `tfsdk:"no_dormant"`
+	MaxUnusedRole  types.Int64   `tfsdk:"max_unused_role_days"`
 	Accounts       types.Set     `tfsdk:"accounts"`
 	Kinds          types.Set     `tfsdk:"kinds"`
 	ResourceKinds  types.Set     `tfsdk:"resource_kinds"`
@@ -96,6 +98,14 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				Default:             booldefault.StaticBool(false),
 			},
+			"max_unused_role_days": schema.Int64Attribute{
+				MarkdownDescription: "The most whole days an IAM role in scope may go unused up to the window's end (0 to 3,650): " +
+					"since its last activity, or, when none was seen, since the start of the window or its creation, whichever " +
+					"is later. Roles of accounts not monitored and service-linked roles never violate it. Beside a 30-day " +
+					"window, `max_unused_role_days = 30` matches the `unused_role` findings of `activity_monitoring_unused_access`.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 3650)},
+			},
 			"accounts": schema.SetAttribute{
 				MarkdownDescription: "Limit the rule to principals of these AWS accounts. All accounts when unset.",
 				ElementType:         types.StringType,
@@ -127,18 +137,23 @@ func (r *monitoringRuleResource) Configure(_ context.Context, req resource.Confi
 func (r *monitoringRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m monitoringRuleModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.MaxOPS.IsUnknown() || m.MaxResourceOPS.IsUnknown() || m.NoDormant.IsUnknown() {
+	if resp.Diagnostics.HasError() || m.MaxOPS.IsUnknown() || m.MaxResourceOPS.IsUnknown() || m.NoDormant.IsUnknown() || m.MaxUnusedRole.IsUnknown() {
 		return
 	}
-	if m.MaxOPS.IsNull() && m.MaxResourceOPS.IsNull() && !m.NoDormant.ValueBool() {
+	if m.MaxOPS.IsNull() && m.MaxResourceOPS.IsNull() && !m.NoDormant.ValueBool() && m.MaxUnusedRole.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("max_ops"), "Rule Without a Constraint",
 			"The rule constrains nothing. Set max_ops to bound OPS, max_resource_ops to bound resource OPS, "+
-				"no_dormant = true to forbid dormant principals, or several of them.")
+				"no_dormant = true to forbid dormant principals, max_unused_role_days to bound how long a role goes unused, "+
+				"or several of them.")
 	}
 }
 
 func (m monitoringRuleModel) toStore(ctx context.Context, diags *diag.Diagnostics) store.Rule {
 	rule := store.Rule{Name: m.Name.ValueString(), Description: m.Description.ValueString(), NoDormant: m.NoDormant.ValueBool()}
+	if !m.MaxUnusedRole.IsNull() {
+		v := m.MaxUnusedRole.ValueInt64()
+		rule.MaxUnusedRoleDays = &v
+	}
 	for _, b := range []struct {
 		value types.Float64
 		into  **float64
@@ -163,6 +178,10 @@ func (m *monitoringRuleModel) fromStore(rule store.Rule) {
 	m.ID, m.Name, m.Description = types.StringValue(rule.Name), types.StringValue(rule.Name), types.StringValue(rule.Description)
 	m.MaxOPS, m.MaxResourceOPS = floatValue(rule.MaxOPS), floatValue(rule.MaxResourceOPS)
 	m.NoDormant = types.BoolValue(rule.NoDormant)
+	m.MaxUnusedRole = types.Int64Null()
+	if rule.MaxUnusedRoleDays != nil {
+		m.MaxUnusedRole = types.Int64Value(*rule.MaxUnusedRoleDays)
+	}
 	m.Accounts, m.Kinds, m.ResourceKinds = stringSet(rule.Accounts), stringSet(rule.Kinds), stringSet(rule.ResourceKinds)
 }
 

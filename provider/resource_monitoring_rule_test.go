@@ -117,6 +117,8 @@ func TestAccMonitoringRule_validation(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: ruleConfig(dbPath, `name = "nothing"`), PlanOnly: true, ExpectError: regexp.MustCompile(`Rule Without a Constraint`)},
 			{Config: ruleConfig(dbPath, "name = \"x\"\n  max_ops = 101"), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)max_ops.*between 0.* and 100`)},
+			{Config: ruleConfig(dbPath, "name = \"x\"\n  max_unused_role_days = -1"), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)max_unused_role_days.*between 0 and 3650`)},
 			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  kinds = [\"robot\"]"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)kinds.*value must be one of`)},
 			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  resource_kinds = [\"dynamodb_table\"]"), PlanOnly: true,

@@ -15,6 +15,9 @@ type Facts struct {
 	SignIns     []SignInFact
 	Keys        []KeyFact
 	Observed    []ObservedFact
+	// ServiceUses are the actions of any service principals performed
+	// successfully, per day.
+	ServiceUses []ServiceUseFact
 }
 
 // UseFact is one action of one event on one resource (Resource -1: none of
@@ -110,5 +113,21 @@ type UsageCount struct {
 	Day         int64
 	First, Last int64
 	Count       int64
+	Seconds     Seconds
+}
+
+// ServiceUseFact is the first and last successful use of one day of an IAM
+// action of any service on none of the scored resource kinds (those uses
+// are UseFacts, with their resource), by a principal, and the seconds of
+// its uses. Session names the role session that made the calls
+// when their events name no person (Principal is then the role, which has a
+// fact of its own with Session empty): the store credits it to the person a
+// SAML sign-in names, as it does session uses of the scored kinds.
+type ServiceUseFact struct {
+	Principal   int
+	Session     string
+	Action      string
+	Day         int64
+	First, Last int64
 	Seconds     Seconds
 }

@@ -1,6 +1,9 @@
 package activity
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ScoreRun is one computation of scores for a window.
 type ScoreRun struct {
@@ -48,6 +51,82 @@ type PrincipalScore struct {
 	// Denied are the attempts refused or failed inside the window, the
 	// most frequent first.
 	Denied []Denied
+	// Services are the services the principal is granted or used, by
+	// service prefix. ServiceOPS is the share of the services granted of
+	// which no action was used in the window; PermissionOPS, the share of
+	// the actions granted, over every service, left unused. Both are nil
+	// with NAReason, or when nothing is granted in any service.
+	Services      []ServiceScore
+	ServiceOPS    *float64
+	PermissionOPS *float64
+	// Findings are the principal's unused-access findings in the window.
+	Findings []Finding
+}
+
+// ServiceScore is what a principal was granted and used in one service.
+type ServiceScore struct {
+	Service string
+	// Granted is the number of the service's actions granted.
+	Granted int
+	// UsedActions are the actions of the service used inside the window,
+	// granted or not (a use the policies read do not explain is shown).
+	UsedActions []string
+	// LastUsedAt is the latest use of any action of the service up to
+	// as_of, inside the window or before it; nil when none was seen.
+	LastUsedAt *time.Time
+}
+
+// Kinds of finding, after IAM Access Analyzer's unused-access findings
+// (UnusedIAMRole, UnusedPermission).
+const (
+	// FindingUnusedRole: an IAM role, monitored and existing for the whole
+	// window, that did nothing in it.
+	FindingUnusedRole = "unused_role"
+	// FindingUnusedPermission: a service in which an IAM user or role is
+	// granted actions it did not use in the window.
+	FindingUnusedPermission = "unused_permission"
+)
+
+// FindingTypes lists the kinds of finding.
+var FindingTypes = []string{FindingUnusedRole, FindingUnusedPermission}
+
+// Finding is one unused-access finding of a principal for a window.
+type Finding struct {
+	Type      string
+	Principal Principal
+	// Service, Actions and ActionLastUsed are set for unused_permission:
+	// the service, its granted actions unused in the window, and of those
+	// the ones used before the window, with their last use.
+	Service        string
+	Actions        []string
+	ActionLastUsed map[string]time.Time
+	// LastUsedAt is the latest use up to as_of: of the role for
+	// unused_role, of the service for unused_permission; nil when none was
+	// seen in the logs read.
+	LastUsedAt *time.Time
+}
+
+// UnusedDays is how many whole days the finding's subject went unused up
+// to as_of: the role since its last use; the unused actions since the
+// latest use of any of them (other actions of the service may have been
+// used since). When none was seen, since the start of the window.
+func (f Finding) UnusedDays(w Window) int {
+	since := w.Start()
+	switch {
+	case f.Type == FindingUnusedPermission:
+		var latest time.Time
+		for _, t := range f.ActionLastUsed {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+		if !latest.IsZero() {
+			since = latest
+		}
+	case f.LastUsedAt != nil:
+		since = *f.LastUsedAt
+	}
+	return int(w.AsOf.Sub(since) / (24 * time.Hour))
 }
 
 // Denied counts a principal's attempts at one action on one resource that
@@ -131,3 +210,30 @@ const (
 
 // NAReasons lists the reasons an OPS is N/A.
 var NAReasons = []string{NARootUser, NANotEnabled, NANoLogs, NANotDiscovered, NAPolicyUnreadable, NANothingGranted}
+
+// ActionLastUse is a principal's latest successful use of one IAM action of
+// any service up to as_of, and whether one fell inside the window.
+type ActionLastUse struct {
+	Action     string
+	LastUsedAt time.Time
+	InWindow   bool
+}
+
+// UnusedRoleDays is how many whole days up to as_of an IAM role of a score
+// went unused: since its last activity, or, when none was seen, since the
+// start of the window or its creation, whichever is later. ok is false for
+// a principal that is not a role, a service-linked role (only its service
+// uses it), and a role whose account was not monitored.
+func UnusedRoleDays(p PrincipalScore, w Window) (days int, ok bool) {
+	if p.Kind != KindIAMRole || !p.Monitored || strings.Contains(p.ARN, ":role/aws-service-role/") {
+		return 0, false
+	}
+	since := w.Start()
+	switch {
+	case p.LastActivityAt != nil:
+		since = *p.LastActivityAt
+	case p.CreatedAt.After(since):
+		since = p.CreatedAt
+	}
+	return int(w.AsOf.Sub(since) / (24 * time.Hour)), true
+}

@@ -90,7 +90,7 @@ func runGenerate(cmd *cobra.Command, g *globalOptions, opts generateOptions) err
 		m.Stats.Events, m.Stats.Objects, m.Stats.Duplicates, m.Stats.Digests, humanBytes(m.Stats.Bytes), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "organization %s, events from %s to %s\n", m.OrganizationID, m.From, m.To)
 	fmt.Fprintf(out, "trail:  %s/trail\nauthz:  %s/authz/*.json\nokta:   %s/%s\n", opts.out, opts.out, opts.out, generate.OktaExportFile)
-	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "active_person", "dormant_person"} {
+	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "active_person", "dormant_person", "unused_role", "unused_permission_user"} {
 		fmt.Fprintf(out, "%-22s %s\n", k+":", m.Demo[k])
 	}
 	return nil

@@ -43,6 +43,9 @@ func addPersonFacts(ctx context.Context, db Facts, rg *roleGrants, f *principalF
 	}
 	if len(roles) > 0 {
 		f.grants = unionGrants(append(grants, f.grants))
+		if f.serviceGrants, err = unionServiceGrants(ctx, db, roles, f.serviceGrants); err != nil {
+			return err
+		}
 		f.accounts = f.accounts[:0]
 		for _, r := range roles {
 			f.accounts = append(f.accounts, r.AccountID)
@@ -147,4 +150,36 @@ func (c *roleGrants) of(ctx context.Context, db Facts, roleID int64) ([]activity
 	}
 	c.byRole[roleID] = g
 	return g, nil
+}
+
+// unionServiceGrants adds to own the actions granted per service to each
+// of the roles: a person may do what any role they may assume may do.
+func unionServiceGrants(ctx context.Context, db Facts, roles []activity.Principal, own map[string][]string) (map[string][]string, error) {
+	sets := map[string]map[string]bool{}
+	add := func(by map[string][]string) {
+		for svc, l := range by {
+			if sets[svc] == nil {
+				sets[svc] = map[string]bool{}
+			}
+			for _, a := range l {
+				sets[svc][a] = true
+			}
+		}
+	}
+	add(own)
+	for _, r := range roles {
+		by, err := db.ServiceGrantsOf(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		add(by)
+	}
+	out := make(map[string][]string, len(sets))
+	for svc, set := range sets {
+		for a := range set {
+			out[svc] = append(out[svc], a)
+		}
+		sort.Strings(out[svc])
+	}
+	return out, nil
 }

@@ -35,6 +35,8 @@ type Facts interface {
 	UnattributedSessions(ctx context.Context, w activity.Window) (int, error)
 	ScoreCandidates(ctx context.Context) ([]activity.Principal, error)
 	GrantsOf(ctx context.Context, principalID int64) ([]activity.Grant, error)
+	ServiceGrantsOf(ctx context.Context, principalID int64) (map[string][]string, error)
+	ServiceActionsOf(ctx context.Context, principalID int64, w activity.Window) ([]activity.ActionLastUse, error)
 	UsesInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.WindowUse, error)
 	PrincipalActivity(ctx context.Context, principalID int64, w activity.Window) (*time.Time, bool, error)
 	DeniedInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.Denied, error)
@@ -119,6 +121,12 @@ func (s *scorer) score(ctx context.Context, pr activity.Principal) (activity.Pri
 		return activity.PrincipalScore{}, err
 	}
 	if f.denied, err = s.db.DeniedInWindow(ctx, pr.ID, s.window); err != nil {
+		return activity.PrincipalScore{}, err
+	}
+	if f.serviceGrants, err = s.db.ServiceGrantsOf(ctx, pr.ID); err != nil {
+		return activity.PrincipalScore{}, err
+	}
+	if f.serviceUses, err = s.db.ServiceActionsOf(ctx, pr.ID, s.window); err != nil {
 		return activity.PrincipalScore{}, err
 	}
 	if isPerson(pr) {

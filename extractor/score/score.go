@@ -22,6 +22,10 @@ type principalFacts struct {
 	monitored      bool
 	// denied are the refused and failed attempts inside the window.
 	denied []activity.Denied
+	// serviceGrants are the actions granted per service by identity
+	// policies; serviceUses, every action performed up to as_of.
+	serviceGrants map[string][]string
+	serviceUses   []activity.ActionLastUse
 	// accounts are those whose enablement, logs and discovery decide the
 	// principal's: its own, or for a person the accounts of their roles.
 	accounts []string
@@ -96,6 +100,7 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 		ps.Resources = append(ps.Resources, rs)
 	}
 	sort.Slice(ps.Resources, func(i, j int) bool { return ps.Resources[i].ARN < ps.Resources[j].ARN })
+	scoreServices(f, &ps, windowStart)
 	switch {
 	case f.naReason != "":
 		ps.NAReason = f.naReason

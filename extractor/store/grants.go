@@ -60,7 +60,9 @@ func (s *DB) ReplaceGrants(ctx context.Context, fill func(GrantSink) error) erro
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM grant_action_sets WHERE id NOT IN (SELECT actions_id FROM grants)
-		AND id NOT IN (SELECT conditional_id FROM grants WHERE conditional_id IS NOT NULL)`); err != nil {
+		AND id NOT IN (SELECT conditional_id FROM grants WHERE conditional_id IS NOT NULL)
+		AND id NOT IN (SELECT actions_id FROM service_grants)
+		AND id NOT IN (SELECT actions_id FROM findings WHERE actions_id IS NOT NULL)`); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -89,6 +89,10 @@ type ScoreWriter struct {
 	principal, resource *sql.Stmt
 	denied              *sql.Stmt
 	key                 *sql.Stmt
+	service, finding    *sql.Stmt
+	// actionSet finds or adds a set of actions; sets are the ids found.
+	actionSet *sql.Stmt
+	sets      map[string]int64
 }
 
 // NewScoreWriter starts a run. Call Commit to keep it, Rollback otherwise.
@@ -101,7 +105,7 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 	if err != nil {
 		return nil, err
 	}
-	w := &ScoreWriter{tx: tx}
+	w := &ScoreWriter{tx: tx, sets: map[string]int64{}}
 	res, err := tx.ExecContext(ctx, `INSERT INTO score_runs (as_of, window_days, computed_at, coverage) VALUES (?, ?, ?, ?)`,
 		run.AsOf.Unix(), run.Days, s.Now().Unix(), string(cov))
 	if err == nil {
@@ -109,8 +113,9 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 	}
 	if err == nil {
 		w.principal, err = tx.PrepareContext(ctx, `INSERT INTO principal_scores
-			(run_id, principal_id, monitored, ops, resource_ops, na_reason, dormant, last_activity_at, observed_since, resources, notes)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			(run_id, principal_id, monitored, ops, resource_ops, na_reason, dormant, last_activity_at, observed_since, resources, notes,
+				service_ops, permission_ops)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
 		w.resource, err = tx.PrepareContext(ctx, `INSERT INTO resource_scores
@@ -120,6 +125,18 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 	if err == nil {
 		w.denied, err = tx.PrepareContext(ctx, `INSERT INTO denied_scores
 			(run_id, principal_id, action, resource_id, error_code, count, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
+		w.service, err = tx.PrepareContext(ctx, `INSERT INTO service_scores (run_id, principal_id, service, granted, used_actions, last_used_at)
+			VALUES (?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
+		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions_id, action_last_used, last_used_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
+		w.actionSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?)
+			ON CONFLICT (actions) DO UPDATE SET actions = excluded.actions RETURNING id`)
 	}
 	if err == nil {
 		w.key, err = tx.PrepareContext(ctx, `INSERT INTO key_activity (run_id, resource_id, last_activity_at, last_viewed_at) VALUES (?, ?, ?, ?)`)
@@ -139,7 +156,7 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 		return err
 	}
 	if _, err := w.principal.ExecContext(ctx, w.runID, p.ID, boolInt(p.Monitored), p.OPS, p.ResourceOPS, nullString(p.NAReason), boolInt(p.Dormant),
-		unixPtr(p.LastActivityAt), unixPtr(p.ObservedSince), len(p.Resources), string(notes)); err != nil {
+		unixPtr(p.LastActivityAt), unixPtr(p.ObservedSince), len(p.Resources), string(notes), p.ServiceOPS, p.PermissionOPS); err != nil {
 		return fmt.Errorf("save score of %s: %w", p.ARN, err)
 	}
 	for _, r := range p.Resources {
@@ -155,6 +172,36 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 		}
 		if _, err := w.denied.ExecContext(ctx, w.runID, p.ID, d.Action, resource, d.ErrorCode, d.Count, d.LastAt.Unix()); err != nil {
 			return fmt.Errorf("save denied attempts of %s at %s: %w", p.ARN, d.Action, err)
+		}
+	}
+	for _, sv := range p.Services {
+		if _, err := w.service.ExecContext(ctx, w.runID, p.ID, sv.Service, sv.Granted, strings.Join(sv.UsedActions, " "), unixPtr(sv.LastUsedAt)); err != nil {
+			return fmt.Errorf("save score of %s in %s: %w", p.ARN, sv.Service, err)
+		}
+	}
+	for _, f := range p.Findings {
+		last := map[string]int64{}
+		for a, t := range f.ActionLastUsed {
+			last[a] = t.Unix()
+		}
+		lastJSON, err := json.Marshal(last)
+		if err != nil {
+			return err
+		}
+		var set sql.NullInt64
+		if len(f.Actions) > 0 {
+			key := strings.Join(f.Actions, " ")
+			id, ok := w.sets[key]
+			if !ok {
+				if err := w.actionSet.QueryRowContext(ctx, key).Scan(&id); err != nil {
+					return fmt.Errorf("save actions of the %s finding of %s: %w", f.Type, p.ARN, err)
+				}
+				w.sets[key] = id
+			}
+			set = sql.NullInt64{Int64: id, Valid: true}
+		}
+		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, set, string(lastJSON), unixPtr(f.LastUsedAt)); err != nil {
+			return fmt.Errorf("save %s finding of %s: %w", f.Type, p.ARN, err)
 		}
 	}
 	return nil
@@ -286,7 +333,8 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	}
 	// The WHERE clause is assembled from fixed fragments; every value is a parameter.
 	rows, err := s.sql.QueryContext(ctx, `SELECT p.id, p.arn, p.kind, p.account_id, p.name, p.created_at,
-			ps.monitored, ps.ops, ps.resource_ops, coalesce(ps.na_reason, ''), ps.dormant, ps.last_activity_at, ps.observed_since, ps.notes
+			ps.monitored, ps.ops, ps.resource_ops, coalesce(ps.na_reason, ''), ps.dormant, ps.last_activity_at, ps.observed_since, ps.notes,
+			ps.service_ops, ps.permission_ops
 		FROM principal_scores ps JOIN principals p ON p.id = ps.principal_id
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY ps.dormant DESC, ps.ops IS NULL, ps.ops DESC, p.arn`, args...)
@@ -298,17 +346,18 @@ func (s *DB) PrincipalScores(ctx context.Context, runID int64, f ScoreFilter) ([
 	for rows.Next() {
 		var p activity.PrincipalScore
 		var created, last, since sql.NullInt64
-		var ops, rops sql.NullFloat64
+		var ops, rops, sops, pops sql.NullFloat64
 		var monitored, dormant int
 		var notes string
 		if err := rows.Scan(&p.ID, &p.ARN, &p.Kind, &p.AccountID, &p.Name, &created, &monitored, &ops, &rops, &p.NAReason, &dormant,
-			&last, &since, &notes); err != nil {
+			&last, &since, &notes, &sops, &pops); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p.CreatedAt = unixOrZero(created)
 		p.Monitored, p.Dormant = monitored == 1, dormant == 1
 		p.OPS, p.ResourceOPS = floatPtr(ops), floatPtr(rops)
+		p.ServiceOPS, p.PermissionOPS = floatPtr(sops), floatPtr(pops)
 		p.LastActivityAt, p.ObservedSince = timePtr(last), timePtr(since)
 		if err := json.Unmarshal([]byte(notes), &p.Notes); err != nil {
 			rows.Close()
@@ -346,6 +395,13 @@ func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilte
 		}
 		where, args = inList([]string{"d.run_id = ?"}, []any{runID}, "d.principal_id", ids)
 		if err := s.scanDeniedScores(ctx, where, args, out, index); err != nil {
+			return err
+		}
+		where, args = inList([]string{"x.run_id = ?"}, []any{runID}, "x.principal_id", ids)
+		if err := s.scanServiceScores(ctx, where, args, out, index); err != nil {
+			return err
+		}
+		if err := s.scanFindings(ctx, where, args, out, index); err != nil {
 			return err
 		}
 	}

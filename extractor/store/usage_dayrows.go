@@ -18,6 +18,13 @@ type dayRows struct {
 	active      map[[2]int64]*usageAgg // (principal, day)
 	sessionDays map[sessionDayKey]*usageAgg
 	keys        map[[2]int64]*keyAgg // (resource, day)
+	services    map[serviceUseKey]*usageAgg
+}
+
+type serviceUseKey struct {
+	principal       int64
+	session, action string
+	day             int64
 }
 
 type sessionDayKey struct {
@@ -33,7 +40,8 @@ type keyAgg struct {
 
 func newDayRows() *dayRows {
 	return &dayRows{uses: map[usageKey]*usageAgg{}, sessionUses: map[sessionUseKey]*usageAgg{}, active: map[[2]int64]*usageAgg{},
-		sessionDays: map[sessionDayKey]*usageAgg{}, keys: map[[2]int64]*keyAgg{}}
+		sessionDays: map[sessionDayKey]*usageAgg{}, keys: map[[2]int64]*keyAgg{},
+		services: map[serviceUseKey]*usageAgg{}}
 }
 
 // add merges a row's first and last times, count and seconds into the row
@@ -127,6 +135,22 @@ func (d *dayRows) write(ctx context.Context, stmts *txStatements) error {
 		for k, a := range d.sessionDays {
 			if _, err := st.ExecContext(ctx, k.role, k.name, k.day, a.first, a.last, a.seconds.Encode()); err != nil {
 				return err
+			}
+		}
+	}
+	if len(d.services) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_service_actions (principal_id, session_name, action, day, first_used_at, last_used_at, seconds)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (principal_id, session_name, action, day) DO UPDATE SET
+				first_used_at = min(first_used_at, excluded.first_used_at),
+				last_used_at = max(last_used_at, excluded.last_used_at),
+				seconds = seconds_union(seconds, excluded.seconds)`)
+		if err != nil {
+			return err
+		}
+		for k, a := range d.services {
+			if _, err := st.ExecContext(ctx, k.principal, k.session, k.action, k.day, a.first, a.last, a.seconds.Encode()); err != nil {
+				return fmt.Errorf("record service use of %s: %w", k.action, err)
 			}
 		}
 	}

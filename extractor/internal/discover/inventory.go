@@ -93,7 +93,7 @@ type Summary struct {
 }
 
 // Evaluate recomputes every grant from the stored entitlements and replaces
-// the stored grants.
+// the stored grants: on buckets, keys and secrets, and per service.
 func Evaluate(ctx context.Context, db *store.DB) (Summary, error) {
 	inv, err := Load(ctx, db)
 	if err != nil {
@@ -114,5 +114,18 @@ func Evaluate(ctx context.Context, db *store.DB) (Summary, error) {
 		})
 	})
 	s.Notes = e.Notes()
+	if err != nil {
+		return s, err
+	}
+	err = db.ReplaceServiceGrants(ctx, func(sink store.ServiceGrantSink) error {
+		return iam.ServiceGrants(ctx, iam.DefaultCatalog(), inv, func(p *iam.PrincipalInfo, byService map[string][]string) error {
+			for svc, actions := range byService {
+				if err := sink.Put(ctx, p.ARN, svc, actions); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
 	return s, err
 }

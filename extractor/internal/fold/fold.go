@@ -6,6 +6,8 @@
 package fold
 
 import (
+	"slices"
+
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 )
@@ -65,6 +67,9 @@ type Sink interface {
 	SessionActive(role int, name string, g Group)
 	SignIn(role int, name string, person int, g Group)
 	Use(u Use, g Group)
+	// ServiceUsed records a successful action of any service; session is
+	// set for the calls of a role session kept for a later sign-in.
+	ServiceUsed(principal int, session, action string, g Group)
 }
 
 // Event folds the group's facts into sink.
@@ -118,10 +123,26 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 			sink.SessionActive(actor, e.Session.Name, g)
 		}
 	}
+	if e.ErrorCode == "" {
+		for i, u := range e.Uses {
+			if u.Resource != nil || slices.ContainsFunc(e.Uses[:i], func(v cloudtrail.Use) bool { return v.Action == u.Action }) {
+				// Uses of the scored kinds are kept with their resource
+				// (Use below), where the store reads them as service use too.
+				continue
+			}
+			sink.ServiceUsed(actor, "", u.Action, g)
+			if perSession {
+				sink.ServiceUsed(actor, e.Session.Name, u.Action, g)
+			}
+			if e.Person != nil {
+				sink.ServiceUsed(person, "", u.Action, g)
+			}
+		}
+	}
 	for _, u := range e.Uses {
 		if u.Resource == nil && e.ErrorCode == "" {
 			// Successful calls on none of the three kinds are activity
-			// only, recorded above.
+			// and service use only, recorded above.
 			continue
 		}
 		r := sink.Resource(u.Resource)
@@ -150,6 +171,13 @@ type Builder struct {
 	signIns    map[activity.SignInFact]bool
 	keys       map[[2]int64]int // (resource, day)
 	observed   map[observedKey]int
+	services   map[serviceUseKey]int
+}
+
+type serviceUseKey struct {
+	principal       int
+	session, action string
+	day             int64
 }
 
 type sessionKey struct {
@@ -179,6 +207,7 @@ func NewBuilder() Builder {
 		signIns:    map[activity.SignInFact]bool{},
 		keys:       map[[2]int64]int{},
 		observed:   map[observedKey]int{},
+		services:   map[serviceUseKey]int{},
 	}
 }
 
@@ -287,4 +316,19 @@ func (b *Builder) Observe(account, region string, g Group) {
 	}
 	b.observed[k] = len(b.Observed)
 	b.Observed = append(b.Observed, activity.ObservedFact{AccountID: account, Region: region, Day: k.day, Events: g.Records})
+}
+
+// ServiceUsed records a successful action of any service by the principal,
+// or by one of its sessions kept for a later sign-in.
+func (b *Builder) ServiceUsed(p int, session, action string, g Group) {
+	k := serviceUseKey{principal: p, session: session, action: action, day: g.Day()}
+	if i, ok := b.services[k]; ok {
+		u := &b.ServiceUses[i]
+		u.First, u.Last = min(u.First, g.First), max(u.Last, g.Last)
+		g.AddSecondsTo(&u.Seconds)
+		return
+	}
+	b.services[k] = len(b.ServiceUses)
+	b.ServiceUses = append(b.ServiceUses, activity.ServiceUseFact{Principal: p, Session: session, Action: action, Day: k.day, First: g.First, Last: g.Last})
+	g.AddSecondsTo(&b.ServiceUses[len(b.ServiceUses)-1].Seconds)
 }

@@ -201,6 +201,9 @@ func (a *account) authorizationDetails(stableID func(string) string) authzDetail
 		path := "/"
 		trust := statement{Effect: "Allow", Principal: map[string]any{"AWS": activity.AccountRootARN("", a.id)}, Action: "sts:AssumeRole"}
 		policy := policyDataReadWrite
+		if id.profile == dormant {
+			policy = policyDataRead
+		}
 		if id.person != "" {
 			path = "/federated/"
 			trust = statement{Effect: "Allow", Principal: map[string]any{"Federated": activity.IAMARN("", a.id, "saml-provider/Okta")}, Action: "sts:AssumeRoleWithSAML"}

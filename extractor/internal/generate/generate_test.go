@@ -108,7 +108,7 @@ func TestWorldIsConsistent(t *testing.T) {
 		if err := json.Unmarshal(data, &az); err != nil {
 			t.Fatalf("authz of %s: %v", a.ID, err)
 		}
-		if len(az.UserDetailList) != 12 || len(az.RoleDetailList) != 2 || len(az.Policies) < 4 || len(az.GroupDetailList) == 0 {
+		if len(az.UserDetailList) != 12 || len(az.RoleDetailList) != 3 || len(az.Policies) < 4 || len(az.GroupDetailList) == 0 {
 			t.Errorf("authz of %s: %d users, %d roles, %d policies, %d groups", a.ID, len(az.UserDetailList), len(az.RoleDetailList), len(az.Policies), len(az.GroupDetailList))
 		}
 		if len(a.Resources) != 8 {
@@ -130,7 +130,7 @@ func TestWorldIsConsistent(t *testing.T) {
 			t.Errorf("account %s in trail %v, but its folder: %v", a.ID, a.InTrail, err)
 		}
 	}
-	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user"} {
+	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "unused_role", "unused_permission_user"} {
 		if !known[m.Demo[k]] {
 			t.Errorf("demo %s %q not in any authorization details", k, m.Demo[k])
 		}
@@ -216,7 +216,7 @@ func TestWorldIsConsistent(t *testing.T) {
 	if len(people) < 20 {
 		t.Errorf("only %d identities act: %v", len(people), people)
 	}
-	if actors[m.Demo["dormant_user"]] != nil || actors[m.Demo["unmonitored_user"]] != nil {
+	if actors[m.Demo["dormant_user"]] != nil || actors[m.Demo["unmonitored_user"]] != nil || actors[m.Demo["unused_role"]] != nil {
 		t.Errorf("the dormant or unmonitored user acts")
 	}
 	reads := actors[m.Demo["over_provisioned_user"]]

@@ -159,7 +159,10 @@ func newWorld(o Options) *world {
 				principalID: randID(r, "AROA"), accessKey: randID(r, "ASIA"), profile: writer, sessionName: "ci-", weight: 4},
 			&identity{kind: "AssumedRole", name: "OktaDataAnalysts", arn: activity.IAMARN("", id, "role/federated/OktaDataAnalysts"),
 				principalID: randID(r, "AROA"), accessKey: randID(r, "ASIA"), profile: reader,
-				person: firstNames[(i+3)%len(firstNames)] + "@example.com", weight: 3})
+				person: firstNames[(i+3)%len(firstNames)] + "@example.com", weight: 3},
+			// A role nobody assumes any more: an unused role.
+			&identity{kind: "AssumedRole", name: "legacy-batch", arn: activity.IAMARN("", id, "role/legacy-batch"),
+				principalID: randID(r, "AROA"), accessKey: randID(r, "ASIA"), profile: dormant})
 		w.accounts = append(w.accounts, a)
 	}
 	return w

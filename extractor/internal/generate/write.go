@@ -97,7 +97,13 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 			ma.Profiles[id.arn] = profileNames[id.profile]
 			switch {
 			case id.profile == ownerReader:
+				// It may do anything to its bucket and only reads it: the
+				// unused permissions of its s3 service are a finding too.
 				m.Demo["over_provisioned_user"] = id.arn
+				m.Demo["unused_permission_user"] = id.arn
+			case id.profile == dormant && id.kind == "AssumedRole" && a.inTrail && m.Demo["unused_role"] == "":
+				m.Demo["unused_role"] = id.arn
+			case id.profile == dormant && id.kind == "AssumedRole":
 			case id.profile == dormant && a.inTrail && m.Demo["dormant_user"] == "":
 				m.Demo["dormant_user"] = id.arn
 			case !a.inTrail && m.Demo["unmonitored_user"] == "":

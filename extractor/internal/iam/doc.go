@@ -104,4 +104,30 @@
 //     session principal in resource policies, access points, S3 ACLs and object ownership, KMS
 //     grants, VPC endpoint policies, and the exemption of the management
 //     account and service-linked roles from SCPs.
+//
+// Granted actions per service (ServiceGrants), beyond the three scored
+// resource kinds, are what each principal's identity-based policies let it
+// do in every service of the catalog, whatever the resource. An action A is
+// granted to a principal P when
+//
+//   - some Allow statement of P's identity policies names A (Action, or
+//     outside NotAction) with a Resource that names something (any Resource
+//     entry, or a NotResource that does not exclude "*"), conditions or not;
+//   - P's permissions boundary, when it has one, allows A the same way;
+//   - each level of the SCPs of P's account allows A the same way (a level
+//     without any Allow sits beside FullAWSAccess);
+//   - and no Deny without a Condition, in any of those policies, names A on
+//     every resource: a Resource entry of wildcards only ("*"), or an ARN
+//     of A's service whose region, account and resource are wildcards
+//     ("arn:aws:s3:::*", "arn:aws:iam::*:*").
+//
+// A Deny on part of the resources leaves A granted: it is allowed on some
+// resource. Resource entries are not matched against the resource types A
+// applies to: s3:* on one bucket counts s3:ListAllMyBuckets, which needs
+// "*", as granted (an over-count of what the policy allows). Resource policies are not read here: the grants they make on
+// buckets, keys and secrets are in Engine.Grants, and the score step adds
+// them to these. Permission boundaries and SCPs cap as above; RCPs, which
+// cap resources, do not remove an action from every resource and are left
+// out. Policies that could not be read are left out, as Engine.Grants
+// leaves them, and make the principal's scores N/A.
 package iam

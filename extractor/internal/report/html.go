@@ -71,6 +71,23 @@ type page struct {
 	Principals        []principalView
 	Keys              []keyView
 	MeterWidth        int
+	UnusedServices    []serviceRowView
+	Findings          []findingView
+	FindingsMore      int
+}
+
+// serviceRowView is a principal's line of the "Unused services" section.
+type serviceRowView struct {
+	PrincipalID, Principal, Kind, Account string
+	ServiceOPS, PermissionOPS, Level      string
+	Unused                                []string
+	UnusedCount, Granted                  int
+}
+
+type findingView struct {
+	Type, PrincipalID, Principal, Account, Service string
+	LastUsed, Actions                              string
+	UnusedDays                                     int
 }
 
 type chart struct {
@@ -160,6 +177,33 @@ func HTML(w io.Writer, s *activity.Scores) error {
 	}
 	for _, ps := range topOverProvisioned(s.Principals, topCount) {
 		p.Top = append(p.Top, viewPrincipal(ps, ids[ps.ARN]))
+	}
+	for _, ps := range sortPrincipals(s.Principals, OrderARN, s.Run.Window) {
+		if ps.ServiceOPS == nil || ps.PermissionOPS == nil {
+			continue
+		}
+		row := serviceRowView{PrincipalID: ids[ps.ARN], Principal: printable(ps.ARN), Kind: printable(ps.Kind), Account: printable(ps.AccountID),
+			ServiceOPS: formatScore(*ps.ServiceOPS), PermissionOPS: formatScore(*ps.PermissionOPS), Level: level(ps.PermissionOPS)}
+		for _, sv := range ps.Services {
+			if sv.Granted == 0 {
+				continue
+			}
+			row.Granted++
+			if len(sv.UsedActions) == 0 {
+				row.UnusedCount++
+				row.Unused = append(row.Unused, printable(sv.Service))
+			}
+		}
+		p.UnusedServices = append(p.UnusedServices, row)
+	}
+	all := Findings(s)
+	if len(all) > findingsShown {
+		all, p.FindingsMore = all[:findingsShown], len(all)-findingsShown
+	}
+	for _, f := range all {
+		p.Findings = append(p.Findings, findingView{Type: f.Type, PrincipalID: ids[f.Principal.ARN], Principal: printable(f.Principal.ARN),
+			Account: printable(f.Principal.AccountID), Service: printable(f.Service), LastUsed: timeOr(f.LastUsedAt, "never"),
+			Actions: listSome(safeList(f.Actions), 6), UnusedDays: f.UnusedDays(s.Run.Window)})
 	}
 	for _, k := range s.KMSKeys {
 		p.Keys = append(p.Keys, keyView{

@@ -20,6 +20,31 @@ type jsonReport struct {
 	Summary     jsonSummary     `json:"summary"`
 	Principals  []jsonPrincipal `json:"principals"`
 	KMSKeys     []jsonKey       `json:"kms_keys"`
+	Findings    []jsonFinding   `json:"findings"`
+}
+
+// jsonFinding is an unused-access finding. ID is the credential's id for
+// the kinds of finding about credentials, null for roles and permissions.
+type jsonFinding struct {
+	Type           string            `json:"type"`
+	Principal      string            `json:"principal"`
+	Kind           string            `json:"kind"`
+	AccountID      string            `json:"account_id"`
+	ID             *string           `json:"id"`
+	Service        *string           `json:"service"`
+	Actions        []string          `json:"actions"`
+	ActionLastUsed map[string]string `json:"action_last_used"`
+	LastUsedAt     *string           `json:"last_used_at"`
+	UnusedDays     int               `json:"unused_days"`
+	WindowStart    string            `json:"window_start"`
+	AsOf           string            `json:"as_of"`
+}
+
+type jsonService struct {
+	Service     string   `json:"service"`
+	Granted     int      `json:"granted"`
+	UsedActions []string `json:"used_actions"`
+	LastUsedAt  *string  `json:"last_used_at"`
 }
 
 type jsonCoverage struct {
@@ -54,6 +79,9 @@ type jsonPrincipal struct {
 	Notes          []string       `json:"notes"`
 	Denied         []jsonDenied   `json:"denied"`
 	Resources      []jsonResource `json:"resources"`
+	Services       []jsonService  `json:"services"`
+	ServiceOPS     *score         `json:"service_ops"`
+	PermissionOPS  *score         `json:"permission_ops"`
 }
 
 type jsonDenied struct {
@@ -141,6 +169,7 @@ func JSON(w io.Writer, s *activity.Scores) error {
 		},
 		Principals: make([]jsonPrincipal, 0, len(s.Principals)),
 		KMSKeys:    make([]jsonKey, 0, len(s.KMSKeys)),
+		Findings:   []jsonFinding{},
 	}
 	for _, m := range cov.MissingDays {
 		out.Coverage.MissingDays = append(out.Coverage.MissingDays, activity.AccountDays{AccountID: m.AccountID, Days: list(m.Days)})
@@ -160,6 +189,13 @@ func JSON(w io.Writer, s *activity.Scores) error {
 			Notes:          list(p.Notes),
 			Denied:         make([]jsonDenied, 0, len(p.Denied)),
 			Resources:      make([]jsonResource, 0, len(p.Resources)),
+			Services:       make([]jsonService, 0, len(p.Services)),
+			ServiceOPS:     scorePtr(p.ServiceOPS),
+			PermissionOPS:  scorePtr(p.PermissionOPS),
+		}
+		for _, sv := range p.Services {
+			jp.Services = append(jp.Services, jsonService{Service: sv.Service, Granted: sv.Granted, UsedActions: list(sv.UsedActions),
+				LastUsedAt: timePtr(sv.LastUsedAt)})
 		}
 		for _, d := range p.Denied {
 			jd := jsonDenied{Action: d.Action, ErrorCode: d.ErrorCode, Count: d.Count, LastAt: formatTime(d.LastAt)}
@@ -171,7 +207,7 @@ func JSON(w io.Writer, s *activity.Scores) error {
 		// OPS of an unmonitored principal is null by definition, not zero,
 		// whatever the input carries.
 		if !p.Monitored {
-			jp.OPS, jp.ResourceOPS = nil, nil
+			jp.OPS, jp.ResourceOPS, jp.ServiceOPS, jp.PermissionOPS = nil, nil, nil, nil
 		}
 		if jp.OPS == nil {
 			reason := p.NAReason
@@ -203,6 +239,18 @@ func JSON(w io.Writer, s *activity.Scores) error {
 			jp.Resources = append(jp.Resources, jr)
 		}
 		out.Principals = append(out.Principals, jp)
+	}
+	for _, f := range Findings(s) {
+		jf := jsonFinding{Type: f.Type, Principal: f.Principal.ARN, Kind: f.Principal.Kind, AccountID: f.Principal.AccountID,
+			Actions: list(f.Actions), ActionLastUsed: map[string]string{}, LastUsedAt: timePtr(f.LastUsedAt),
+			UnusedDays: f.UnusedDays(s.Run.Window), WindowStart: formatTime(s.Run.Start()), AsOf: formatTime(s.Run.AsOf)}
+		if f.Service != "" {
+			jf.Service = &f.Service
+		}
+		for a, t := range f.ActionLastUsed {
+			jf.ActionLastUsed[a] = formatTime(t)
+		}
+		out.Findings = append(out.Findings, jf)
 	}
 	for _, k := range s.KMSKeys {
 		out.KMSKeys = append(out.KMSKeys, jsonKey{

@@ -234,3 +234,24 @@ func byOPS(a, b activity.PrincipalScore) bool {
 	}
 	return a.ARN < b.ARN
 }
+
+// Findings lists the unused-access findings of every principal of the run:
+// unused roles first, then unused permissions, each by principal ARN and
+// service.
+func Findings(s *activity.Scores) []activity.Finding {
+	var out []activity.Finding
+	for _, p := range s.Principals {
+		out = append(out, p.Findings...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Type != b.Type:
+			return a.Type == activity.FindingUnusedRole
+		case a.Principal.ARN != b.Principal.ARN:
+			return a.Principal.ARN < b.Principal.ARN
+		}
+		return a.Service < b.Service
+	})
+	return out
+}

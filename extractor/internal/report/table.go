@@ -168,6 +168,7 @@ func Table(w io.Writer, s *activity.Scores, opts TableOptions) error {
 	} else {
 		writePrincipals(bw, sortPrincipals(s.Principals, order, s.Run.Window), opts.Details)
 	}
+	writeServices(bw, s)
 	fmt.Fprintln(bw, "\nKMS KEYS")
 	if len(s.KMSKeys) == 0 {
 		fmt.Fprintln(bw, "none seen")
@@ -346,3 +347,62 @@ func (g *grid) write(w io.Writer) {
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 }
+
+// writeServices writes the "Unused services" section, of the principals
+// whose service-level shares are known, then the findings.
+func writeServices(w io.Writer, s *activity.Scores) {
+	fmt.Fprintln(w, "\nUNUSED SERVICES (services and actions granted in every service, left unused in the window)")
+	var g grid
+	g.row("PRINCIPAL", "KIND", "ACCOUNT", "SERVICE OPS", "PERMISSION OPS", "SERVICES UNUSED", "UNUSED")
+	n := 0
+	for _, p := range sortPrincipals(s.Principals, OrderARN, s.Run.Window) {
+		if p.ServiceOPS == nil || p.PermissionOPS == nil {
+			continue
+		}
+		n++
+		granted, unused := 0, []string{}
+		for _, sv := range p.Services {
+			if sv.Granted > 0 {
+				granted++
+				if len(sv.UsedActions) == 0 {
+					unused = append(unused, sv.Service)
+				}
+			}
+		}
+		g.row(printable(p.ARN), printable(p.Kind), printable(p.AccountID), formatScore(*p.ServiceOPS), formatScore(*p.PermissionOPS),
+			fmt.Sprintf("%d/%d", len(unused), granted), listSome(safeList(unused), 6))
+	}
+	if n == 0 {
+		fmt.Fprintln(w, "none scored: run activity-extractor discover, then score")
+	} else {
+		g.write(w)
+	}
+	fs := Findings(s)
+	fmt.Fprintf(w, "\nFINDINGS (%d: unused roles and unused permissions, as IAM Access Analyzer names them)\n", len(fs))
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "none")
+		return
+	}
+	var f grid
+	f.row("TYPE", "PRINCIPAL", "ACCOUNT", "SERVICE", "LAST USED", "UNUSED DAYS", "UNUSED ACTIONS")
+	more := 0
+	if len(fs) > findingsShown {
+		fs, more = fs[:findingsShown], len(fs)-findingsShown
+	}
+	for _, x := range fs {
+		svc := "-"
+		if x.Service != "" {
+			svc = printable(x.Service)
+		}
+		f.row(x.Type, printable(x.Principal.ARN), printable(x.Principal.AccountID), svc, timeOr(x.LastUsedAt, "never"),
+			strconv.Itoa(x.UnusedDays(s.Run.Window)), listSome(safeList(x.Actions), 4))
+	}
+	f.write(w)
+	if more > 0 {
+		fmt.Fprintf(w, "and %d more: report --format json lists every finding\n", more)
+	}
+}
+
+// findingsShown is how many findings the table and the page list: an
+// administrator alone has one per service it never touched.
+const findingsShown = 200

@@ -41,16 +41,24 @@ func Check(ctx context.Context, db *store.DB, run activity.ScoreRun) ([]store.Ru
 		if err != nil {
 			return nil, nil, fmt.Errorf("rule %q: %w", r.Name, err)
 		}
-		out = append(out, Evaluate(r, ps)...)
+		out = append(out, Evaluate(r, ps, run.Window)...)
 	}
 	return all, out, nil
 }
 
-// Evaluate applies one rule to principal scores already limited to its scope.
-func Evaluate(r store.Rule, scores []activity.PrincipalScore) []Violation {
+// Evaluate applies one rule to principal scores of the window already
+// limited to its scope.
+func Evaluate(r store.Rule, scores []activity.PrincipalScore, w activity.Window) []Violation {
 	var out []Violation
 	for _, p := range scores {
 		v := Violation{Rule: r.Name, PrincipalARN: p.ARN, Kind: p.Kind, AccountID: p.AccountID, Dormant: p.Dormant}
+		if r.MaxUnusedRoleDays != nil {
+			if days, ok := activity.UnusedRoleDays(p, w); ok && int64(days) > *r.MaxUnusedRoleDays {
+				uv := v
+				uv.OPS, uv.Reason = p.OPS, fmt.Sprintf("role unused for %d days, more than %d", days, *r.MaxUnusedRoleDays)
+				out = append(out, uv)
+			}
+		}
 		if r.NoDormant && p.Dormant {
 			dv := v
 			dv.OPS, dv.Reason = p.OPS, "dormant: no activity at all in the window"

@@ -13,6 +13,16 @@ import (
 
 func f64(v float64) *float64 { return &v }
 
+func i64(v int64) *int64 { return &v }
+
+var (
+	asOf            = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	fortyDaysBefore = asOf.AddDate(0, 0, -40)
+	aYearBefore     = asOf.AddDate(-1, 0, 0)
+	tenDaysBefore   = asOf.AddDate(0, 0, -10)
+	dayBefore       = asOf.AddDate(0, 0, -1)
+)
+
 func TestEvaluate(t *testing.T) {
 	key := activity.Resource{ARN: "arn:aws:kms:us-east-1:111111111111:key/k", Kind: activity.KindKMSKey}
 	bucket := activity.Resource{ARN: "arn:aws:s3:::b", Kind: activity.KindS3Bucket}
@@ -22,6 +32,17 @@ func TestEvaluate(t *testing.T) {
 		{Principal: activity.Principal{ARN: "u2", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(80), ResourceOPS: f64(100),
 			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(80)}}},
 		{Principal: activity.Principal{ARN: "u3", Kind: activity.KindIAMUser}, Monitored: false},
+		// Roles, in the 30-day window ending 2026-11-25: last active 40
+		// days before; never seen and created a year before (unused since
+		// the window's start, 30 days); created 10 days before and never
+		// used; service-linked and idle; active the day before.
+		{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:role/old", Kind: activity.KindIAMRole}, Monitored: true,
+			LastActivityAt: &fortyDaysBefore},
+		{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:role/never", Kind: activity.KindIAMRole, CreatedAt: aYearBefore}, Monitored: true},
+		{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:role/new", Kind: activity.KindIAMRole, CreatedAt: tenDaysBefore}, Monitored: true},
+		{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX", Kind: activity.KindIAMRole},
+			Monitored: true},
+		{Principal: activity.Principal{ARN: "arn:aws:iam::111111111111:role/busy", Kind: activity.KindIAMRole}, Monitored: true, LastActivityAt: &dayBefore},
 	}
 	cases := []struct {
 		name string
@@ -35,6 +56,10 @@ func TestEvaluate(t *testing.T) {
 		{"both", store.Rule{Name: "r", NoDormant: true, MaxOPS: f64(85)}, []string{"u1", "u1"}},
 		{"nothing violates", store.Rule{Name: "r", MaxOPS: f64(100)}, nil},
 		{"resource OPS bound", store.Rule{Name: "r", MaxResourceOPS: f64(60)}, []string{"u2"}},
+		{"roles unused for more than 30 days", store.Rule{Name: "r", MaxUnusedRoleDays: i64(30)}, []string{"arn:aws:iam::111111111111:role/old"}},
+		{"roles unused for more than 9 days", store.Rule{Name: "r", MaxUnusedRoleDays: i64(9)},
+			[]string{"arn:aws:iam::111111111111:role/old", "arn:aws:iam::111111111111:role/never", "arn:aws:iam::111111111111:role/new"}},
+		{"no role unused for more than 40 days", store.Rule{Name: "r", MaxUnusedRoleDays: i64(40)}, nil},
 	}
 	for _, c := range cases {
 		// Scope by resource kind is the store's filter; give Evaluate what it would.
@@ -52,7 +77,7 @@ func TestEvaluate(t *testing.T) {
 				in = append(in, q)
 			}
 		}
-		got := Evaluate(c.rule, in)
+		got := Evaluate(c.rule, in, activity.Window{AsOf: asOf, Days: 30})
 		var keys []string
 		for _, v := range got {
 			k := v.PrincipalARN
