@@ -36,4 +36,29 @@ RELEASE_PART=linux goreleaser release --snapshot --clean --release-notes build/r
   { tail -40 build/release-snapshot.log; echo "release-snapshot: goreleaser failed (log: build/release-snapshot.log)" >&2; exit 1; }
 echo "release-snapshot: built in $(($(date +%s) - start))s"
 scripts/release-check.sh dist
+
+# The check must fail on a missing or misnamed artifact: two broken copies.
+version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' dist/metadata.json)
+p=terraform-provider-activity_$version
+mutant=build/release-mutant
+expect_failure() { # case, message the check must print
+  if out=$(TOFU=/nonexistent TERRAFORM=/nonexistent scripts/release-check.sh "$mutant" 2>&1); then
+    echo "release-snapshot: the check passed a release with $1" >&2; exit 1
+  fi
+  echo "$out" | grep -q "$2" || { echo "$out" >&2; echo "release-snapshot: $1 failed the check for another reason" >&2; exit 1; }
+  echo "release-snapshot: ok: a release with $1 fails the check"
+}
+rm -rf "$mutant" && mkdir -p "$mutant" && find dist -maxdepth 1 -type f -exec cp -t "$mutant/" {} +
+mv "$mutant/${p}_linux_arm64.zip" "$mutant/${p}_linux_aarch64.zip"
+expect_failure "a renamed archive" "${p}_linux_arm64.zip is listed in SHA256SUMS but is not in"
+rm -rf "$mutant" && mkdir -p "$mutant/x" && find dist -maxdepth 1 -type f -exec cp -t "$mutant/" {} +
+unzip -q "$mutant/${p}_linux_amd64.zip" -d "$mutant/x"
+mv "$mutant/x/terraform-provider-activity_v$version" "$mutant/x/terraform-provider-activity"
+rm "$mutant/${p}_linux_amd64.zip" && (cd "$mutant/x" && zip -q "../${p}_linux_amd64.zip" terraform-provider-activity)
+sum=$(sha256sum "$mutant/${p}_linux_amd64.zip" | cut -d' ' -f1)
+sed -i "s/^[0-9a-f]*  ${p}_linux_amd64.zip\$/$sum  ${p}_linux_amd64.zip/" "$mutant/${p}_SHA256SUMS"
+rm "$mutant/${p}_SHA256SUMS.sig"
+gpg --batch --quiet --local-user "$GPG_FINGERPRINT" --output "$mutant/${p}_SHA256SUMS.sig" --detach-sign "$mutant/${p}_SHA256SUMS"
+expect_failure "a misnamed provider binary" "holds \[terraform-provider-activity\], want only terraform-provider-activity_v$version"
+rm -rf "$mutant"
 echo "release-snapshot: done in $(($(date +%s) - start))s"
