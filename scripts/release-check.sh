@@ -11,8 +11,9 @@
 #     licence when the repository has one;
 #   - every binary is built for its target (file), and the Windows ones need
 #     no MinGW runtime DLL;
-#   - the linux_amd64 extractor's --version prints the release version, and
-#     the provider the same version and schema;
+#   - the linux_amd64 extractor's --version prints the release version, the
+#     provider the same version and schema, and the linux_arm64 extractor the
+#     same under qemu-aarch64 when it is installed;
 #   - the linux_amd64 provider, installed from the zip through a
 #     filesystem_mirror (as a user's installation works, not dev_overrides),
 #     answers `init` and `plan` on examples/gate-deployments on every
@@ -136,6 +137,16 @@ head -1 "$work/extractor-version.txt" | grep -qx "activity-extractor $version" |
 diff <(sed -n 2,3p "$work/extractor-version.txt") "$work/provider-version.txt" >/dev/null ||
   fail "the extractor names another provider version or schema than the provider: $(cat "$work/extractor-version.txt" "$work/provider-version.txt")"
 ok "versions: $(tr '\n' ';' <"$work/extractor-version.txt")"
+case " $targets " in *" linux_arm64 "*)
+  if command -v qemu-aarch64 >/dev/null; then
+    arm=$(QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 "$work/linux_arm64/extractor/activity-extractor" --version) ||
+      fail "the linux_arm64 extractor does not run under qemu-aarch64"
+    [ "$arm" = "$(cat "$work/extractor-version.txt")" ] || fail "the linux_arm64 extractor prints another --version: $arm"
+    ok "linux_arm64: the extractor runs (qemu-aarch64) and prints the same --version"
+  else
+    echo "release-check: qemu-aarch64 not installed; the linux_arm64 extractor was not run"
+  fi ;;
+esac
 
 # The plugin handshake line: CORE|APP-PROTOCOL|NETWORK|ADDRESS|PROTOCOL.
 handshake=$(TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2 \
