@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and integration tests of every package (against
 # real moto and versitygw servers), the provider's acceptance tests on every
-# Terraform CLI available, the check that docs/ is up to date, and the lint
-# (golangci-lint, formatting included). A test skipped for a reason not listed
-# in scripts/allowed-skips.txt fails the run. Ends with one summary line
+# Terraform CLI available, the check that docs/ is up to date, a snapshot
+# release of every target this machine builds with each artifact checked, and
+# the lint (golangci-lint, formatting included). A test skipped for a reason
+# not listed in scripts/allowed-skips.txt fails the run. Ends with one summary line
 # counting every test of every stage.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +42,10 @@ if scripts/docs.sh build/docs-check >/dev/null && diff -ru docs build/docs-check
 else
   echo "docs: docs/ is stale; run: make docs"; status=1; failures+=(docs)
 fi
+
+echo "== release snapshot (GoReleaser: every target this machine builds, each artifact checked)"
+scripts/release-snapshot.sh 2>&1 | grep -v '^gpg:' || { echo "release: run: make release-snapshot"; status=1; failures+=(release-snapshot); }
+go -C tools test -count=1 ./... || { status=1; failures+=(release-tools); }
 
 echo "== lint (golangci-lint, with gofmt and goimports; see .golangci.yml)"
 go tool golangci-lint run ./... || { echo "lint: fix the findings above; run: make lint"; status=1; failures+=(lint); }

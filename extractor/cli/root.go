@@ -138,6 +138,7 @@ violated, 130 interrupted.`,
 			return nil
 		},
 	}
+	root.SetVersionTemplate(versionText(version))
 	root.SetArgs(args)
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
