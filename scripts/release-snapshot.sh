@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 start=$(date +%s)
-goreleaser() { go tool -modfile=tools/go.mod goreleaser "$@"; }
+goreleaser() { go tool -modfile=scripts/tools/go.mod goreleaser "$@"; }
 
 missing=()
 for cc in x86_64-w64-mingw32-gcc aarch64-linux-gnu-gcc; do command -v $cc >/dev/null || missing+=("$cc"); done
@@ -30,7 +30,7 @@ GPG_FINGERPRINT=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr:
 goreleaser check
 mkdir -p build
 # The notes a release of the unreleased fragments would have.
-go -C tools run ./changelog -root .. unreleased 0.0.0 | tail -n +2 >build/release-notes.md
+go -C scripts/tools run ./changelog -root ../.. unreleased 0.0.0 | tail -n +2 >build/release-notes.md
 echo "release-snapshot: building (goreleaser release --snapshot)"
 RELEASE_PART=linux goreleaser release --snapshot --clean --release-notes build/release-notes.md >build/release-snapshot.log 2>&1 ||
   { tail -40 build/release-snapshot.log; echo "release-snapshot: goreleaser failed (log: build/release-snapshot.log)" >&2; exit 1; }

@@ -45,7 +45,7 @@ fi
 
 echo "== release snapshot (GoReleaser: every target this machine builds, each artifact checked)"
 scripts/release-snapshot.sh 2>&1 | grep -v '^gpg:' || { echo "release: run: make release-snapshot"; status=1; failures+=(release-snapshot); }
-go -C tools test -count=1 ./... || { status=1; failures+=(release-tools); }
+go -C scripts/tools test -count=1 ./... || { status=1; failures+=(release-tools); }
 
 echo "== lint (golangci-lint, with gofmt and goimports; see .golangci.yml)"
 go tool golangci-lint run ./... || { echo "lint: fix the findings above; run: make lint"; status=1; failures+=(lint); }

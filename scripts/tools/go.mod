@@ -1,4 +1,4 @@
-module github.com/activity-monitoring/terraform-provider-activity/tools
+module github.com/activity-monitoring/terraform-provider-activity/scripts/tools
 
 go 1.26.8
 
