@@ -77,7 +77,8 @@ type ServiceScore struct {
 }
 
 // Kinds of finding, after IAM Access Analyzer's unused-access findings
-// (UnusedIAMRole, UnusedPermission).
+// (UnusedIAMRole, UnusedPermission, UnusedIAMUserAccessKey,
+// UnusedIAMUserPassword).
 const (
 	// FindingUnusedRole: an IAM role, monitored and existing for the whole
 	// window, that did nothing in it.
@@ -85,10 +86,17 @@ const (
 	// FindingUnusedPermission: a service in which an IAM user or role is
 	// granted actions it did not use in the window.
 	FindingUnusedPermission = "unused_permission"
+	// FindingUnusedAccessKey: an active access key of an IAM user, existing
+	// for the whole window, not used in it (or never used).
+	FindingUnusedAccessKey = "unused_access_key"
+	// FindingUnusedPassword: an IAM user's enabled console password,
+	// existing for the whole window, with no successful console sign-in in
+	// it (or never used).
+	FindingUnusedPassword = "unused_password"
 )
 
 // FindingTypes lists the kinds of finding.
-var FindingTypes = []string{FindingUnusedRole, FindingUnusedPermission}
+var FindingTypes = []string{FindingUnusedRole, FindingUnusedPermission, FindingUnusedAccessKey, FindingUnusedPassword}
 
 // Finding is one unused-access finding of a principal for a window.
 type Finding struct {
@@ -101,9 +109,15 @@ type Finding struct {
 	Actions        []string
 	ActionLastUsed map[string]time.Time
 	// LastUsedAt is the latest use up to as_of: of the role for
-	// unused_role, of the service for unused_permission; nil when none was
-	// seen in the logs read.
+	// unused_role, of the service for unused_permission, of the key or
+	// password for unused_access_key and unused_password (from the logs, or
+	// AWS's own record); nil when none was seen.
 	LastUsedAt *time.Time
+	// AccessKey names the key of unused_access_key (AccessKey.Name).
+	AccessKey string
+	// CreatedAt is when the key was created (unused_access_key) or the
+	// password last set (unused_password), when known.
+	CreatedAt *time.Time
 }
 
 // UnusedDays is how many whole days the finding's subject went unused up
@@ -125,6 +139,9 @@ func (f Finding) UnusedDays(w Window) int {
 		}
 	case f.LastUsedAt != nil:
 		since = *f.LastUsedAt
+	case (f.Type == FindingUnusedAccessKey || f.Type == FindingUnusedPassword) && f.CreatedAt != nil:
+		// Never used: AWS's record of the credential covers its whole life.
+		since = *f.CreatedAt
 	}
 	return int(w.AsOf.Sub(since) / (24 * time.Hour))
 }

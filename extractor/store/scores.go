@@ -131,8 +131,8 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 			VALUES (?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
-		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions_id, action_last_used, last_used_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions_id, action_last_used, last_used_at, credential, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
 		w.actionSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?)
@@ -200,7 +200,8 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 			}
 			set = sql.NullInt64{Int64: id, Valid: true}
 		}
-		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, set, string(lastJSON), unixPtr(f.LastUsedAt)); err != nil {
+		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, set, string(lastJSON), unixPtr(f.LastUsedAt),
+			f.AccessKey, unixPtr(f.CreatedAt)); err != nil {
 			return fmt.Errorf("save %s finding of %s: %w", f.Type, p.ARN, err)
 		}
 	}
