@@ -152,6 +152,8 @@ func (s *DB) CredentialsOf(ctx context.Context, principalID int64, w activity.Wi
 		out = append(out, merge(activity.CredentialStatus{Name: activity.CredentialConsole, Enabled: enabled == 1, CreatedAt: timePtr(changed)},
 			activity.CredentialConsole, last))
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name != activity.CredentialConsole && out[j].Name == activity.CredentialConsole })
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Name != activity.CredentialConsole && out[j].Name == activity.CredentialConsole
+	})
 	return out, nil
 }

@@ -33,7 +33,7 @@ func TestInvictusCredentialUses(t *testing.T) {
 			"AKIATFQR7NSCUXC3DDDP": {"2023-07-10T11:42:18Z", "2023-07-10T12:27:46Z"},
 		},
 		"arn:aws:iam::123837392027:user/bert-jan": {
-			"AKIATFQR7NSC8Q4X20BJ":      {"2023-07-10T11:54:33Z", "2023-07-10T12:29:09Z"},
+			"AKIATFQR7NSC8Q4X20BJ":     {"2023-07-10T11:54:33Z", "2023-07-10T12:29:09Z"},
 			activity.CredentialConsole: {"2023-07-10T12:27:45Z", "2023-07-10T12:27:45Z"},
 		},
 		"arn:aws:iam::123837392027:user/stratus-red-team-nmfalu-gfjyeaypjt": {
