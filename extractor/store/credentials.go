@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -152,8 +151,5 @@ func (s *DB) CredentialsOf(ctx context.Context, principalID int64, w activity.Wi
 		out = append(out, merge(activity.CredentialStatus{Name: activity.CredentialConsole, Enabled: enabled == 1, CreatedAt: timePtr(changed)},
 			activity.CredentialConsole, last))
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		return out[i].Name != activity.CredentialConsole && out[j].Name == activity.CredentialConsole
-	})
 	return out, nil
 }
