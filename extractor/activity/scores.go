@@ -61,6 +61,9 @@ type PrincipalScore struct {
 	PermissionOPS *float64
 	// Findings are the principal's unused-access findings in the window.
 	Findings []Finding
+	// Credentials are an IAM user's access keys and console password, with
+	// their use up to as_of.
+	Credentials []CredentialStatus
 }
 
 // ServiceScore is what a principal was granted and used in one service.
@@ -251,6 +254,24 @@ func UnusedRoleDays(p PrincipalScore, w Window) (days int, ok bool) {
 		since = *p.LastActivityAt
 	case p.CreatedAt.After(since):
 		since = p.CreatedAt
+	}
+	return int(w.AsOf.Sub(since) / (24 * time.Hour)), true
+}
+
+// UnusedAccessKeyDays is how many whole days up to as_of an active access
+// key went unused: since its last use, or, when none was seen, since its
+// creation (AWS's record covers its whole life), or else the start of the
+// window. ok is false for a console password and an inactive key.
+func UnusedAccessKeyDays(c CredentialStatus, w Window) (days int, ok bool) {
+	if c.Name == CredentialConsole || !c.Enabled {
+		return 0, false
+	}
+	since := w.Start()
+	switch {
+	case c.LastUsedAt != nil:
+		since = *c.LastUsedAt
+	case c.CreatedAt != nil:
+		since = *c.CreatedAt
 	}
 	return int(w.AsOf.Sub(since) / (24 * time.Hour)), true
 }

@@ -13,7 +13,11 @@ import (
 // by the logs read or by AWS's own record. The user's account must be
 // monitored: without its logs, a use in the window could go unseen.
 func scoreCredentials(f principalFacts, ps *activity.PrincipalScore, windowStart time.Time) {
-	if f.principal.Kind != activity.KindIAMUser || !f.monitored || f.naReason == activity.NANotEnabled {
+	if f.principal.Kind != activity.KindIAMUser {
+		return
+	}
+	ps.Credentials = f.credentials
+	if !f.monitored || f.naReason == activity.NANotEnabled {
 		return
 	}
 	for _, c := range f.credentials {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -152,4 +153,27 @@ func (s *DB) CredentialsOf(ctx context.Context, principalID int64, w activity.Wi
 			activity.CredentialConsole, last))
 	}
 	return out, nil
+}
+
+func (s *DB) scanCredentialScores(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
+	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.credential, x.enabled, x.created_at, x.last_used_at, x.used_in_window
+		FROM credential_scores x WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.credential = 'console', x.credential`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var c activity.CredentialStatus
+		var enabled, in int
+		var created, last sql.NullInt64
+		if err := rows.Scan(&pid, &c.Name, &enabled, &created, &last, &in); err != nil {
+			return err
+		}
+		if i, ok := index[pid]; ok {
+			c.Enabled, c.CreatedAt, c.LastUsedAt, c.UsedInWindow = enabled == 1, timePtr(created), timePtr(last), in == 1
+			out[i].Credentials = append(out[i].Credentials, c)
+		}
+	}
+	return rows.Err()
 }

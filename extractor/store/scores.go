@@ -90,6 +90,7 @@ type ScoreWriter struct {
 	denied              *sql.Stmt
 	key                 *sql.Stmt
 	service, finding    *sql.Stmt
+	credential          *sql.Stmt
 	// actionSet finds or adds a set of actions; sets are the ids found.
 	actionSet *sql.Stmt
 	sets      map[string]int64
@@ -135,6 +136,10 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
+		w.credential, err = tx.PrepareContext(ctx, `INSERT INTO credential_scores
+			(run_id, principal_id, credential, enabled, created_at, last_used_at, used_in_window) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
 		w.actionSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?)
 			ON CONFLICT (actions) DO UPDATE SET actions = excluded.actions RETURNING id`)
 	}
@@ -177,6 +182,12 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 	for _, sv := range p.Services {
 		if _, err := w.service.ExecContext(ctx, w.runID, p.ID, sv.Service, sv.Granted, strings.Join(sv.UsedActions, " "), unixPtr(sv.LastUsedAt)); err != nil {
 			return fmt.Errorf("save score of %s in %s: %w", p.ARN, sv.Service, err)
+		}
+	}
+	for _, c := range p.Credentials {
+		if _, err := w.credential.ExecContext(ctx, w.runID, p.ID, c.Name, boolInt(c.Enabled), unixPtr(c.CreatedAt), unixPtr(c.LastUsedAt),
+			boolInt(c.UsedInWindow)); err != nil {
+			return fmt.Errorf("save credential %s of %s: %w", c.Name, p.ARN, err)
 		}
 	}
 	for _, f := range p.Findings {
@@ -403,6 +414,9 @@ func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilte
 			return err
 		}
 		if err := s.scanFindings(ctx, where, args, out, index); err != nil {
+			return err
+		}
+		if err := s.scanCredentialScores(ctx, where, args, out, index); err != nil {
 			return err
 		}
 	}

@@ -46,6 +46,22 @@ CREATE TABLE console_passwords (
 ) STRICT;
 CREATE INDEX console_passwords_account ON console_passwords (account_id);
 
+-- A run's view of each IAM user's credentials: enabled (an active key, an
+-- enabled password), when created (or the password last set), the latest
+-- use up to as_of (logs or AWS's record) and whether one fell inside the
+-- window. credential is the key's name (its id, or access_key_N) or
+-- 'console'. Rules read it to bound how long a key goes unused.
+CREATE TABLE credential_scores (
+    run_id         INTEGER NOT NULL REFERENCES score_runs (id) ON DELETE CASCADE,
+    principal_id   INTEGER NOT NULL REFERENCES principals (id),
+    credential     TEXT    NOT NULL,
+    enabled        INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    created_at     INTEGER,
+    last_used_at   INTEGER,
+    used_in_window INTEGER NOT NULL CHECK (used_in_window IN (0, 1)),
+    PRIMARY KEY (run_id, principal_id, credential)
+) STRICT, WITHOUT ROWID;
+
 -- Findings gain 'unused_access_key' (credential names the key: its id, or
 -- access_key_N when only the credential report named it) and
 -- 'unused_password'; created_at is when the key was created or the password
