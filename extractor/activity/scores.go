@@ -126,7 +126,8 @@ type Finding struct {
 // UnusedDays is how many whole days the finding's subject went unused up
 // to as_of: the role since its last use; the unused actions since the
 // latest use of any of them (other actions of the service may have been
-// used since). When none was seen, since the start of the window.
+// used since); the key or password since its last use. When none was seen,
+// since a credential's CreatedAt, or else the start of the window.
 func (f Finding) UnusedDays(w Window) int {
 	since := w.Start()
 	switch {

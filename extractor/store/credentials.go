@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -145,7 +146,7 @@ func (s *DB) CredentialsOf(ctx context.Context, principalID int64, w activity.Wi
 	err = s.sql.QueryRowContext(ctx, `SELECT enabled, last_used_at, changed_at FROM console_passwords WHERE principal_id = ?`, principalID).
 		Scan(&enabled, &last, &changed)
 	switch {
-	case err == sql.ErrNoRows:
+	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return nil, fmt.Errorf("console password of principal %d: %w", principalID, err)
 	default:

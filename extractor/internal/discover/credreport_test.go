@@ -34,7 +34,7 @@ func TestParseCredentialReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fh.Close()
+	defer fh.Close() //nolint:errcheck // read only
 	rep, err := ParseCredentialReport(fh, "credential-report.csv")
 	if err != nil {
 		t.Fatal(err)
