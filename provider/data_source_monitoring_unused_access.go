@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -57,6 +58,8 @@ var findingAttrTypes = map[string]attr.Type{
 	"action_last_used": types.MapType{ElemType: types.StringType},
 	"last_used_at":     types.StringType,
 	"unused_days":      types.Int64Type,
+	"access_key_id":    types.StringType,
+	"created_at":       types.StringType,
 }
 
 func (d *monitoringUnusedAccessDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -66,9 +69,12 @@ func (d *monitoringUnusedAccessDataSource) Metadata(_ context.Context, req datas
 func (d *monitoringUnusedAccessDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Unused access in the window, like the findings of IAM Access Analyzer's unused-access analyzer, " +
-			"from the logs and policies in the database: roles that did nothing (`unused_role`, Access Analyzer's " +
-			"`UnusedIAMRole`) and, per service, the actions an IAM user or role is granted and did not use " +
-			"(`unused_permission`, Access Analyzer's `UnusedPermission`). Gate a plan with a postcondition on `findings`.",
+			"from the logs, policies and credentials in the database: roles that did nothing (`unused_role`, Access Analyzer's " +
+			"`UnusedIAMRole`); per service, the actions an IAM user or role is granted and did not use " +
+			"(`unused_permission`, Access Analyzer's `UnusedPermission`); IAM users' active access keys not used in the " +
+			"window (`unused_access_key`, `UnusedIAMUserAccessKey`) and enabled console passwords without a successful " +
+			"sign-in in it (`unused_password`, `UnusedIAMUserPassword`). Credentials come from `activity-extractor discover` " +
+			"(the credential report) and from the logs. Gate a plan with a postcondition on `findings`.",
 		Attributes: map[string]schema.Attribute{
 			"types": schema.ListAttribute{
 				MarkdownDescription: "Only findings of these types: " + codeList(activity.FindingTypes, "or") + ".",
@@ -99,15 +105,15 @@ func (d *monitoringUnusedAccessDataSource) Schema(_ context.Context, _ datasourc
 			"as_of":    asOfSchema(),
 			"computed": computedSchema(),
 			"findings": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching findings: unused roles first, then unused permissions, each by principal ARN and service.",
+				MarkdownDescription: "The matching findings: unused roles first, then the others by principal ARN, service and access key.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"type":       schema.StringAttribute{MarkdownDescription: "`unused_role` or `unused_permission`.", Computed: true},
+					"type":       schema.StringAttribute{MarkdownDescription: "`unused_role`, `unused_permission`, `unused_access_key` or `unused_password`.", Computed: true},
 					"principal":  schema.StringAttribute{MarkdownDescription: "The ARN of the user or role.", Computed: true},
 					"kind":       schema.StringAttribute{MarkdownDescription: "The principal's kind.", Computed: true},
 					"account_id": schema.StringAttribute{MarkdownDescription: "The principal's AWS account.", Computed: true},
 					"service": schema.StringAttribute{
-						MarkdownDescription: "For `unused_permission`, the service prefix (`iam`, `s3`); null for `unused_role`.",
+						MarkdownDescription: "For `unused_permission`, the service prefix (`iam`, `s3`); null for the other types.",
 						Computed:            true,
 					},
 					"actions": schema.ListAttribute{
@@ -119,13 +125,23 @@ func (d *monitoringUnusedAccessDataSource) Schema(_ context.Context, _ datasourc
 						ElementType:         types.StringType, Computed: true,
 					},
 					"last_used_at": schema.StringAttribute{
-						MarkdownDescription: "The latest use up to `as_of` (RFC 3339): of the role, or of any action of the service; " +
-							"null when none was seen in the logs read.",
+						MarkdownDescription: "The latest use up to `as_of` (RFC 3339): of the role, of any action of the service, or of the key or " +
+							"password (in the logs read, or in AWS's own record); null when none was seen.",
 						Computed: true,
 					},
 					"unused_days": schema.Int64Attribute{
-						MarkdownDescription: "Whole days up to `as_of` since the role, or any of the unused actions, was last used; " +
-							"since the start of the window when never seen.",
+						MarkdownDescription: "Whole days up to `as_of` since the role, any of the unused actions, or the credential was last used; " +
+							"when never seen, since a credential's `created_at`, or else the start of the window.",
+						Computed: true,
+					},
+					"access_key_id": schema.StringAttribute{
+						MarkdownDescription: "For `unused_access_key`, the key's id (`AKIA…`), or `access_key_1` or `access_key_2` when " +
+							"only a credential report named it; null for the other types.",
+						Computed: true,
+					},
+					"created_at": schema.StringAttribute{
+						MarkdownDescription: "For `unused_access_key`, when the key was created; for `unused_password`, when the " +
+							"password was last set (RFC 3339); null when unknown or for the other types.",
 						Computed: true,
 					},
 				}},
@@ -195,6 +211,10 @@ func (d *monitoringUnusedAccessDataSource) Read(ctx context.Context, req datasou
 		if x.Service != "" {
 			service = types.StringValue(x.Service)
 		}
+		keyID := types.StringNull()
+		if x.AccessKey != "" {
+			keyID = types.StringValue(x.AccessKey)
+		}
 		last := map[string]attr.Value{}
 		for a, t := range x.ActionLastUsed {
 			last[a] = timeValue(&t)
@@ -205,6 +225,7 @@ func (d *monitoringUnusedAccessDataSource) Read(ctx context.Context, req datasou
 			"type": types.StringValue(x.Type), "principal": types.StringValue(x.Principal.ARN), "kind": types.StringValue(x.Principal.Kind),
 			"account_id": types.StringValue(x.Principal.AccountID), "service": service, "actions": stringList(nonNilStrings(x.Actions)),
 			"action_last_used": lastMap, "last_used_at": timeValue(x.LastUsedAt), "unused_days": types.Int64Value(int64(days)),
+			"access_key_id": keyID, "created_at": timeValue(x.CreatedAt),
 		})
 		resp.Diagnostics.Append(diags...)
 		elems = append(elems, obj)
@@ -216,26 +237,18 @@ func (d *monitoringUnusedAccessDataSource) Read(ctx context.Context, req datasou
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// sortFindings orders findings as the report does: unused roles first, then
-// by principal ARN and service.
+// sortFindings orders findings as the report does: unused roles first,
+// then by principal ARN, service, access key and type.
 func sortFindings(fs []activity.Finding) []activity.Finding {
-	slices.SortStableFunc(fs, func(a, b activity.Finding) int {
-		switch {
-		case a.Type != b.Type && a.Type == activity.FindingUnusedRole:
-			return -1
-		case a.Type != b.Type:
-			return 1
-		case a.Principal.ARN != b.Principal.ARN:
-			if a.Principal.ARN < b.Principal.ARN {
-				return -1
-			}
-			return 1
-		case a.Service < b.Service:
-			return -1
-		case a.Service > b.Service:
-			return 1
+	rank := func(f activity.Finding) int {
+		if f.Type == activity.FindingUnusedRole {
+			return 0
 		}
-		return 0
+		return 1
+	}
+	slices.SortStableFunc(fs, func(a, b activity.Finding) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Principal.ARN, b.Principal.ARN),
+			cmp.Compare(a.Service, b.Service), cmp.Compare(a.AccessKey, b.AccessKey), cmp.Compare(a.Type, b.Type))
 	})
 	return fs
 }

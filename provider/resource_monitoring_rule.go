@@ -46,6 +46,7 @@ type monitoringRuleModel struct {
 	MaxResourceOPS types.Float64 `tfsdk:"max_resource_ops"`
 	NoDormant      types.Bool    `tfsdk:"no_dormant"`
 	MaxUnusedRole  types.Int64   `tfsdk:"max_unused_role_days"`
+	MaxUnusedKey   types.Int64   `tfsdk:"max_unused_access_key_days"`
 	Accounts       types.Set     `tfsdk:"accounts"`
 	Kinds          types.Set     `tfsdk:"kinds"`
 	ResourceKinds  types.Set     `tfsdk:"resource_kinds"`
@@ -106,6 +107,14 @@ func (r *monitoringRuleResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 3650)},
 			},
+			"max_unused_access_key_days": schema.Int64Attribute{
+				MarkdownDescription: "The most whole days an active access key of an IAM user in scope may go unused up to the " +
+					"window's end (0 to 3,650): since its last use (in the logs, or in AWS's own record from the credential report), " +
+					"or, when never used, since its creation. Keys come from `activity-extractor discover` (AWS, or " +
+					"`--credential-report`). For example `max_unused_access_key_days = 90`: no access key unused for 90 days.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 3650)},
+			},
 			"accounts": schema.SetAttribute{
 				MarkdownDescription: "Limit the rule to principals of these AWS accounts. All accounts when unset.",
 				ElementType:         types.StringType,
@@ -137,14 +146,15 @@ func (r *monitoringRuleResource) Configure(_ context.Context, req resource.Confi
 func (r *monitoringRuleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m monitoringRuleModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.MaxOPS.IsUnknown() || m.MaxResourceOPS.IsUnknown() || m.NoDormant.IsUnknown() || m.MaxUnusedRole.IsUnknown() {
+	if resp.Diagnostics.HasError() || m.MaxOPS.IsUnknown() || m.MaxResourceOPS.IsUnknown() || m.NoDormant.IsUnknown() || m.MaxUnusedRole.IsUnknown() ||
+		m.MaxUnusedKey.IsUnknown() {
 		return
 	}
-	if m.MaxOPS.IsNull() && m.MaxResourceOPS.IsNull() && !m.NoDormant.ValueBool() && m.MaxUnusedRole.IsNull() {
+	if m.MaxOPS.IsNull() && m.MaxResourceOPS.IsNull() && !m.NoDormant.ValueBool() && m.MaxUnusedRole.IsNull() && m.MaxUnusedKey.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("max_ops"), "Rule Without a Constraint",
 			"The rule constrains nothing. Set max_ops to bound OPS, max_resource_ops to bound resource OPS, "+
 				"no_dormant = true to forbid dormant principals, max_unused_role_days to bound how long a role goes unused, "+
-				"or several of them.")
+				"max_unused_access_key_days to bound how long an access key goes unused, or several of them.")
 	}
 }
 
@@ -153,6 +163,10 @@ func (m monitoringRuleModel) toStore(ctx context.Context, diags *diag.Diagnostic
 	if !m.MaxUnusedRole.IsNull() {
 		v := m.MaxUnusedRole.ValueInt64()
 		rule.MaxUnusedRoleDays = &v
+	}
+	if !m.MaxUnusedKey.IsNull() {
+		v := m.MaxUnusedKey.ValueInt64()
+		rule.MaxUnusedAccessKeyDays = &v
 	}
 	for _, b := range []struct {
 		value types.Float64
@@ -181,6 +195,10 @@ func (m *monitoringRuleModel) fromStore(rule store.Rule) {
 	m.MaxUnusedRole = types.Int64Null()
 	if rule.MaxUnusedRoleDays != nil {
 		m.MaxUnusedRole = types.Int64Value(*rule.MaxUnusedRoleDays)
+	}
+	m.MaxUnusedKey = types.Int64Null()
+	if rule.MaxUnusedAccessKeyDays != nil {
+		m.MaxUnusedKey = types.Int64Value(*rule.MaxUnusedAccessKeyDays)
 	}
 	m.Accounts, m.Kinds, m.ResourceKinds = stringSet(rule.Accounts), stringSet(rule.Kinds), stringSet(rule.ResourceKinds)
 }

@@ -53,8 +53,9 @@ ae integrations list
 step "extracting the trail (the accounts outside it stay unmonitored)"
 ae extract --source "$out/org/trail" --as-of $AS_OF
 
-step "discovering entitlements from the accounts' authorization details"
-ae discover $(for f in "$out"/org/authz/*.json; do printf -- '--authz-details %s ' "$f"; done)
+step "discovering entitlements from the accounts' authorization details and credential reports"
+ae discover $(for f in "$out"/org/authz/*.json; do printf -- '--authz-details %s ' "$f"; done) \
+  $(for f in "$out"/org/credentials/*.csv; do printf -- '--credential-report %s ' "$f"; done)
 
 step "loading which roles the Okta people may assume (an export of the Okta app's assignments)"
 ae people --okta-export "$out/org/okta-export.json"

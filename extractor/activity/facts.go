@@ -18,6 +18,9 @@ type Facts struct {
 	// ServiceUses are the actions of any service principals performed
 	// successfully, per day.
 	ServiceUses []ServiceUseFact
+	// CredentialUses are the uses of access keys and successful console
+	// sign-ins, per principal, credential and day.
+	CredentialUses []CredentialUseFact
 }
 
 // UseFact is one action of one event on one resource (Resource -1: none of

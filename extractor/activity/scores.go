@@ -61,6 +61,9 @@ type PrincipalScore struct {
 	PermissionOPS *float64
 	// Findings are the principal's unused-access findings in the window.
 	Findings []Finding
+	// Credentials are an IAM user's access keys and console password, with
+	// their use up to as_of.
+	Credentials []CredentialStatus
 }
 
 // ServiceScore is what a principal was granted and used in one service.
@@ -77,7 +80,8 @@ type ServiceScore struct {
 }
 
 // Kinds of finding, after IAM Access Analyzer's unused-access findings
-// (UnusedIAMRole, UnusedPermission).
+// (UnusedIAMRole, UnusedPermission, UnusedIAMUserAccessKey,
+// UnusedIAMUserPassword).
 const (
 	// FindingUnusedRole: an IAM role, monitored and existing for the whole
 	// window, that did nothing in it.
@@ -85,10 +89,17 @@ const (
 	// FindingUnusedPermission: a service in which an IAM user or role is
 	// granted actions it did not use in the window.
 	FindingUnusedPermission = "unused_permission"
+	// FindingUnusedAccessKey: an active access key of an IAM user, existing
+	// for the whole window, not used in it (or never used).
+	FindingUnusedAccessKey = "unused_access_key"
+	// FindingUnusedPassword: an IAM user's enabled console password,
+	// existing for the whole window, with no successful console sign-in in
+	// it (or never used).
+	FindingUnusedPassword = "unused_password"
 )
 
 // FindingTypes lists the kinds of finding.
-var FindingTypes = []string{FindingUnusedRole, FindingUnusedPermission}
+var FindingTypes = []string{FindingUnusedRole, FindingUnusedPermission, FindingUnusedAccessKey, FindingUnusedPassword}
 
 // Finding is one unused-access finding of a principal for a window.
 type Finding struct {
@@ -101,15 +112,22 @@ type Finding struct {
 	Actions        []string
 	ActionLastUsed map[string]time.Time
 	// LastUsedAt is the latest use up to as_of: of the role for
-	// unused_role, of the service for unused_permission; nil when none was
-	// seen in the logs read.
+	// unused_role, of the service for unused_permission, of the key or
+	// password for unused_access_key and unused_password (from the logs, or
+	// AWS's own record); nil when none was seen.
 	LastUsedAt *time.Time
+	// AccessKey names the key of unused_access_key (AccessKey.Name).
+	AccessKey string
+	// CreatedAt is when the key was created (unused_access_key) or the
+	// password last set (unused_password), when known.
+	CreatedAt *time.Time
 }
 
 // UnusedDays is how many whole days the finding's subject went unused up
 // to as_of: the role since its last use; the unused actions since the
 // latest use of any of them (other actions of the service may have been
-// used since). When none was seen, since the start of the window.
+// used since); the key or password since its last use. When none was seen,
+// since a credential's CreatedAt, or else the start of the window.
 func (f Finding) UnusedDays(w Window) int {
 	since := w.Start()
 	switch {
@@ -125,6 +143,9 @@ func (f Finding) UnusedDays(w Window) int {
 		}
 	case f.LastUsedAt != nil:
 		since = *f.LastUsedAt
+	case (f.Type == FindingUnusedAccessKey || f.Type == FindingUnusedPassword) && f.CreatedAt != nil:
+		// Never used: AWS's record of the credential covers its whole life.
+		since = *f.CreatedAt
 	}
 	return int(w.AsOf.Sub(since) / (24 * time.Hour))
 }
@@ -234,6 +255,24 @@ func UnusedRoleDays(p PrincipalScore, w Window) (days int, ok bool) {
 		since = *p.LastActivityAt
 	case p.CreatedAt.After(since):
 		since = p.CreatedAt
+	}
+	return int(w.AsOf.Sub(since) / (24 * time.Hour)), true
+}
+
+// UnusedAccessKeyDays is how many whole days up to as_of an active access
+// key went unused: since its last use, or, when none was seen, since its
+// creation (AWS's record covers its whole life), or else the start of the
+// window. ok is false for a console password and an inactive key.
+func UnusedAccessKeyDays(c CredentialStatus, w Window) (days int, ok bool) {
+	if c.Name == CredentialConsole || !c.Enabled {
+		return 0, false
+	}
+	since := w.Start()
+	switch {
+	case c.LastUsedAt != nil:
+		since = *c.LastUsedAt
+	case c.CreatedAt != nil:
+		since = *c.CreatedAt
 	}
 	return int(w.AsOf.Sub(since) / (24 * time.Hour)), true
 }

@@ -10,7 +10,8 @@ import (
 
 // DiscoverPolicy is the identity policy `activity-extractor discover` needs
 // in each account it reads entitlements from: the account's IAM
-// authorization details, and the resource policies of its buckets, keys and
+// authorization details, its users' access keys and credential report, and
+// the resource policies of its buckets, keys and
 // secrets. organization adds what --organization-policies reads from AWS
 // Organizations (in the management or a delegated administrator account).
 // These calls read policies, never data; AWS scopes none of them to a
@@ -19,6 +20,10 @@ import (
 func DiscoverPolicy(organization bool) ([]byte, error) {
 	statements := []policyStatement{
 		{Sid: "ReadIdentityPolicies", Effect: "Allow", Action: []string{"iam:GetAccountAuthorizationDetails"}, Resource: []string{"*"}},
+		// Users' access keys (their ids) and the credential report (when
+		// each key and password was last used): metadata, never a secret.
+		{Sid: "ListAccessKeys", Effect: "Allow", Action: []string{"iam:ListAccessKeys"}, Resource: []string{"*"}},
+		{Sid: "ReadCredentialReport", Effect: "Allow", Action: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport"}, Resource: []string{"*"}},
 	}
 	for _, k := range activity.ResourceKinds() {
 		statements = append(statements, policyStatement{Sid: "Read" + strings.ToUpper(k.Noun[:1]) + k.Noun[1:] + "Policies",

@@ -15,18 +15,19 @@ import (
 )
 
 type discoverOptions struct {
-	authzDetails   []string
-	bucketPolicies []string
-	keyPolicies    []string
-	secretPolicies []string
-	resources      []string
-	scps           []string
-	rcps           []string
-	kmsAliases     []string
-	regions        []string
-	accounts       []string
-	orgPolicies    bool
-	printPolicy    bool
+	authzDetails      []string
+	bucketPolicies    []string
+	keyPolicies       []string
+	secretPolicies    []string
+	resources         []string
+	scps              []string
+	rcps              []string
+	kmsAliases        []string
+	credentialReports []string
+	regions           []string
+	accounts          []string
+	orgPolicies       bool
+	printPolicy       bool
 }
 
 func newDiscoverCommand(g *globalOptions) *cobra.Command {
@@ -39,7 +40,8 @@ principal (IAM user or role) and every bucket, KMS key and secret.
 
 Without file flags it goes to AWS for each integration in the database, with the
 default credentials or the integration's role_arn: IAM GetAccountAuthorizationDetails,
-S3 ListBuckets and GetBucketPolicy, KMS ListKeys, ListAliases and GetKeyPolicy,
+IAM ListAccessKeys, GenerateCredentialReport and GetCredentialReport (users' access
+keys and console passwords), S3 ListBuckets and GetBucketPolicy, KMS ListKeys, ListAliases and GetKeyPolicy,
 Secrets Manager ListSecrets and GetResourcePolicy, and with --organization-policies
 the SCPs and RCPs of AWS Organizations. A call that is denied is reported and the
 rest goes on (exit status 3). --print-policy prints the IAM policy granting exactly
@@ -61,6 +63,11 @@ With file flags it works offline from what the AWS CLI saved:
                                 organization policies, for one account or all of the run;
                                 deny-only files are taken to sit beside FullAWSAccess
   --kms-aliases FILE            aws kms list-aliases > FILE
+  --credential-report FILE      aws iam generate-credential-report, then
+                                aws iam get-credential-report --query Content --output text \
+                                  | base64 --decode > FILE
+                                (users' access keys and console passwords; the JSON
+                                output of get-credential-report is read too)
 
 A policy file may hold the document itself or the CLI's answer. Each account found
 replaces what an earlier discovery stored for it. Grants are then recomputed for
@@ -80,6 +87,7 @@ every account in the database.`,
 	f.StringArrayVar(&opts.scps, "scp", nil, "[ACCOUNT=]FILE: a service control policy (repeatable)")
 	f.StringArrayVar(&opts.rcps, "rcp", nil, "[ACCOUNT=]FILE: a resource control policy (repeatable)")
 	f.StringArrayVar(&opts.kmsAliases, "kms-aliases", nil, "output of aws kms list-aliases (repeatable)")
+	f.StringArrayVar(&opts.credentialReports, "credential-report", nil, "an IAM credential report, one per account (repeatable)")
 	f.StringArrayVar(&opts.regions, "region", nil, "from AWS: regions to list keys and secrets in (repeatable; default the integration's region)")
 	f.StringArrayVar(&opts.accounts, "account", nil, "from AWS: discover only these integrations' accounts (repeatable)")
 	f.BoolVar(&opts.orgPolicies, "organization-policies", false, "from AWS: read SCPs and RCPs from AWS Organizations")
@@ -89,7 +97,7 @@ every account in the database.`,
 
 func (o discoverOptions) fromFiles() bool {
 	return len(o.authzDetails)+len(o.bucketPolicies)+len(o.keyPolicies)+len(o.secretPolicies)+
-		len(o.resources)+len(o.scps)+len(o.rcps)+len(o.kmsAliases) > 0
+		len(o.resources)+len(o.scps)+len(o.rcps)+len(o.kmsAliases)+len(o.credentialReports) > 0
 }
 
 // splitAssignment cuts NAME=FILE at the last '=', since secret names and
@@ -105,7 +113,7 @@ func splitAssignment(flag, spec string) (string, string, error) {
 var accountPrefix = regexp.MustCompile(`^([0-9]{12})=(.+)$`)
 
 func (o discoverOptions) files() (discover.Files, error) {
-	f := discover.Files{AuthzDetails: o.authzDetails, Resources: o.resources, KMSAliases: o.kmsAliases,
+	f := discover.Files{AuthzDetails: o.authzDetails, Resources: o.resources, KMSAliases: o.kmsAliases, CredentialReports: o.credentialReports,
 		BucketPolicies: map[string]string{}, KeyPolicies: map[string]string{}, SecretPolicies: map[string]string{},
 		SCPs: map[string]string{}, RCPs: map[string]string{}}
 	for _, m := range []struct {
@@ -177,6 +185,9 @@ func runDiscover(cmd *cobra.Command, g *globalOptions, opts discoverOptions) err
 	for _, a := range found {
 		fmt.Fprintf(out, "account %s: %d principals, %d resources, %d policies, %d aliases, %d issues\n",
 			a.AccountID, len(a.Principals), len(a.Resources), len(a.Policies), len(a.Aliases), len(a.Issues))
+		if a.CredentialsRead {
+			fmt.Fprintf(out, "account %s: %d access keys, %d console passwords\n", a.AccountID, len(a.AccessKeys), len(a.Passwords))
+		}
 		for _, is := range a.Issues {
 			fmt.Fprintf(g.streams.Err, "account %s: %s: %s\n", a.AccountID, sentence(is.Source), sentence(is.Message))
 		}

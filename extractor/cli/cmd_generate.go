@@ -34,12 +34,18 @@ func newGenerateCommand(g *globalOptions) *cobra.Command {
   authz/ACCOUNT.json
                   each account's IAM, as 'aws iam get-account-authorization-details'
                   prints it; one account has no logs in the trail
+  credentials/ACCOUNT.csv
+                  each account's IAM credential report, as 'aws iam get-credential-report'
+                  returns it (base64-decoded): users' access keys and console passwords
   manifest.json   the accounts, each principal's usage profile, and the demo's
                   principals (an over-provisioned user, a dormant user, an
-                  unmonitored user)
+                  unmonitored user, an unused role, unused permissions, an
+                  unused access key, an unused console password)
 
 The output depends only on the flags: the same --seed and --end give the same files.
-Read it with: activity-extractor extract --source OUT/trail --as-of END+1d`,
+Read it with: activity-extractor discover --authz-details OUT/authz/ACCOUNT.json
+  --credential-report OUT/credentials/ACCOUNT.csv (each account), then
+  activity-extractor extract --source OUT/trail --as-of END+1d`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runGenerate(cmd, g, opts) },
 	}
@@ -89,9 +95,11 @@ func runGenerate(cmd *cobra.Command, g *globalOptions, opts generateOptions) err
 	fmt.Fprintf(out, "wrote %d events in %d objects (%d delivered twice), %d digests, %s, in %s\n",
 		m.Stats.Events, m.Stats.Objects, m.Stats.Duplicates, m.Stats.Digests, humanBytes(m.Stats.Bytes), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(out, "organization %s, events from %s to %s\n", m.OrganizationID, m.From, m.To)
-	fmt.Fprintf(out, "trail:  %s/trail\nauthz:  %s/authz/*.json\nokta:   %s/%s\n", opts.out, opts.out, opts.out, generate.OktaExportFile)
-	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "active_person", "dormant_person", "unused_role", "unused_permission_user"} {
-		fmt.Fprintf(out, "%-22s %s\n", k+":", m.Demo[k])
+	fmt.Fprintf(out, "trail:  %s/trail\nauthz:  %s/authz/*.json\ncreds:  %s/%s/*.csv\nokta:   %s/%s\n", opts.out, opts.out,
+		opts.out, m.CredentialsFolder, opts.out, generate.OktaExportFile)
+	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "active_person", "dormant_person", "unused_role",
+		"unused_permission_user", "unused_access_key_user", "unused_password_user"} {
+		fmt.Fprintf(out, "%-24s %s\n", k+":", m.Demo[k])
 	}
 	return nil
 }

@@ -37,8 +37,10 @@ func newReportCommand(g *globalOptions) *cobra.Command {
 		Short: "Show dormant and over-provisioned principals",
 		Long: `report scores the window (as score does) and shows the result: dormant and
 over-provisioned principals first, then the unused services of every principal
-(service_ops, permission_ops) and the findings (unused_role, unused_permission, as IAM
-Access Analyzer names them UnusedIAMRole and UnusedPermission), then KMS keys' last
+(service_ops, permission_ops) and the findings (unused_role, unused_permission,
+unused_access_key, unused_password, as IAM Access Analyzer names them UnusedIAMRole,
+UnusedPermission, UnusedIAMUserAccessKey and UnusedIAMUserPassword; credentials come
+from discover and the logs), then KMS keys' last
 activity and last use of key material. --format table is the dashboard for a terminal, json the machine contract,
 html one self-contained page (charts included, nothing fetched from the network).
 On a read-only database the window is computed and shown without being stored.`,

@@ -128,11 +128,12 @@ func printRules(w io.Writer, all []store.Rule, asJSON bool) error {
 			Kinds          []string `json:"kinds"`
 			ResourceKinds  []string `json:"resource_kinds"`
 			MaxUnusedRole  *int64   `json:"max_unused_role_days"`
+			MaxUnusedKey   *int64   `json:"max_unused_access_key_days"`
 		}
 		rows := make([]ruleJSON, 0, len(all))
 		for _, r := range all {
 			rows = append(rows, ruleJSON{r.Name, r.Description, r.MaxOPS, r.MaxResourceOPS, r.NoDormant, r.Accounts, r.Kinds, r.ResourceKinds,
-				r.MaxUnusedRoleDays})
+				r.MaxUnusedRoleDays, r.MaxUnusedAccessKeyDays})
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -157,6 +158,9 @@ func printRules(w io.Writer, all []store.Rule, asJSON bool) error {
 		}
 		if r.MaxUnusedRoleDays != nil {
 			c = append(c, fmt.Sprintf("max_unused_role_days %d", *r.MaxUnusedRoleDays))
+		}
+		if r.MaxUnusedAccessKeyDays != nil {
+			c = append(c, fmt.Sprintf("max_unused_access_key_days %d", *r.MaxUnusedAccessKeyDays))
 		}
 		scope := strings.Join(append(append(append([]string{}, r.Accounts...), r.Kinds...), r.ResourceKinds...), ",")
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", cell(r.Name), strings.Join(c, ", "), orDash(cell(scope)))

@@ -37,6 +37,7 @@ type Facts interface {
 	GrantsOf(ctx context.Context, principalID int64) ([]activity.Grant, error)
 	ServiceGrantsOf(ctx context.Context, principalID int64) (map[string][]string, error)
 	ServiceActionsOf(ctx context.Context, principalID int64, w activity.Window) ([]activity.ActionLastUse, error)
+	CredentialsOf(ctx context.Context, principalID int64, w activity.Window) ([]activity.CredentialStatus, error)
 	UsesInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.WindowUse, error)
 	PrincipalActivity(ctx context.Context, principalID int64, w activity.Window) (*time.Time, bool, error)
 	DeniedInWindow(ctx context.Context, principalID int64, w activity.Window) ([]activity.Denied, error)
@@ -128,6 +129,11 @@ func (s *scorer) score(ctx context.Context, pr activity.Principal) (activity.Pri
 	}
 	if f.serviceUses, err = s.db.ServiceActionsOf(ctx, pr.ID, s.window); err != nil {
 		return activity.PrincipalScore{}, err
+	}
+	if pr.Kind == activity.KindIAMUser {
+		if f.credentials, err = s.db.CredentialsOf(ctx, pr.ID, s.window); err != nil {
+			return activity.PrincipalScore{}, err
+		}
 	}
 	if isPerson(pr) {
 		if err := addPersonFacts(ctx, s.db, &s.roles, &f, s.observed, s.window); err != nil {

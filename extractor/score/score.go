@@ -26,6 +26,8 @@ type principalFacts struct {
 	// policies; serviceUses, every action performed up to as_of.
 	serviceGrants map[string][]string
 	serviceUses   []activity.ActionLastUse
+	// credentials are an IAM user's access keys and console password.
+	credentials []activity.CredentialStatus
 	// accounts are those whose enablement, logs and discovery decide the
 	// principal's: its own, or for a person the accounts of their roles.
 	accounts []string
@@ -101,6 +103,7 @@ func scorePrincipal(f principalFacts, windowStart time.Time) activity.PrincipalS
 	}
 	sort.Slice(ps.Resources, func(i, j int) bool { return ps.Resources[i].ARN < ps.Resources[j].ARN })
 	scoreServices(f, &ps, windowStart)
+	scoreCredentials(f, &ps, windowStart)
 	switch {
 	case f.naReason != "":
 		ps.NAReason = f.naReason

@@ -157,7 +157,7 @@ func TestServicesAndFindings(t *testing.T) {
 	}
 }
 
-func deref(v *float64) any {
+func deref[T any](v *T) any {
 	if v == nil {
 		return nil
 	}
@@ -181,6 +181,10 @@ func TestGeneratedOrganizationFindings(t *testing.T) {
 	for _, f := range authz {
 		args = append(args, "--authz-details", f)
 	}
+	reports, _ := filepath.Glob(filepath.Join(dir, m.CredentialsFolder, "*.csv"))
+	for _, f := range reports {
+		args = append(args, "--credential-report", f)
+	}
 	runCLI(t, ctx, args)
 	runCLI(t, ctx, []string{"--db", db, "extract", "--source", filepath.Join(dir, m.TrailFolder), "--as-of", scenarioAsOf, "--window", "45d"})
 	out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", scenarioAsOf, "--window", "30d"})
@@ -190,14 +194,32 @@ func TestGeneratedOrganizationFindings(t *testing.T) {
 			Principal string   `json:"principal"`
 			Service   *string  `json:"service"`
 			Actions   []string `json:"actions"`
+			ID        *string  `json:"id"`
+			LastUsed  *string  `json:"last_used_at"`
+			Created   *string  `json:"created_at"`
 		} `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	var role, s3 bool
+	credentials := map[string][]string{}
 	for _, f := range rep.Findings {
+		if f.Type == "unused_access_key" || f.Type == "unused_password" {
+			credentials[f.Type] = append(credentials[f.Type], f.Principal)
+		}
 		switch {
+		case f.Type == "unused_access_key":
+			// The demo user's second key: in the report's second slot,
+			// created with the account and never used.
+			if f.ID == nil || *f.ID != "access_key_2" || f.LastUsed != nil || f.Created == nil {
+				t.Errorf("unused_access_key of %s: id %v, last used %v, created %v", f.Principal, deref(f.ID), deref(f.LastUsed), deref(f.Created))
+			}
+		case f.Type == "unused_password":
+			// Last used 20 days before the events began (2026-10-16).
+			if f.LastUsed == nil || *f.LastUsed != "2026-09-26T00:00:00Z" {
+				t.Errorf("unused_password of %s: last used %v", f.Principal, deref(f.LastUsed))
+			}
 		case f.Type == "unused_role" && f.Principal == m.Demo["unused_role"]:
 			role = true
 		case f.Type == "unused_permission" && f.Principal == m.Demo["unused_permission_user"] && f.Service != nil && *f.Service == "s3":
@@ -209,6 +231,14 @@ func TestGeneratedOrganizationFindings(t *testing.T) {
 		case f.Type == "unused_role" && strings.HasSuffix(f.Principal, ":role/app-deployer"):
 			t.Errorf("the role in use is found unused: %s", f.Principal)
 		}
+	}
+	// One finding of each: the users that act used their key and, if they
+	// have one, their password in the window.
+	if got := credentials["unused_access_key"]; len(got) != 1 || got[0] != m.Demo["unused_access_key_user"] {
+		t.Errorf("unused_access_key findings of %v, want one of %s", got, m.Demo["unused_access_key_user"])
+	}
+	if got := credentials["unused_password"]; len(got) != 1 || got[0] != m.Demo["unused_password_user"] {
+		t.Errorf("unused_password findings of %v, want one of %s", got, m.Demo["unused_password_user"])
 	}
 	if !role || !s3 {
 		t.Errorf("unused_role of %s found: %v; unused_permission in s3 of %s found: %v\n%s", m.Demo["unused_role"], role,

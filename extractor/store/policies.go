@@ -87,6 +87,12 @@ type AccountEntitlements struct {
 	// principals and identity policies stored before are kept rather than
 	// dropped, so one denied call does not erase an account's grants.
 	IdentitiesUnread bool
+	// AccessKeys and Passwords are the IAM users' access keys and console
+	// passwords; CredentialsRead says they were read (ListAccessKeys, a
+	// credential report), and only then do they replace the stored ones.
+	AccessKeys      []activity.AccessKey
+	Passwords       []activity.ConsolePassword
+	CredentialsRead bool
 }
 
 // ReplaceEntitlements replaces, in one transaction, what an earlier discovery
@@ -292,6 +298,9 @@ func (s *DB) ReplaceEntitlements(ctx context.Context, e AccountEntitlements) err
 		if _, err := insIssue.ExecContext(ctx, e.AccountID, is.Source, is.Message, now); err != nil {
 			return err
 		}
+	}
+	if err := writeCredentials(ctx, tx, e); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM policy_documents WHERE id NOT IN (SELECT document_id FROM policies)`); err != nil {
 		return err

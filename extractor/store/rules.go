@@ -23,14 +23,18 @@ type Rule struct {
 	// MaxUnusedRoleDays: violated by a role in scope unused for more than
 	// this many whole days; nil when the rule does not bound it.
 	MaxUnusedRoleDays *int64
-	Accounts          []string // scope; empty means every account
-	Kinds             []string // principal kinds; empty means every kind
-	ResourceKinds     []string // with MaxOPS: bound each resource score of these kinds instead of the principal's OPS
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// MaxUnusedAccessKeyDays: violated by an IAM user in scope holding an
+	// active access key unused for more than this many whole days (since its
+	// last use, or its creation when never used); nil when not bounded.
+	MaxUnusedAccessKeyDays *int64
+	Accounts               []string // scope; empty means every account
+	Kinds                  []string // principal kinds; empty means every kind
+	ResourceKinds          []string // with MaxOPS: bound each resource score of these kinds instead of the principal's OPS
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
-const ruleColumns = `name, description, max_ops, max_resource_ops, no_dormant, accounts, kinds, resource_kinds, max_unused_role_days, created_at, updated_at`
+const ruleColumns = `name, description, max_ops, max_resource_ops, no_dormant, accounts, kinds, resource_kinds, max_unused_role_days, max_unused_access_key_days, created_at, updated_at`
 
 func ruleArgs(r Rule) ([]any, error) {
 	var lists [3]string
@@ -41,7 +45,7 @@ func ruleArgs(r Rule) ([]any, error) {
 		}
 		lists[i] = string(b)
 	}
-	return []any{r.Name, r.Description, r.MaxOPS, r.MaxResourceOPS, boolInt(r.NoDormant), lists[0], lists[1], lists[2], r.MaxUnusedRoleDays}, nil
+	return []any{r.Name, r.Description, r.MaxOPS, r.MaxResourceOPS, boolInt(r.NoDormant), lists[0], lists[1], lists[2], r.MaxUnusedRoleDays, r.MaxUnusedAccessKeyDays}, nil
 }
 
 // CreateRule adds a rule; ErrExists when one has the name already.
@@ -51,7 +55,7 @@ func (s *DB) CreateRule(ctx context.Context, r Rule) error {
 		return err
 	}
 	now := s.Now().Unix()
-	_, err = s.sql.ExecContext(ctx, `INSERT INTO rules (`+ruleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, now)...)
+	_, err = s.sql.ExecContext(ctx, `INSERT INTO rules (`+ruleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, now)...)
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 		return fmt.Errorf("rule %q: %w", r.Name, ErrExists)
@@ -69,7 +73,7 @@ func (s *DB) UpdateRule(ctx context.Context, r Rule) error {
 		return err
 	}
 	res, err := s.sql.ExecContext(ctx, `UPDATE rules SET description = ?, max_ops = ?, max_resource_ops = ?, no_dormant = ?, accounts = ?, kinds = ?,
-		resource_kinds = ?, max_unused_role_days = ?, updated_at = ? WHERE name = ?`, append(args[1:], s.Now().Unix(), r.Name)...)
+		resource_kinds = ?, max_unused_role_days = ?, max_unused_access_key_days = ?, updated_at = ? WHERE name = ?`, append(args[1:], s.Now().Unix(), r.Name)...)
 	if err != nil {
 		return fmt.Errorf("update rule %q: %w", r.Name, err)
 	}
@@ -88,13 +92,16 @@ func scanRule(row interface{ Scan(...any) error }) (Rule, error) {
 	var noDormant int
 	var lists [3]string
 	var created, updated int64
-	var maxUnusedRoleDays sql.NullInt64
+	var maxUnusedRoleDays, maxUnusedKeyDays sql.NullInt64
 	if err := row.Scan(&r.Name, &r.Description, &maxOPS, &maxResourceOPS, &noDormant, &lists[0], &lists[1], &lists[2], &maxUnusedRoleDays,
-		&created, &updated); err != nil {
+		&maxUnusedKeyDays, &created, &updated); err != nil {
 		return r, err
 	}
 	if maxUnusedRoleDays.Valid {
 		r.MaxUnusedRoleDays = &maxUnusedRoleDays.Int64
+	}
+	if maxUnusedKeyDays.Valid {
+		r.MaxUnusedAccessKeyDays = &maxUnusedKeyDays.Int64
 	}
 	r.MaxOPS, r.MaxResourceOPS, r.NoDormant = floatPtr(maxOPS), floatPtr(maxResourceOPS), noDormant == 1
 	for i, into := range []*[]string{&r.Accounts, &r.Kinds, &r.ResourceKinds} {

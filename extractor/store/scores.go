@@ -90,6 +90,7 @@ type ScoreWriter struct {
 	denied              *sql.Stmt
 	key                 *sql.Stmt
 	service, finding    *sql.Stmt
+	credential          *sql.Stmt
 	// actionSet finds or adds a set of actions; sets are the ids found.
 	actionSet *sql.Stmt
 	sets      map[string]int64
@@ -131,8 +132,12 @@ func (s *DB) NewScoreWriter(ctx context.Context, run activity.ScoreRun) (*ScoreW
 			VALUES (?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
-		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions_id, action_last_used, last_used_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		w.finding, err = tx.PrepareContext(ctx, `INSERT INTO findings (run_id, type, principal_id, service, actions_id, action_last_used, last_used_at, credential, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
+	if err == nil {
+		w.credential, err = tx.PrepareContext(ctx, `INSERT INTO credential_scores
+			(run_id, principal_id, credential, enabled, created_at, last_used_at, used_in_window) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	}
 	if err == nil {
 		w.actionSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?)
@@ -179,6 +184,12 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 			return fmt.Errorf("save score of %s in %s: %w", p.ARN, sv.Service, err)
 		}
 	}
+	for _, c := range p.Credentials {
+		if _, err := w.credential.ExecContext(ctx, w.runID, p.ID, c.Name, boolInt(c.Enabled), unixPtr(c.CreatedAt), unixPtr(c.LastUsedAt),
+			boolInt(c.UsedInWindow)); err != nil {
+			return fmt.Errorf("save credential %s of %s: %w", c.Name, p.ARN, err)
+		}
+	}
 	for _, f := range p.Findings {
 		last := map[string]int64{}
 		for a, t := range f.ActionLastUsed {
@@ -200,7 +211,8 @@ func (w *ScoreWriter) AddPrincipal(ctx context.Context, p activity.PrincipalScor
 			}
 			set = sql.NullInt64{Int64: id, Valid: true}
 		}
-		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, set, string(lastJSON), unixPtr(f.LastUsedAt)); err != nil {
+		if _, err := w.finding.ExecContext(ctx, w.runID, f.Type, p.ID, f.Service, set, string(lastJSON), unixPtr(f.LastUsedAt),
+			f.AccessKey, unixPtr(f.CreatedAt)); err != nil {
 			return fmt.Errorf("save %s finding of %s: %w", f.Type, p.ARN, err)
 		}
 	}
@@ -402,6 +414,9 @@ func (s *DB) attachResourceScores(ctx context.Context, runID int64, f ScoreFilte
 			return err
 		}
 		if err := s.scanFindings(ctx, where, args, out, index); err != nil {
+			return err
+		}
+		if err := s.scanCredentialScores(ctx, where, args, out, index); err != nil {
 			return err
 		}
 	}

@@ -198,9 +198,10 @@ func (s *DB) scanServiceScores(ctx context.Context, where []string, args []any, 
 }
 
 func (s *DB) scanFindings(ctx context.Context, where []string, args []any, out []activity.PrincipalScore, index map[int64]int) error {
-	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.type, x.service, coalesce(a.actions, ''), x.action_last_used, x.last_used_at
+	rows, err := s.sql.QueryContext(ctx, `SELECT x.principal_id, x.type, x.service, coalesce(a.actions, ''), x.action_last_used, x.last_used_at,
+			x.credential, x.created_at
 		FROM findings x LEFT JOIN grant_action_sets a ON a.id = x.actions_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.type DESC, x.service`, args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY x.principal_id, x.type DESC, x.service, x.credential`, args...)
 	if err != nil {
 		return err
 	}
@@ -209,10 +210,11 @@ func (s *DB) scanFindings(ctx context.Context, where []string, args []any, out [
 		var pid int64
 		var f activity.Finding
 		var actions, lastJSON string
-		var last sql.NullInt64
-		if err := rows.Scan(&pid, &f.Type, &f.Service, &actions, &lastJSON, &last); err != nil {
+		var last, created sql.NullInt64
+		if err := rows.Scan(&pid, &f.Type, &f.Service, &actions, &lastJSON, &last, &f.AccessKey, &created); err != nil {
 			return err
 		}
+		f.CreatedAt = timePtr(created)
 		i, ok := index[pid]
 		if !ok {
 			continue

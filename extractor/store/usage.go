@@ -422,6 +422,10 @@ func writeActivity(ctx context.Context, stmts *txStatements, f *activity.Facts, 
 		u := &f.ServiceUses[i]
 		add(rows.services, serviceUseKey{principal: pids[u.Principal], session: u.Session, action: u.Action, day: u.Day}, u.First, u.Last, 0, &u.Seconds)
 	}
+	for i := range f.CredentialUses {
+		u := &f.CredentialUses[i]
+		add(rows.credentials, credentialKey{principal: pids[u.Principal], credential: u.Credential, day: u.Day}, u.First, u.Last, 0, &u.Seconds)
+	}
 	if len(f.Sessions) > 0 {
 		st, err := stmts.get(ctx, `INSERT INTO usage_sessions (role_id, session_name, source_identity, person_id, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (role_id, session_name, source_identity) DO UPDATE SET

@@ -19,6 +19,13 @@ type dayRows struct {
 	sessionDays map[sessionDayKey]*usageAgg
 	keys        map[[2]int64]*keyAgg // (resource, day)
 	services    map[serviceUseKey]*usageAgg
+	credentials map[credentialKey]*usageAgg
+}
+
+type credentialKey struct {
+	principal  int64
+	credential string
+	day        int64
 }
 
 type serviceUseKey struct {
@@ -41,7 +48,7 @@ type keyAgg struct {
 func newDayRows() *dayRows {
 	return &dayRows{uses: map[usageKey]*usageAgg{}, sessionUses: map[sessionUseKey]*usageAgg{}, active: map[[2]int64]*usageAgg{},
 		sessionDays: map[sessionDayKey]*usageAgg{}, keys: map[[2]int64]*keyAgg{},
-		services: map[serviceUseKey]*usageAgg{}}
+		services: map[serviceUseKey]*usageAgg{}, credentials: map[credentialKey]*usageAgg{}}
 }
 
 // add merges a row's first and last times, count and seconds into the row
@@ -151,6 +158,22 @@ func (d *dayRows) write(ctx context.Context, stmts *txStatements) error {
 		for k, a := range d.services {
 			if _, err := st.ExecContext(ctx, k.principal, k.session, k.action, k.day, a.first, a.last, a.seconds.Encode()); err != nil {
 				return fmt.Errorf("record service use of %s: %w", k.action, err)
+			}
+		}
+	}
+	if len(d.credentials) > 0 {
+		st, err := stmts.get(ctx, `INSERT INTO usage_credentials (principal_id, credential, day, first_used_at, last_used_at, seconds)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (principal_id, credential, day) DO UPDATE SET
+				first_used_at = min(first_used_at, excluded.first_used_at),
+				last_used_at = max(last_used_at, excluded.last_used_at),
+				seconds = seconds_union(seconds, excluded.seconds)`)
+		if err != nil {
+			return err
+		}
+		for k, a := range d.credentials {
+			if _, err := st.ExecContext(ctx, k.principal, k.credential, k.day, a.first, a.last, a.seconds.Encode()); err != nil {
+				return fmt.Errorf("record use of credential %s: %w", k.credential, err)
 			}
 		}
 	}

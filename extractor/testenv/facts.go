@@ -29,6 +29,8 @@ var FactQueries = []string{
 		JOIN principals p ON p.id = u.role_id JOIN resources r ON r.id = u.resource_id ORDER BY 1, 2, 3, 4, 5`,
 	`SELECT p.arn, u.session_name, u.action, u.day, u.first_used_at, u.last_used_at, hex(u.seconds) FROM usage_service_actions u
 		JOIN principals p ON p.id = u.principal_id ORDER BY 1, 2, 3, 4`,
+	`SELECT p.arn, u.credential, u.day, u.first_used_at, u.last_used_at, hex(u.seconds) FROM usage_credentials u
+		JOIN principals p ON p.id = u.principal_id ORDER BY 1, 2, 3`,
 	`SELECT p.arn, u.session_name, q.arn, u.day FROM saml_signins u JOIN principals p ON p.id = u.role_id JOIN principals q ON q.id = u.person_id ORDER BY 1, 2, 3, 4`,
 	`SELECT arn, kind, account_id, name FROM principals ORDER BY 1`,
 	`SELECT arn, kind, account_id, region, name FROM resources ORDER BY 1`,

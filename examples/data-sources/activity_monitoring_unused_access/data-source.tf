@@ -24,3 +24,18 @@ output "unused_permissions" {
     "${f.principal} ${f.service}" => f.actions
   }
 }
+
+# No IAM user may hold an active access key it has not used for 90 days
+# (IAM Access Analyzer's UnusedIAMUserAccessKey); keys and their last use
+# come from the credential report discover reads, and from the logs.
+data "activity_monitoring_unused_access" "access_keys" {
+  types           = ["unused_access_key"]
+  min_unused_days = 90
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.findings) == 0
+      error_message = "unused access keys: ${join(", ", [for f in self.findings : "${f.principal} ${f.access_key_id}"])}"
+    }
+  }
+}

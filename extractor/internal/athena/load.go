@@ -100,6 +100,7 @@ func (l *Loader) record(row []string) cloudtrail.Record {
 		r.UserIdentity = &cloudtrail.UserIdentity{
 			Type: g("identity_type"), ARN: g("identity_arn"), AccountID: g("identity_accountid"),
 			UserName: g("identity_username"), InvokedBy: g("identity_invokedby"), IdentityProvider: g("identity_provider"),
+			AccessKeyID: g("identity_accesskeyid"),
 		}
 		if g("issuer_arn") != "" || g("issuer_username") != "" || g("session_sourceidentity") != "" {
 			r.UserIdentity.SessionContext = &cloudtrail.SessionContext{
@@ -114,7 +115,8 @@ func (l *Loader) record(row []string) cloudtrail.Record {
 		Name: g("request_name"), RoleARN: g("request_rolearn"), PrincipalARN: g("request_principalarn"),
 		RoleSessionName: g("request_rolesessionname"), SourceIdentity: g("request_sourceidentity"),
 	}
-	r.ResponseElements = &cloudtrail.ResponseElements{ARN: g("response_arn"), Subject: g("response_subject"), SourceIdentity: g("response_sourceidentity")}
+	r.ResponseElements = &cloudtrail.ResponseElements{ARN: g("response_arn"), Subject: g("response_subject"), SourceIdentity: g("response_sourceidentity"),
+		ConsoleLogin: g("response_consolelogin")}
 	if a := g("response_session"); a != "" {
 		r.ResponseElements.AssumedRoleUser = &cloudtrail.AssumedRoleUser{ARN: a}
 	}

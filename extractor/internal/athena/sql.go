@@ -141,6 +141,11 @@ var groupColumns = slices.Concat([]column{
 	{"issuer_accountid", plain("useridentity.sessioncontext.sessionissuer.accountid")},
 	{"issuer_username", plain("useridentity.sessioncontext.sessionissuer.username")},
 	{"session_sourceidentity", plain("useridentity.sessioncontext.sourceidentity")},
+	// Only long-term keys are kept: session keys (ASIA…) would split the
+	// groups of every role session's calls.
+	{"identity_accesskeyid", func(Dialect) string {
+		return "CASE WHEN useridentity.accesskeyid LIKE 'AKIA%' THEN useridentity.accesskeyid ELSE '' END"
+	}},
 }, requestColumns(), []column{
 	// The bucket a copy reads from leads x-amz-copy-source; bucket names
 	// hold only these characters, so URL encoding cannot hide it.
@@ -164,6 +169,7 @@ var groupColumns = slices.Concat([]column{
 	{"response_sourceidentity", only(samlUser, response("sourceIdentity"))},
 	{"response_session", only(samlUser, response("assumedRoleUser", "arn"))},
 	{"response_keyarn", only(service("kms"), response("keyMetadata", "arn"))},
+	{"response_consolelogin", only("eventname = 'ConsoleLogin'", response("ConsoleLogin"))},
 	resourcesColumn(),
 })
 

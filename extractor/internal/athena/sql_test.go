@@ -117,7 +117,7 @@ func TestQuery_DialectsDifferOnlyInFunctions(t *testing.T) {
 		a = strings.ReplaceAll(a, r.athena, r.duckdb)
 	}
 	a = strings.ReplaceAll(a, `["x-amz-copy-source"]`, `."x-amz-copy-source"`)
-	for _, k := range []string{"bucketName", "versionId", "keyId", "destinationKeyId", "secretId", "name", "roleArn", "principalArn", "roleSessionName", "sourceIdentity", "arn", "aRN", "ARN", "subject", "keyMetadata", "assumedRoleUser"} {
+	for _, k := range []string{"bucketName", "versionId", "keyId", "destinationKeyId", "secretId", "name", "roleArn", "principalArn", "roleSessionName", "sourceIdentity", "arn", "aRN", "ARN", "subject", "keyMetadata", "assumedRoleUser", "ConsoleLogin"} {
 		a = strings.ReplaceAll(a, `["`+k+`"]`, `."`+k+`"`)
 	}
 	if a != d {

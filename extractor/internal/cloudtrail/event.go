@@ -34,6 +34,12 @@ type Event struct {
 	Uses []Use
 	// Cryptographic is set for KMS operations that consumed key material.
 	Cryptographic bool
+	// AccessKeyID is the long-term access key (AKIA…) that signed the
+	// call; empty for session keys (ASIA…) and calls signed otherwise.
+	AccessKeyID string
+	// ConsoleSignIn is set for a successful console sign-in (ConsoleLogin
+	// whose responseElements.ConsoleLogin is "Success").
+	ConsoleSignIn bool
 }
 
 // Session is an assumed-role session.
@@ -85,6 +91,10 @@ func MapRecord(r *Record) (Event, error) {
 	e.ID = eventID(r)
 	mapActor(r, &e)
 	mapUses(r, &e)
+	if u := r.UserIdentity; u != nil && activity.IsAccessKeyID(u.AccessKeyID) {
+		e.AccessKeyID = u.AccessKeyID
+	}
+	e.ConsoleSignIn = r.EventName == "ConsoleLogin" && e.ErrorCode == "" && r.ResponseElements != nil && r.ResponseElements.ConsoleLogin == "Success"
 	return e, nil
 }
 

@@ -31,6 +31,7 @@ type UserIdentity struct {
 	UserName         string          `json:"userName"`
 	InvokedBy        string          `json:"invokedBy"`
 	IdentityProvider string          `json:"identityProvider"`
+	AccessKeyID      string          `json:"accessKeyId"`
 	SessionContext   *SessionContext `json:"sessionContext"`
 }
 
@@ -76,6 +77,8 @@ type ResponseElements struct {
 	SourceIdentity  string           `json:"sourceIdentity"`
 	AssumedRoleUser *AssumedRoleUser `json:"assumedRoleUser"`
 	KeyMetadata     *KeyMetadata     `json:"keyMetadata"`
+	// ConsoleLogin is "Success" or "Failure" in a ConsoleLogin event.
+	ConsoleLogin string `json:"ConsoleLogin"`
 }
 
 // AssumedRoleUser is the session an STS call created.
@@ -120,6 +123,7 @@ var (
 		field[UserIdentity]{"userName", stringField(func(u *UserIdentity) *string { return &u.UserName })},
 		field[UserIdentity]{"invokedBy", stringField(func(u *UserIdentity) *string { return &u.InvokedBy })},
 		field[UserIdentity]{"identityProvider", stringField(func(u *UserIdentity) *string { return &u.IdentityProvider })},
+		field[UserIdentity]{"accessKeyId", stringField(func(u *UserIdentity) *string { return &u.AccessKeyID })},
 		field[UserIdentity]{"sessionContext", pointerField(func(u *UserIdentity) **SessionContext { return &u.SessionContext }, &sessionContextFields)},
 	)
 	sessionContextFields = fields(
@@ -153,6 +157,7 @@ var (
 		field[ResponseElements]{"sourceIdentity", stringField(func(e *ResponseElements) *string { return &e.SourceIdentity })},
 		field[ResponseElements]{"assumedRoleUser", pointerField(func(e *ResponseElements) **AssumedRoleUser { return &e.AssumedRoleUser }, &assumedRoleUserFields)},
 		field[ResponseElements]{"keyMetadata", pointerField(func(e *ResponseElements) **KeyMetadata { return &e.KeyMetadata }, &keyMetadataFields)},
+		field[ResponseElements]{"ConsoleLogin", stringField(func(e *ResponseElements) *string { return &e.ConsoleLogin })},
 	)
 	assumedRoleUserFields = fields(
 		field[AssumedRoleUser]{"arn", stringField(func(u *AssumedRoleUser) *string { return &u.ARN })},

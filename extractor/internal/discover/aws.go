@@ -42,7 +42,7 @@ type AWSOptions struct {
 func FromAWS(ctx context.Context, cfg aws.Config, opts AWSOptions) (store.AccountEntitlements, error) {
 	b := newBuilder()
 	b.account(opts.AccountID)
-	steps := []func(context.Context, aws.Config, AWSOptions, *builder){discoverIAM}
+	steps := []func(context.Context, aws.Config, AWSOptions, *builder){discoverIAM, discoverCredentials}
 	for _, k := range activity.ResourceKinds() {
 		steps = append(steps, discoverKind[k.Name])
 	}

@@ -34,6 +34,10 @@ type Files struct {
 	SCPs, RCPs map[string]string
 	// KMSAliases are outputs of `aws kms list-aliases`.
 	KMSAliases []string
+	// CredentialReports are IAM credential reports, one per account: the
+	// CSV (`aws iam get-credential-report --query Content --output text |
+	// base64 --decode`) or the command's JSON output.
+	CredentialReports []string
 }
 
 // FromFiles reads an offline discovery. A file that cannot be read at all is
@@ -193,6 +197,18 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 				acc.Aliases = append(acc.Aliases, alias)
 			}
 		}
+	}
+	for _, path := range f.CredentialReports {
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := ParseCredentialReport(fh, path)
+		fh.Close() //nolint:errcheck // read only
+		if err != nil {
+			return nil, err
+		}
+		b.addCredentialReport(rep, nil)
 	}
 	return b.result(), nil
 }

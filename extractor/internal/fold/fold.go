@@ -70,6 +70,9 @@ type Sink interface {
 	// ServiceUsed records a successful action of any service; session is
 	// set for the calls of a role session kept for a later sign-in.
 	ServiceUsed(principal int, session, action string, g Group)
+	// CredentialUsed records a use of one of the principal's credentials:
+	// an access key by its id, or activity.CredentialConsole.
+	CredentialUsed(principal int, credential string, g Group)
 }
 
 // Event folds the group's facts into sink.
@@ -94,6 +97,14 @@ func Event(e *cloudtrail.Event, g Group, sink Sink) {
 	}
 	actor := sink.Principal(e.Actor)
 	sink.Active(actor, g)
+	// A call signed with a long-term key uses the key, whatever its
+	// outcome; a console sign-in uses the password only when it succeeds.
+	if e.AccessKeyID != "" {
+		sink.CredentialUsed(actor, e.AccessKeyID, g)
+	}
+	if e.ConsoleSignIn {
+		sink.CredentialUsed(actor, activity.CredentialConsole, g)
+	}
 	if e.Actor.Kind == activity.KindAWSService {
 		// A service acting on its own is not anyone's use of their access.
 		return
@@ -172,6 +183,13 @@ type Builder struct {
 	keys       map[[2]int64]int // (resource, day)
 	observed   map[observedKey]int
 	services   map[serviceUseKey]int
+	creds      map[credentialKey]int
+}
+
+type credentialKey struct {
+	principal  int
+	credential string
+	day        int64
 }
 
 type serviceUseKey struct {
@@ -208,6 +226,7 @@ func NewBuilder() Builder {
 		keys:       map[[2]int64]int{},
 		observed:   map[observedKey]int{},
 		services:   map[serviceUseKey]int{},
+		creds:      map[credentialKey]int{},
 	}
 }
 
@@ -331,4 +350,18 @@ func (b *Builder) ServiceUsed(p int, session, action string, g Group) {
 	b.services[k] = len(b.ServiceUses)
 	b.ServiceUses = append(b.ServiceUses, activity.ServiceUseFact{Principal: p, Session: session, Action: action, Day: k.day, First: g.First, Last: g.Last})
 	g.AddSecondsTo(&b.ServiceUses[len(b.ServiceUses)-1].Seconds)
+}
+
+// CredentialUsed records a use of one of the principal's credentials.
+func (b *Builder) CredentialUsed(p int, credential string, g Group) {
+	k := credentialKey{principal: p, credential: credential, day: g.Day()}
+	if i, ok := b.creds[k]; ok {
+		u := &b.CredentialUses[i]
+		u.First, u.Last = min(u.First, g.First), max(u.Last, g.Last)
+		g.AddSecondsTo(&u.Seconds)
+		return
+	}
+	b.creds[k] = len(b.CredentialUses)
+	b.CredentialUses = append(b.CredentialUses, activity.CredentialUseFact{Principal: p, Credential: credential, Day: k.day, First: g.First, Last: g.Last})
+	g.AddSecondsTo(&b.CredentialUses[len(b.CredentialUses)-1].Seconds)
 }

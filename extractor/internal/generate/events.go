@@ -57,10 +57,14 @@ type eventGen struct {
 	region  string
 	active  []*identity
 	weights int
+	// lastUse is the latest event signed with each IAM user's access key
+	// ("key:" + id) and of each user's console sign-in ("console:" + ARN),
+	// for the credential report.
+	lastUse map[string]time.Time
 }
 
 func newEventGen(r *rand.Rand, w *world, a *account, region string) *eventGen {
-	g := &eventGen{r: r, w: w, a: a, region: region}
+	g := &eventGen{r: r, w: w, a: a, region: region, lastUse: map[string]time.Time{}}
 	for _, id := range a.identities {
 		if id.profile != dormant {
 			g.active = append(g.active, id)
@@ -285,6 +289,15 @@ func (g *eventGen) event(at time.Time) *record {
 	}
 	if rec.UserIdentity == nil {
 		rec.UserIdentity = g.userIdentity(id, at)
+	}
+	if id.kind == "IAMUser" {
+		if rec.EventName == "ConsoleLogin" {
+			// A console sign-in is made with the password, not a key.
+			delete(rec.UserIdentity, "accessKeyId")
+			g.lastUse["console:"+id.arn] = at
+		} else {
+			g.lastUse["key:"+id.accessKey] = at
+		}
 	}
 	return rec
 }

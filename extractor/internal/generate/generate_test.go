@@ -3,6 +3,7 @@ package generate
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -130,7 +131,8 @@ func TestWorldIsConsistent(t *testing.T) {
 			t.Errorf("account %s in trail %v, but its folder: %v", a.ID, a.InTrail, err)
 		}
 	}
-	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "unused_role", "unused_permission_user"} {
+	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "unused_role", "unused_permission_user",
+		"unused_access_key_user", "unused_password_user"} {
 		if !known[m.Demo[k]] {
 			t.Errorf("demo %s %q not in any authorization details", k, m.Demo[k])
 		}
@@ -138,6 +140,9 @@ func TestWorldIsConsistent(t *testing.T) {
 
 	dec := cloudtrail.Decoder{}
 	actors := map[string]map[string]bool{}
+	// The latest use of each user's access key, and console sign-in, as
+	// the events show them: what the credential report must say.
+	keyLast, consoleLast := map[string]string{}, map[string]string{}
 	var events, objects, digests int64
 	small := map[string]int{}
 	err := filepath.WalkDir(filepath.Join(dir, "trail"), func(p string, d os.DirEntry, err error) error {
@@ -180,6 +185,13 @@ func TestWorldIsConsistent(t *testing.T) {
 				continue
 			}
 			events++
+			at := e.Time.Format("2006-01-02T15:04:05+00:00")
+			if e.AccessKeyID != "" && at > keyLast[e.Actor.ARN] {
+				keyLast[e.Actor.ARN] = at
+			}
+			if e.ConsoleSignIn && at > consoleLast[e.Actor.ARN] {
+				consoleLast[e.Actor.ARN] = at
+			}
 			if actors[e.Actor.ARN] == nil {
 				actors[e.Actor.ARN] = map[string]bool{}
 			}
@@ -228,5 +240,41 @@ func TestWorldIsConsistent(t *testing.T) {
 	}
 	if !reads["s3:GetObject"] {
 		t.Errorf("the over-provisioned user never reads: %v", reads)
+	}
+	// The credential reports agree with the events: key 1's last use and
+	// the password's are the latest events of the account's users.
+	for _, a := range m.Accounts {
+		f, err := os.Open(filepath.Join(dir, m.CredentialsFolder, a.ID+".csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close() //nolint:errcheck // read only
+		if err != nil || len(rows) != 14 || len(rows[0]) != 22 {
+			t.Fatalf("credential report of %s: %d lines, %v", a.ID, len(rows), err)
+		}
+		for _, row := range rows[2:] {
+			arn := row[1]
+			wantKey, wantConsole := keyLast[arn], consoleLast[arn]
+			if wantKey == "" {
+				wantKey = "N/A"
+			}
+			if got := row[10]; got != wantKey && (got != "N/A" || a.InTrail) {
+				t.Errorf("%s: access_key_1_last_used_date %s, the events' latest %s", arn, got, wantKey)
+			}
+			if wantConsole != "" && (row[3] != "true" || row[4] != wantConsole) {
+				t.Errorf("%s: password %s last used %s, the events' latest sign-in %s", arn, row[3], row[4], wantConsole)
+			}
+			switch arn {
+			case m.Demo["unused_access_key_user"]:
+				if row[13] != "true" || row[15] != "N/A" {
+					t.Errorf("%s: second key active %s, last used %s; want active and never used", arn, row[13], row[15])
+				}
+			case m.Demo["unused_password_user"]:
+				if row[3] != "true" || wantConsole != "" || row[4] >= m.From {
+					t.Errorf("%s: password enabled %s, last used %s, signs in at %q; want one last used before %s", arn, row[3], row[4], wantConsole, m.From)
+				}
+			}
+		}
 	}
 }

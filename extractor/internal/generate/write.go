@@ -43,14 +43,17 @@ type Stats struct {
 
 // Manifest describes the generated world for people and for tests.
 type Manifest struct {
-	OrganizationID string            `json:"organization_id"`
-	TrailFolder    string            `json:"trail_folder"`
-	AuthzFolder    string            `json:"authz_folder"`
-	From           string            `json:"from"`
-	To             string            `json:"to"`
-	Accounts       []ManifestAccount `json:"accounts"`
-	Demo           map[string]string `json:"demo"`
-	Stats          Stats             `json:"stats"`
+	OrganizationID string `json:"organization_id"`
+	TrailFolder    string `json:"trail_folder"`
+	AuthzFolder    string `json:"authz_folder"`
+	// CredentialsFolder holds each account's credential report, ACCOUNT.csv
+	// (what `discover --credential-report` reads).
+	CredentialsFolder string            `json:"credentials_folder"`
+	From              string            `json:"from"`
+	To                string            `json:"to"`
+	Accounts          []ManifestAccount `json:"accounts"`
+	Demo              map[string]string `json:"demo"`
+	Stats             Stats             `json:"stats"`
 }
 
 // ManifestAccount is one generated account.
@@ -101,11 +104,15 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 				// unused permissions of its s3 service are a finding too.
 				m.Demo["over_provisioned_user"] = id.arn
 				m.Demo["unused_permission_user"] = id.arn
+				// Beside the key it uses, an old one it never does.
+				m.Demo["unused_access_key_user"] = id.arn
 			case id.profile == dormant && id.kind == "AssumedRole" && a.inTrail && m.Demo["unused_role"] == "":
 				m.Demo["unused_role"] = id.arn
 			case id.profile == dormant && id.kind == "AssumedRole":
 			case id.profile == dormant && a.inTrail && m.Demo["dormant_user"] == "":
 				m.Demo["dormant_user"] = id.arn
+				// Its console password was last used before the events.
+				m.Demo["unused_password_user"] = id.arn
 			case !a.inTrail && m.Demo["unmonitored_user"] == "":
 				m.Demo["unmonitored_user"] = id.arn
 			}
@@ -140,12 +147,14 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	stats := make([]Stats, len(streams))
+	lastUses := make([]map[string]time.Time, len(streams))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	for i, s := range streams {
 		g.Go(func() error {
 			var err error
-			stats[i], err = writeStream(gctx, o, w, s.a, s.region, s.events, uint64(i))
+			lastUses[i] = map[string]time.Time{}
+			stats[i], err = writeStream(gctx, o, w, s.a, s.region, s.events, uint64(i), lastUses[i])
 			return err
 		})
 	}
@@ -161,6 +170,23 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 	}
 	if err := writeJSON(filepath.Join(o.Out, OktaExportFile), w.oktaExport(m.Demo)); err != nil {
 		return m, err
+	}
+	lastUse := map[string]time.Time{}
+	for _, l := range lastUses {
+		for k, t := range l {
+			if t.After(lastUse[k]) {
+				lastUse[k] = t
+			}
+		}
+	}
+	m.CredentialsFolder = "credentials"
+	if err := os.MkdirAll(filepath.Join(o.Out, m.CredentialsFolder), 0o755); err != nil {
+		return m, err
+	}
+	for _, a := range w.accounts {
+		if err := writeFile(filepath.Join(o.Out, m.CredentialsFolder, a.id+".csv"), w.credentialReport(a, lastUse, m.Demo)); err != nil {
+			return m, err
+		}
 	}
 	return m, writeJSON(filepath.Join(o.Out, "manifest.json"), m)
 }
@@ -242,7 +268,7 @@ type logFile struct {
 }
 
 // writeStream writes the events of one account and region.
-func writeStream(ctx context.Context, o Options, w *world, a *account, region string, n int, index uint64) (Stats, error) {
+func writeStream(ctx context.Context, o Options, w *world, a *account, region string, n int, index uint64, lastUse map[string]time.Time) (Stats, error) {
 	var st Stats
 	r := rand.New(rand.NewPCG(o.Seed, 0xc0ffee+index))
 	span := w.end.Sub(w.start).Milliseconds()
@@ -252,6 +278,7 @@ func writeStream(ctx context.Context, o Options, w *world, a *account, region st
 	}
 	slices.Sort(offsets)
 	g := newEventGen(r, w, a, region)
+	g.lastUse = lastUse
 	root := filepath.Join(o.Out, "trail")
 	digests := map[int64][]logFile{} // hour → files delivered in it
 	var buf bytes.Buffer

@@ -202,7 +202,7 @@ func HTML(w io.Writer, s *activity.Scores) error {
 	}
 	for _, f := range all {
 		p.Findings = append(p.Findings, findingView{Type: f.Type, PrincipalID: ids[f.Principal.ARN], Principal: printable(f.Principal.ARN),
-			Account: printable(f.Principal.AccountID), Service: printable(f.Service), LastUsed: timeOr(f.LastUsedAt, "never"),
+			Account: printable(f.Principal.AccountID), Service: printable(findingSubject(f)), LastUsed: timeOr(f.LastUsedAt, "never"),
 			Actions: listSome(safeList(f.Actions), 6), UnusedDays: f.UnusedDays(s.Run.Window)})
 	}
 	for _, k := range s.KMSKeys {

@@ -23,8 +23,10 @@ type jsonReport struct {
 	Findings    []jsonFinding   `json:"findings"`
 }
 
-// jsonFinding is an unused-access finding. ID is the credential's id for
-// the kinds of finding about credentials, null for roles and permissions.
+// jsonFinding is an unused-access finding. ID is the access key's id for
+// unused_access_key (access_key_1 or access_key_2, its column in the
+// credential report, when only the report named it), null otherwise;
+// CreatedAt is when the key was created or the password last set.
 type jsonFinding struct {
 	Type           string            `json:"type"`
 	Principal      string            `json:"principal"`
@@ -35,6 +37,7 @@ type jsonFinding struct {
 	Actions        []string          `json:"actions"`
 	ActionLastUsed map[string]string `json:"action_last_used"`
 	LastUsedAt     *string           `json:"last_used_at"`
+	CreatedAt      *string           `json:"created_at"`
 	UnusedDays     int               `json:"unused_days"`
 	WindowStart    string            `json:"window_start"`
 	AsOf           string            `json:"as_of"`
@@ -247,6 +250,10 @@ func JSON(w io.Writer, s *activity.Scores) error {
 		if f.Service != "" {
 			jf.Service = &f.Service
 		}
+		if f.AccessKey != "" {
+			jf.ID = &f.AccessKey
+		}
+		jf.CreatedAt = timePtr(f.CreatedAt)
 		for a, t := range f.ActionLastUsed {
 			jf.ActionLastUsed[a] = formatTime(t)
 		}

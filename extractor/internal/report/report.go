@@ -5,8 +5,10 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -243,15 +245,35 @@ func Findings(s *activity.Scores) []activity.Finding {
 	for _, p := range s.Principals {
 		out = append(out, p.Findings...)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		switch {
-		case a.Type != b.Type:
-			return a.Type == activity.FindingUnusedRole
-		case a.Principal.ARN != b.Principal.ARN:
-			return a.Principal.ARN < b.Principal.ARN
+	rank := func(f activity.Finding) int {
+		if f.Type == activity.FindingUnusedRole {
+			return 0
 		}
-		return a.Service < b.Service
+		return 1
+	}
+	slices.SortStableFunc(out, func(a, b activity.Finding) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Principal.ARN, b.Principal.ARN),
+			cmp.Compare(a.Service, b.Service), cmp.Compare(a.AccessKey, b.AccessKey), cmp.Compare(a.Type, b.Type))
 	})
 	return out
+}
+
+// findingSubject is what a finding is about, beside its principal: the
+// service of unused_permission, the key of unused_access_key (with its
+// creation), the console password of unused_password; "" for unused_role.
+func findingSubject(f activity.Finding) string {
+	created := ""
+	if f.CreatedAt != nil {
+		created = ", created " + f.CreatedAt.UTC().Format(time.DateOnly)
+	}
+	switch f.Type {
+	case activity.FindingUnusedAccessKey:
+		return "access key " + f.AccessKey + created
+	case activity.FindingUnusedPassword:
+		if f.CreatedAt != nil {
+			created = ", set " + f.CreatedAt.UTC().Format(time.DateOnly)
+		}
+		return "console password" + created
+	}
+	return f.Service
 }

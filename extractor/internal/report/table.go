@@ -378,21 +378,21 @@ func writeServices(w io.Writer, s *activity.Scores) {
 		g.write(w)
 	}
 	fs := Findings(s)
-	fmt.Fprintf(w, "\nFINDINGS (%d: unused roles and unused permissions, as IAM Access Analyzer names them)\n", len(fs))
+	fmt.Fprintf(w, "\nFINDINGS (%d: unused roles, permissions, access keys and console passwords, as IAM Access Analyzer names them)\n", len(fs))
 	if len(fs) == 0 {
 		fmt.Fprintln(w, "none")
 		return
 	}
 	var f grid
-	f.row("TYPE", "PRINCIPAL", "ACCOUNT", "SERVICE", "LAST USED", "UNUSED DAYS", "UNUSED ACTIONS")
+	f.row("TYPE", "PRINCIPAL", "ACCOUNT", "SERVICE OR CREDENTIAL", "LAST USED", "UNUSED DAYS", "UNUSED ACTIONS")
 	more := 0
 	if len(fs) > findingsShown {
 		fs, more = fs[:findingsShown], len(fs)-findingsShown
 	}
 	for _, x := range fs {
 		svc := "-"
-		if x.Service != "" {
-			svc = printable(x.Service)
+		if sub := findingSubject(x); sub != "" {
+			svc = printable(sub)
 		}
 		f.row(x.Type, printable(x.Principal.ARN), printable(x.Principal.AccountID), svc, timeOr(x.LastUsedAt, "never"),
 			strconv.Itoa(x.UnusedDays(s.Run.Window)), listSome(safeList(x.Actions), 4))

@@ -59,6 +59,15 @@ func Evaluate(r store.Rule, scores []activity.PrincipalScore, w activity.Window)
 				out = append(out, uv)
 			}
 		}
+		if r.MaxUnusedAccessKeyDays != nil {
+			for _, c := range p.Credentials {
+				if days, ok := activity.UnusedAccessKeyDays(c, w); ok && int64(days) > *r.MaxUnusedAccessKeyDays {
+					kv := v
+					kv.OPS, kv.Reason = p.OPS, fmt.Sprintf("access key %s unused for %d days, more than %d", c.Name, days, *r.MaxUnusedAccessKeyDays)
+					out = append(out, kv)
+				}
+			}
+		}
 		if r.NoDormant && p.Dormant {
 			dv := v
 			dv.OPS, dv.Reason = p.OPS, "dormant: no activity at all in the window"

@@ -29,8 +29,17 @@ func TestEvaluate(t *testing.T) {
 	scores := []activity.PrincipalScore{
 		{Principal: activity.Principal{ARN: "u1", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(90), ResourceOPS: f64(50), Dormant: true,
 			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(100)}, {Resource: bucket, OPS: f64(50)}}},
+		// u2's access keys: one last used 40 days before as_of, one
+		// created a year before and never used, one inactive; and a console
+		// password never used, which no access key bound covers.
 		{Principal: activity.Principal{ARN: "u2", Kind: activity.KindIAMUser}, Monitored: true, OPS: f64(80), ResourceOPS: f64(100),
-			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(80)}}},
+			Resources: []activity.ResourceScore{{Resource: key, OPS: f64(80)}},
+			Credentials: []activity.CredentialStatus{
+				{Name: "AKIAOLD", Enabled: true, CreatedAt: &aYearBefore, LastUsedAt: &fortyDaysBefore},
+				{Name: "AKIANEVER", Enabled: true, CreatedAt: &aYearBefore},
+				{Name: "AKIAOFF", CreatedAt: &aYearBefore},
+				{Name: activity.CredentialConsole, Enabled: true, CreatedAt: &aYearBefore},
+			}},
 		{Principal: activity.Principal{ARN: "u3", Kind: activity.KindIAMUser}, Monitored: false},
 		// Roles, in the 30-day window ending 2026-11-25: last active 40
 		// days before; never seen and created a year before (unused since
@@ -60,6 +69,9 @@ func TestEvaluate(t *testing.T) {
 		{"roles unused for more than 9 days", store.Rule{Name: "r", MaxUnusedRoleDays: i64(9)},
 			[]string{"arn:aws:iam::111111111111:role/old", "arn:aws:iam::111111111111:role/never", "arn:aws:iam::111111111111:role/new"}},
 		{"no role unused for more than 40 days", store.Rule{Name: "r", MaxUnusedRoleDays: i64(40)}, nil},
+		{"access keys unused for more than 30 days", store.Rule{Name: "r", MaxUnusedAccessKeyDays: i64(30)}, []string{"u2", "u2"}},
+		{"access keys unused for more than 364 days", store.Rule{Name: "r", MaxUnusedAccessKeyDays: i64(364)}, []string{"u2"}},
+		{"no access key unused for more than 365 days", store.Rule{Name: "r", MaxUnusedAccessKeyDays: i64(365)}, nil},
 	}
 	for _, c := range cases {
 		// Scope by resource kind is the store's filter; give Evaluate what it would.
