@@ -64,19 +64,21 @@ func checkOwnership(ctx context.Context, path string) error {
 
 // checkTables tells apart a database this product wrote before it set its
 // application id (its schema_migrations table lists only migrations of
-// this product, possibly not all of them), and any other SQLite database. It reads the file as an
-// immutable one: no lock, no journal, nothing written next to it.
+// this product, possibly not all of them), and any other SQLite database.
+// It only reads: the file keeps every byte.
 func checkTables(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite3", dsn(path, modeImmutable))
-	if err != nil {
-		return fmt.Errorf("store: open %s: %w", path, err)
+	// A database being written keeps its newest pages, the application id
+	// included, in its WAL until a checkpoint: read it as SQLite readers do.
+	// Only where that cannot be done (a read-only folder) read the file
+	// alone, as immutable.
+	raw, tables, err := readTables(ctx, path, modeReadOnly)
+	if err != nil && isReadOnlyError(err) {
+		raw, tables, err = readTables(ctx, path, modeImmutable)
 	}
-	defer db.Close()
-	raw := &DB{sql: db, path: path}
-	tables, err := querySet[string](ctx, raw, `SELECT name FROM sqlite_schema WHERE type = 'table'`)
 	if err != nil {
 		return fmt.Errorf("store: read the tables of %s: %w", path, err)
 	}
+	defer raw.sql.Close()
 	if len(tables) == 0 {
 		return nil
 	}
@@ -95,6 +97,21 @@ func checkTables(ctx context.Context, path string) error {
 	}
 	return fmt.Errorf("%w: %s is a SQLite database of another program (tables %s); it is left unchanged; give --db a new path or the database activity-extractor wrote",
 		ErrForeignDatabase, path, strings.Join(names, ", "))
+}
+
+// readTables opens the file without writing to it and lists its tables.
+func readTables(ctx context.Context, path string, mode openMode) (*DB, map[string]bool, error) {
+	db, err := sql.Open("sqlite3", dsn(path, mode))
+	if err != nil {
+		return nil, nil, err
+	}
+	raw := &DB{sql: db, path: path}
+	tables, err := querySet[string](ctx, raw, `SELECT name FROM sqlite_schema WHERE type = 'table'`)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return raw, tables, nil
 }
 
 // migrationsAreOurs tells whether a schema_migrations table is the one this

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,7 +305,8 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 // so a database of an earlier release is upgraded first. On a read-only file
 // or folder it is read without writing anything: with the locks that keep
 // reads consistent with a writer where SQLite can take them, else as an
-// immutable file.
+// immutable file. Only a file or folder this process cannot write is ever
+// read as immutable: a file others may be writing must be read with locks.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -312,11 +314,8 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if err := checkOwnership(ctx, path); err != nil {
 		return nil, err
 	}
-	if writable(path) {
-		s, err := Open(ctx, path)
-		if err == nil || !isReadOnlyError(err) {
-			return s, err
-		}
+	if writable(path) && writable(filepath.Dir(path)) {
+		return Open(ctx, path)
 	}
 	s, err := openReading(ctx, path, modeReadOnly)
 	if err != nil && isReadOnlyError(err) {
