@@ -170,8 +170,9 @@ var resourceKinds = []*ResourceKind{
 		Name: KindQueue, Noun: "queue", Service: "sqs",
 		CatalogTypes: []string{"queue"},
 		TrailTypes:   []string{"AWS::SQS::Queue"},
-		// Requests name a queue by its URL; CreateQueue by its name.
-		RequestFields: []string{"queueUrl", "queueName"},
+		// Requests name a queue by its URL (CreateQueue, which names it
+		// by its name, is left out: its creator's use is not read).
+		RequestFields: []string{"queueUrl"},
 		DataEvents:    true,
 		DataEventNote: "SendMessage, ReceiveMessage, DeleteMessage and ChangeMessageVisibility (and their batches) are SQS data events",
 		ListAction:    "sqs:ListQueues", PolicyAction: "sqs:GetQueueAttributes", PolicyNoun: "queue policy",
