@@ -3,6 +3,7 @@ package score_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -102,5 +103,60 @@ func TestQueueTopicFunctionTableOPS(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Fatalf("%d of the %d principals reported:\n%s", seen, len(want), out)
+	}
+}
+
+// The generated organization's roles of the newer kinds have the OPS
+// computed by hand beside kindWorkers (internal/generate/kinds.go): each
+// may do a few actions on one resource and uses some, in scripted calls
+// 12 hours before the end.
+func TestGeneratedKindWorkersOPS(t *testing.T) {
+	ctx := context.Background()
+	gen := t.TempDir()
+	runCLI(t, ctx, []string{"generate", "--out", gen, "--seed", "11", "--end", "2026-11-24", "--accounts", "2", "--users", "4", "--days", "3", "--events", "400"})
+	raw, err := os.ReadFile(filepath.Join(gen, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Demo map[string]string }
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "activity.db")
+	runCLI(t, ctx, []string{"--db", db, "extract", "--source", filepath.Join(gen, "trail"), "--as-of", scenarioAsOf})
+	runCLI(t, ctx, append([]string{"--db", db, "discover"}, authzArgs(t, gen)...))
+	out, _ := runCLI(t, ctx, []string{"--db", db, "report", "--format", "json", "--as-of", scenarioAsOf})
+	var rep struct {
+		Principals []struct {
+			ARN       string   `json:"arn"`
+			OPS       *float64 `json:"ops"`
+			Resources []struct {
+				Kind        string   `json:"kind"`
+				UsedActions []string `json:"used_actions"`
+			} `json:"resources"`
+		} `json:"principals"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		ops  float64
+		used int
+	}{"sqs_queue": {40, 3}, "sns_topic": {75, 1}, "lambda_function": {0, 2}, "dynamodb_table": {66.7, 2}}
+	for kind, w := range want {
+		arn := m.Demo[kind+"_role"]
+		found := false
+		for _, p := range rep.Principals {
+			if p.ARN != arn {
+				continue
+			}
+			found = true
+			if p.OPS == nil || *p.OPS != w.ops || len(p.Resources) != 1 || p.Resources[0].Kind != kind || len(p.Resources[0].UsedActions) != w.used {
+				t.Errorf("%s (%s): ops %v, resources %+v; want ops %v, one %s with %d actions used", arn, kind, deref(p.OPS), p.Resources, w.ops, kind, w.used)
+			}
+		}
+		if !found {
+			t.Errorf("the %s role %q is not reported", kind, arn)
+		}
 	}
 }
