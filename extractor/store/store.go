@@ -230,7 +230,7 @@ func (s *DB) apply(ctx context.Context, m migration) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer conn.Close() //nolint:errcheck // returns the connection to the pool
 	if !strings.HasPrefix(m.body, noForeignKeys) {
 		return applyIn(ctx, conn, m, s.Now())
 	}
@@ -268,8 +268,12 @@ func applyIn(ctx context.Context, conn *sql.Conn, m migration, now time.Time) er
 			return err
 		}
 		broken := rows.Next()
+		err = rows.Err()
 		rows.Close()
-		if broken {
+		switch {
+		case err != nil:
+			return err
+		case broken:
 			return fmt.Errorf("rows refer to rows the migration lost (PRAGMA foreign_key_check)")
 		}
 	}
