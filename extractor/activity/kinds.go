@@ -476,7 +476,7 @@ func ParseResource(s string) (Resource, error) {
 	return r, nil
 }
 
-// kindNouns is "bucket, key or secret".
+// kindNouns is "bucket, key, secret, queue, topic, function or table".
 func kindNouns() string {
 	var b strings.Builder
 	for i, k := range resourceKinds {
