@@ -121,7 +121,7 @@ func TestAccMonitoringRule_validation(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)max_unused_role_days.*between 0 and 3650`)},
 			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  kinds = [\"robot\"]"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)kinds.*value must be one of`)},
-			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  resource_kinds = [\"dynamodb_table\"]"), PlanOnly: true,
+			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  resource_kinds = [\"ec2_instance\"]"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)resource_kinds.*value must be one of`)},
 			{Config: ruleConfig(dbPath, "name = \"x\"\n  no_dormant = true\n  accounts = [\"123\"]"), PlanOnly: true,
 				ExpectError: regexp.MustCompile(`Invalid Account ID`)},

@@ -36,6 +36,10 @@ const (
 	KindS3Bucket = "s3_bucket"
 	KindKMSKey   = "kms_key"
 	KindSecret   = "secretsmanager_secret"
+	KindQueue    = "sqs_queue"
+	KindTopic    = "sns_topic"
+	KindFunction = "lambda_function"
+	KindTable    = "dynamodb_table"
 )
 
 // KindS3Object is what simulate calls an object of a known bucket: not a
@@ -75,6 +79,9 @@ type ResourceKind struct {
 	// DataEvents is set when most use of the kind is logged only as data
 	// events, which a trail records only when configured to.
 	DataEvents bool
+	// DataEventNote names, for a kind other than buckets, the calls
+	// CloudTrail logs only as data events, as the score's caveat says them.
+	DataEventNote string
 	// ListAction and PolicyAction are the IAM actions discovery calls to
 	// list the resources of an account and to read one's resource policy;
 	// AlsoDiscovered, any other it calls for the kind.
@@ -95,6 +102,11 @@ type ResourceKind struct {
 	// "prod/db"); elsewhere a "/" means an alias or an object, not a name.
 	NamesHaveSlashes bool
 
+	// fromRef reads a reference that is neither an ARN nor a bare name (a
+	// queue URL, a Lambda function's partial ARN or qualified name): the
+	// name, and the account and region when the reference says them; ok is
+	// false when it is not such a reference.
+	fromRef func(ref string) (name, account, region string, ok bool)
 	// parse finds the resource's name in the resource part of an ARN; ok is
 	// false when the ARN is not of this kind. A name is what identifies the
 	// resource within its account and region.
@@ -154,6 +166,116 @@ var resourceKinds = []*ResourceKind{
 		},
 		resource: func(name string) string { return "secret:" + name },
 	},
+	{
+		Name: KindQueue, Noun: "queue", Service: "sqs",
+		CatalogTypes: []string{"queue"},
+		TrailTypes:   []string{"AWS::SQS::Queue"},
+		// Requests name a queue by its URL (CreateQueue, which names it
+		// by its name, is left out: its creator's use is not read).
+		RequestFields: []string{"queueUrl"},
+		DataEvents:    true,
+		DataEventNote: "SendMessage, ReceiveMessage, DeleteMessage and ChangeMessageVisibility (and their batches) are SQS data events",
+		ListAction:    "sqs:ListQueues", PolicyAction: "sqs:GetQueueAttributes", PolicyNoun: "queue policy",
+		parse:    plainName,
+		resource: func(name string) string { return name },
+		fromRef:  queueURL,
+	},
+	{
+		Name: KindTopic, Noun: "topic", Service: "sns",
+		CatalogTypes:  []string{"topic"},
+		TrailTypes:    []string{"AWS::SNS::Topic"},
+		RequestFields: []string{"topicArn"},
+		DataEvents:    true,
+		DataEventNote: "Publish and PublishBatch are SNS data events",
+		ListAction:    "sns:ListTopics", PolicyAction: "sns:GetTopicAttributes", PolicyNoun: "topic policy",
+		// Every topic has an access policy: SNS writes a default one.
+		AlwaysHasPolicy: true,
+		parse:           plainName,
+		resource:        func(name string) string { return name },
+	},
+	{
+		Name: KindFunction, Noun: "function", Service: "lambda",
+		// Use of an alias or a version is use of its function.
+		CatalogTypes:  []string{"function", "function alias", "function version"},
+		TrailTypes:    []string{"AWS::Lambda::Function"},
+		RequestFields: []string{"functionName"},
+		DataEvents:    true,
+		DataEventNote: "Invoke is a Lambda data event",
+		ListAction:    "lambda:ListFunctions", PolicyAction: "lambda:GetPolicy", PolicyNoun: "resource-based policy",
+		parse: func(res string) (string, bool) {
+			// function:NAME, or function:NAME:QUALIFIER for an alias or
+			// a version.
+			rest, ok := strings.CutPrefix(res, "function:")
+			name, _, _ := strings.Cut(rest, ":")
+			return name, ok && name != "" && !strings.Contains(name, "/")
+		},
+		resource: func(name string) string { return "function:" + name },
+		fromRef:  functionRef,
+	},
+	{
+		Name: KindTable, Noun: "table", Service: "dynamodb",
+		CatalogTypes:  []string{"table"},
+		TrailTypes:    []string{"AWS::DynamoDB::Table"},
+		RequestFields: []string{"tableName"},
+		DataEvents:    true,
+		DataEventNote: "item reads and writes (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, their batches and transactions, PartiQL statements) are DynamoDB data events",
+		ListAction:    "dynamodb:ListTables", PolicyAction: "dynamodb:GetResourcePolicy", PolicyNoun: "resource-based policy",
+		parse: func(res string) (string, bool) {
+			// table/NAME, or an index, stream, backup or export of it,
+			// whose use is the table's.
+			rest, ok := strings.CutPrefix(res, "table/")
+			name, _, _ := strings.Cut(rest, "/")
+			return name, ok && name != ""
+		},
+		resource: func(name string) string { return "table/" + name },
+	},
+}
+
+// plainName parses the resource part of an ARN that is the resource's name
+// alone (a queue's, a topic's).
+func plainName(res string) (string, bool) {
+	return res, res != "" && !strings.ContainsAny(res, ":/")
+}
+
+// queueURL reads an SQS queue URL, https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
+// (or the legacy hosts REGION.queue.amazonaws.com and queue.amazonaws.com,
+// which is us-east-1).
+func queueURL(ref string) (name, account, region string, ok bool) {
+	rest, ok := strings.CutPrefix(ref, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(ref, "http://"); !ok {
+			return "", "", "", false
+		}
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	account, name, _ = strings.Cut(path, "/")
+	if !IsAccountID(account) || name == "" || strings.ContainsAny(name, "/:?") {
+		return "", "", "", false
+	}
+	host, _, _ = strings.Cut(host, ":")
+	switch labels := strings.Split(host, "."); {
+	case len(labels) >= 4 && labels[0] == "sqs":
+		region = labels[1]
+	case len(labels) >= 4 && labels[1] == "queue":
+		region = labels[0]
+	case strings.HasPrefix(host, "queue.amazonaws."):
+		region = "us-east-1"
+	}
+	return name, account, region, true
+}
+
+// functionRef reads the ways Lambda requests name a function besides its
+// ARN and its name: NAME:QUALIFIER, ACCOUNT:function:NAME and
+// ACCOUNT:function:NAME:QUALIFIER.
+func functionRef(ref string) (name, account, region string, ok bool) {
+	parts := strings.Split(ref, ":")
+	switch {
+	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
+		return parts[0], "", "", true
+	case (len(parts) == 3 || len(parts) == 4) && IsAccountID(parts[0]) && parts[1] == "function" && parts[2] != "":
+		return parts[2], parts[0], "", true
+	}
+	return "", "", "", false
 }
 
 // DiscoveryActions are the IAM actions discovery calls for the kind, in
@@ -248,6 +370,17 @@ func (k *ResourceKind) Resolve(ref, partition, region, account string) (Resource
 		}
 		return r, nil
 	}
+	if k.fromRef != nil {
+		if name, acc, reg, ok := k.fromRef(ref); ok {
+			if acc != "" {
+				account = acc
+			}
+			if reg != "" {
+				region = reg
+			}
+			ref = name
+		}
+	}
 	if partition == "" {
 		partition = PartitionOf(region)
 	}
@@ -311,7 +444,8 @@ func (r Resource) Canonical() string {
 
 // ParseResource describes the resource an ARN names: its kind, account,
 // region and name. The ARN of an S3 object gives its bucket, with the
-// bucket's ARN. A full secret ARN is kept as given; Canonical strips its
+// bucket's ARN; so do a Lambda alias or version (its function) and a
+// DynamoDB index or stream (its table). A full secret ARN is kept as given; Canonical strips its
 // suffix.
 func ParseResource(s string) (Resource, error) {
 	a, err := ParseARN(s)
@@ -335,13 +469,14 @@ func ParseResource(s string) (Resource, error) {
 		return Resource{}, fmt.Errorf("%q is not the ARN of a %s (%s)", s, k.Noun, k.ARN(a.Partition, "", "", strings.ToUpper(k.Noun)))
 	}
 	r := Resource{ARN: s, Kind: k.Name, AccountID: a.AccountID, Region: a.Region, Name: name}
-	if k.global {
-		r.ARN = k.ARN(a.Partition, "", "", name)
+	if k.global || !k.ARNSuffix && k.resource(name) != a.Resource {
+		// An object's bucket, an alias's function, an index's table.
+		r.ARN = k.ARN(a.Partition, a.Region, a.AccountID, name)
 	}
 	return r, nil
 }
 
-// kindNouns is "bucket, key or secret".
+// kindNouns is "bucket, key, secret, queue, topic, function or table".
 func kindNouns() string {
 	var b strings.Builder
 	for i, k := range resourceKinds {

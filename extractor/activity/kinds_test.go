@@ -55,12 +55,12 @@ func TestResourceKindLookups(t *testing.T) {
 			}
 		}
 	}
-	for _, none := range []string{"", "dynamodb_table", "s3_object"} {
+	for _, none := range []string{"", "ec2_instance", "s3_object"} {
 		if activity.ResourceKindNamed(none) != nil {
 			t.Errorf("ResourceKindNamed(%q) is not nil", none)
 		}
 	}
-	if activity.ResourceKindOfService("iam") != nil || func() bool { k, _ := activity.ResourceKindOfTrailType("AWS::DynamoDB::Table"); return k != nil }() {
+	if activity.ResourceKindOfService("iam") != nil || func() bool { k, _ := activity.ResourceKindOfTrailType("AWS::EC2::Instance"); return k != nil }() {
 		t.Error("a service or resources[].type outside the registry gives a kind")
 	}
 }
@@ -71,6 +71,10 @@ var kindNames = map[string][]string{
 	activity.KindS3Bucket: {"my-bucket", "logs.example.com", "a1b", "bucket-with-63-characters-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
 	activity.KindKMSKey:   {"1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab"},
 	activity.KindSecret:   {"prod/db", "my-db-password", "app_token+v2=@x.y", "a", "tenant/a-b-c/key1"},
+	activity.KindQueue:    {"orders", "orders-dlq.fifo", "Q_1"},
+	activity.KindTopic:    {"alerts", "billing-events.fifo", "T_1"},
+	activity.KindFunction: {"production-api", "my_function", "f"},
+	activity.KindTable:    {"orders", "Music.v2", "t_1-x"},
 }
 
 func TestResourceKindARNRoundTrip(t *testing.T) {
@@ -165,9 +169,32 @@ func TestParseResourceForms(t *testing.T) {
 		{in: "arn:{P}:secretsmanager:{R}:111122223333:prod/db", error: "is not the ARN of a secret"},
 		{in: "arn:{P}:secretsmanager::111122223333:secret:prod/db", error: "names no region or account"},
 
+		// Queues and topics: the name alone; a subscription is not a topic.
+		{in: "arn:{P}:sqs:{R}:111122223333:orders.fifo", kind: "sqs_queue", name: "orders.fifo", region: "{R}", account: account},
+		{in: "arn:{P}:sns:{R}:111122223333:alerts", kind: "sns_topic", name: "alerts", region: "{R}", account: account},
+		{in: "arn:{P}:sns:{R}:111122223333:alerts:3f1c0e4a-9d2b-4b8e-a1f0-6c5d4e3b2a10", error: "is not the ARN of a topic"},
+		{in: "arn:{P}:sqs::111122223333:orders", error: "names no region or account"},
+
+		// Functions: an alias or a version is its function.
+		{in: "arn:{P}:lambda:{R}:111122223333:function:production-api", kind: "lambda_function", name: "production-api", region: "{R}", account: account},
+		{in: "arn:{P}:lambda:{R}:111122223333:function:production-api:live", kind: "lambda_function", name: "production-api", region: "{R}", account: account,
+			arn: "arn:{P}:lambda:{R}:111122223333:function:production-api", canonical: "arn:{P}:lambda:{R}:111122223333:function:production-api"},
+		{in: "arn:{P}:lambda:{R}:111122223333:function:production-api:7", kind: "lambda_function", name: "production-api", region: "{R}", account: account,
+			arn: "arn:{P}:lambda:{R}:111122223333:function:production-api", canonical: "arn:{P}:lambda:{R}:111122223333:function:production-api"},
+		{in: "arn:{P}:lambda:{R}:111122223333:layer:deps:3", error: "is not the ARN of a function"},
+
+		// Tables: an index or a stream is its table; a global table is not
+		// a table of one region.
+		{in: "arn:{P}:dynamodb:{R}:111122223333:table/orders", kind: "dynamodb_table", name: "orders", region: "{R}", account: account},
+		{in: "arn:{P}:dynamodb:{R}:111122223333:table/orders/index/by-customer", kind: "dynamodb_table", name: "orders", region: "{R}", account: account,
+			arn: "arn:{P}:dynamodb:{R}:111122223333:table/orders", canonical: "arn:{P}:dynamodb:{R}:111122223333:table/orders"},
+		{in: "arn:{P}:dynamodb:{R}:111122223333:table/orders/stream/2026-01-01T00:00:00.000", kind: "dynamodb_table", name: "orders", region: "{R}", account: account,
+			arn: "arn:{P}:dynamodb:{R}:111122223333:table/orders", canonical: "arn:{P}:dynamodb:{R}:111122223333:table/orders"},
+		{in: "arn:{P}:dynamodb::111122223333:global-table/orders", error: "is not the ARN of a table"},
+
 		// Not a scored kind, or not an ARN at all.
-		{in: "arn:{P}:iam::111122223333:user/alice", error: "is not the ARN of a bucket, key or secret"},
-		{in: "arn:{P}:dynamodb:{R}:111122223333:table/orders", error: "is not the ARN of a bucket, key or secret"},
+		{in: "arn:{P}:iam::111122223333:user/alice", error: "is not the ARN of a bucket, key, secret, queue, topic, function or table"},
+		{in: "arn:{P}:ec2:{R}:111122223333:instance/i-0abc", error: "is not the ARN of a bucket, key, secret, queue, topic, function or table"},
 		{in: "arn:{P}:s3", error: "is not an ARN"},
 		{in: "arn:{P}:s3:::", error: "must not be empty"},
 		{in: "arn:{P}::::bucket", error: "must not be empty"},
@@ -331,6 +358,13 @@ func summary(counts map[string]int) string {
 	return b.String()
 }
 
+// absentFromRealData are the kinds of which the shared real data holds no
+// ARN, and why: their ARN forms are tested on written cases only.
+var absentFromRealData = map[string]string{
+	activity.KindQueue: "its records name queues by URL only (requestParameters.queueUrl), its policies only with wildcards",
+	activity.KindTopic: "its policies name topics only with wildcards",
+}
+
 // The sample of real ARNs committed beside the tests (see
 // testdata/NOTICE.md), so that a clone without the shared data tests them.
 func TestResourceARNsOfSample(t *testing.T) {
@@ -352,7 +386,7 @@ func TestResourceARNsOfSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range activity.ResourceKindNames() {
-		if counts[k] == 0 {
+		if counts[k] == 0 && absentFromRealData[k] == "" {
 			t.Errorf("the sample has no ARN of kind %s", k)
 		}
 	}
@@ -552,7 +586,7 @@ func TestResourceARNsOfSharedData(t *testing.T) {
 		counts[checkRealARN(t, arn, found[arn])]++
 	}
 	for _, k := range activity.ResourceKindNames() {
-		if counts[k] == 0 {
+		if counts[k] == 0 && absentFromRealData[k] == "" {
 			t.Errorf("no ARN of kind %s in the shared data", k)
 		}
 	}
@@ -725,6 +759,42 @@ func TestParentARN(t *testing.T) {
 	} {
 		if got := activity.ParentARN(in); got != want {
 			t.Errorf("ParentARN(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The ways requests and list calls name queues and functions besides
+// their ARNs resolve to the canonical ARN.
+func TestResolveQueueURLsAndFunctionRefs(t *testing.T) {
+	for _, c := range []struct{ kind, ref, region, account, want string }{
+		{activity.KindQueue, "https://sqs.eu-west-1.amazonaws.com/444455556666/orders", "us-east-1", account, "arn:aws:sqs:eu-west-1:444455556666:orders"},
+		{activity.KindQueue, "https://eu-west-1.queue.amazonaws.com/444455556666/orders.fifo", "", "", "arn:aws:sqs:eu-west-1:444455556666:orders.fifo"},
+		{activity.KindQueue, "https://queue.amazonaws.com/444455556666/orders", "", "", "arn:aws:sqs:us-east-1:444455556666:orders"},
+		{activity.KindQueue, "https://sqs.cn-north-1.amazonaws.com.cn/444455556666/orders", "", "", "arn:aws-cn:sqs:cn-north-1:444455556666:orders"},
+		{activity.KindQueue, "http://localhost:5000/444455556666/orders", "us-west-2", "", "arn:aws:sqs:us-west-2:444455556666:orders"},
+		{activity.KindQueue, "orders", "us-west-2", account, "arn:aws:sqs:us-west-2:111122223333:orders"},
+		{activity.KindFunction, "production-api", "us-west-2", account, "arn:aws:lambda:us-west-2:111122223333:function:production-api"},
+		{activity.KindFunction, "production-api:live", "us-west-2", account, "arn:aws:lambda:us-west-2:111122223333:function:production-api"},
+		{activity.KindFunction, "444455556666:function:production-api", "us-west-2", account, "arn:aws:lambda:us-west-2:444455556666:function:production-api"},
+		{activity.KindFunction, "444455556666:function:production-api:3", "us-west-2", account, "arn:aws:lambda:us-west-2:444455556666:function:production-api"},
+		{activity.KindFunction, "arn:aws:lambda:us-west-2:444455556666:function:production-api:$LATEST", "", "", "arn:aws:lambda:us-west-2:444455556666:function:production-api"},
+		{activity.KindTable, "arn:aws:dynamodb:us-west-2:444455556666:table/orders", "", "", "arn:aws:dynamodb:us-west-2:444455556666:table/orders"},
+		{activity.KindTable, "orders", "us-west-2", account, "arn:aws:dynamodb:us-west-2:111122223333:table/orders"},
+		{activity.KindTopic, "arn:aws:sns:us-west-2:444455556666:alerts", "", "", "arn:aws:sns:us-west-2:444455556666:alerts"},
+	} {
+		r, err := activity.ResourceKindNamed(c.kind).Resolve(c.ref, "", c.region, c.account)
+		if err != nil || r.Canonical() != c.want || r.ARN != c.want {
+			t.Errorf("%s %q: %+v (%v), want %s", c.kind, c.ref, r, err, c.want)
+		}
+	}
+	for _, c := range []struct{ kind, ref string }{
+		{activity.KindQueue, "https://sqs.eu-west-1.amazonaws.com/not-an-account/orders"},
+		{activity.KindQueue, "https://sqs.eu-west-1.amazonaws.com/444455556666"},
+		{activity.KindFunction, "a:b:c"},
+		{activity.KindTable, "orders/index/x"},
+	} {
+		if r, err := activity.ResourceKindNamed(c.kind).Resolve(c.ref, "", "us-west-2", account); err == nil {
+			t.Errorf("%s %q resolves to %+v, want an error", c.kind, c.ref, r)
 		}
 	}
 }

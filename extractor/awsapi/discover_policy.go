@@ -11,12 +11,12 @@ import (
 // DiscoverPolicy is the identity policy `activity-extractor discover` needs
 // in each account it reads entitlements from: the account's IAM
 // authorization details, its users' access keys and credential report, and
-// the resource policies of its buckets, keys and
-// secrets. organization adds what --organization-policies reads from AWS
+// the resource policies of its buckets, keys, secrets, queues, topics,
+// functions and tables (one statement per kind, from the registry). organization adds what --organization-policies reads from AWS
 // Organizations (in the management or a delegated administrator account).
 // These calls read policies, never data; AWS scopes none of them to a
 // resource narrower than "*" except the per-resource reads, which must reach
-// every bucket, key and secret to be complete.
+// every resource of every kind to be complete.
 func DiscoverPolicy(organization bool) ([]byte, error) {
 	statements := []policyStatement{
 		{Sid: "ReadIdentityPolicies", Effect: "Allow", Action: []string{"iam:GetAccountAuthorizationDetails"}, Resource: []string{"*"}},

@@ -19,6 +19,7 @@ type discoverOptions struct {
 	bucketPolicies    []string
 	keyPolicies       []string
 	secretPolicies    []string
+	resourcePolicies  []string
 	resources         []string
 	scps              []string
 	rcps              []string
@@ -36,13 +37,16 @@ func newDiscoverCommand(g *globalOptions) *cobra.Command {
 		Use:   "discover",
 		Short: "Load IAM and resource policies and evaluate who may do what",
 		Long: `discover loads entitlements and evaluates them into granted actions for every
-principal (IAM user or role) and every bucket, KMS key and secret.
+principal (IAM user or role) and every bucket, KMS key, secret, SQS queue, SNS
+topic, Lambda function and DynamoDB table.
 
 Without file flags it goes to AWS for each integration in the database, with the
 default credentials or the integration's role_arn: IAM GetAccountAuthorizationDetails,
 IAM ListAccessKeys, GenerateCredentialReport and GetCredentialReport (users' access
 keys and console passwords), S3 ListBuckets and GetBucketPolicy, KMS ListKeys, ListAliases and GetKeyPolicy,
-Secrets Manager ListSecrets and GetResourcePolicy, and with --organization-policies
+Secrets Manager ListSecrets and GetResourcePolicy, SQS ListQueues and
+GetQueueAttributes, SNS ListTopics and GetTopicAttributes, Lambda ListFunctions and
+GetPolicy, DynamoDB ListTables and GetResourcePolicy, and with --organization-policies
 the SCPs and RCPs of AWS Organizations. A call that is denied is reported and the
 rest goes on (exit status 3). --print-policy prints the IAM policy granting exactly
 these calls, to attach to the identity discover runs as.
@@ -56,9 +60,16 @@ With file flags it works offline from what the AWS CLI saved:
   --key-policy KEY_ARN=FILE     aws kms get-key-policy --key-id KEY_ARN > FILE
   --secret-policy SECRET_ARN=FILE
                                 aws secretsmanager get-resource-policy --secret-id ARN > FILE
+  --resource-policy ARN=FILE    the policy of a queue, topic, function or table:
+                                aws sqs get-queue-attributes --queue-url URL \
+                                  --attribute-names Policy > FILE
+                                aws sns get-topic-attributes --topic-arn ARN > FILE
+                                aws lambda get-policy --function-name ARN > FILE
+                                aws dynamodb get-resource-policy --resource-arn ARN > FILE
   --resource ARN|[ACCOUNT:]BUCKET
-                                a bucket or secret without a resource policy, or a key
-                                whose policy is unknown (the default key policy is assumed)
+                                a bucket, secret, queue, function or table without a
+                                resource policy, or a key or topic whose policy is unknown
+                                (the default key policy is assumed)
   --scp [ACCOUNT=]FILE, --rcp [ACCOUNT=]FILE
                                 organization policies, for one account or all of the run;
                                 deny-only files are taken to sit beside FullAWSAccess
@@ -83,12 +94,13 @@ every account in the database.`,
 	f.StringArrayVar(&opts.bucketPolicies, "bucket-policy", nil, "[ACCOUNT:]BUCKET=FILE: a bucket and its policy (repeatable)")
 	f.StringArrayVar(&opts.keyPolicies, "key-policy", nil, "KEY_ARN=FILE: a KMS key and its key policy (repeatable)")
 	f.StringArrayVar(&opts.secretPolicies, "secret-policy", nil, "SECRET_ARN=FILE: a secret (full ARN) and its resource policy (repeatable)")
-	f.StringArrayVar(&opts.resources, "resource", nil, "a bucket, key or secret without a policy file (repeatable)")
+	f.StringArrayVar(&opts.resourcePolicies, "resource-policy", nil, "ARN=FILE: a queue, topic, function or table and its resource policy (repeatable)")
+	f.StringArrayVar(&opts.resources, "resource", nil, "a resource of any kind without a policy file (repeatable)")
 	f.StringArrayVar(&opts.scps, "scp", nil, "[ACCOUNT=]FILE: a service control policy (repeatable)")
 	f.StringArrayVar(&opts.rcps, "rcp", nil, "[ACCOUNT=]FILE: a resource control policy (repeatable)")
 	f.StringArrayVar(&opts.kmsAliases, "kms-aliases", nil, "output of aws kms list-aliases (repeatable)")
 	f.StringArrayVar(&opts.credentialReports, "credential-report", nil, "an IAM credential report, one per account (repeatable)")
-	f.StringArrayVar(&opts.regions, "region", nil, "from AWS: regions to list keys and secrets in (repeatable; default the integration's region)")
+	f.StringArrayVar(&opts.regions, "region", nil, "from AWS: regions to list keys, secrets, queues, topics, functions and tables in (repeatable; default the integration's region)")
 	f.StringArrayVar(&opts.accounts, "account", nil, "from AWS: discover only these integrations' accounts (repeatable)")
 	f.BoolVar(&opts.orgPolicies, "organization-policies", false, "from AWS: read SCPs and RCPs from AWS Organizations")
 	f.BoolVar(&opts.printPolicy, "print-policy", false, "print the IAM policy discovery from AWS needs (with --organization-policies: and Organizations') and exit")
@@ -96,7 +108,7 @@ every account in the database.`,
 }
 
 func (o discoverOptions) fromFiles() bool {
-	return len(o.authzDetails)+len(o.bucketPolicies)+len(o.keyPolicies)+len(o.secretPolicies)+
+	return len(o.authzDetails)+len(o.bucketPolicies)+len(o.keyPolicies)+len(o.secretPolicies)+len(o.resourcePolicies)+
 		len(o.resources)+len(o.scps)+len(o.rcps)+len(o.kmsAliases)+len(o.credentialReports) > 0
 }
 
@@ -115,12 +127,13 @@ var accountPrefix = regexp.MustCompile(`^([0-9]{12})=(.+)$`)
 func (o discoverOptions) files() (discover.Files, error) {
 	f := discover.Files{AuthzDetails: o.authzDetails, Resources: o.resources, KMSAliases: o.kmsAliases, CredentialReports: o.credentialReports,
 		BucketPolicies: map[string]string{}, KeyPolicies: map[string]string{}, SecretPolicies: map[string]string{},
-		SCPs: map[string]string{}, RCPs: map[string]string{}}
+		ResourcePolicies: map[string]string{}, SCPs: map[string]string{}, RCPs: map[string]string{}}
 	for _, m := range []struct {
 		flag  string
 		specs []string
 		into  map[string]string
-	}{{"bucket-policy", o.bucketPolicies, f.BucketPolicies}, {"key-policy", o.keyPolicies, f.KeyPolicies}, {"secret-policy", o.secretPolicies, f.SecretPolicies}} {
+	}{{"bucket-policy", o.bucketPolicies, f.BucketPolicies}, {"key-policy", o.keyPolicies, f.KeyPolicies}, {"secret-policy", o.secretPolicies, f.SecretPolicies},
+		{"resource-policy", o.resourcePolicies, f.ResourcePolicies}} {
 		for _, s := range m.specs {
 			k, v, err := splitAssignment(m.flag, s)
 			if err != nil {

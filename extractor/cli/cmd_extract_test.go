@@ -85,7 +85,9 @@ func TestGenerateUsage(t *testing.T) {
 		}
 	}
 	out, errs, code := run(t, "generate", "--out", t.TempDir(), "--events", "3000", "--end", "2026-11-24", "--days", "3")
-	if code != ExitOK || !strings.Contains(out, "wrote 3000 events") || !strings.Contains(out, "dormant_user:") {
+	// 3000 drawn, and the 12 scripted calls of the queue, topic, function
+	// and table roles.
+	if code != ExitOK || !strings.Contains(out, "wrote 3012 events") || !strings.Contains(out, "dormant_user:") || !strings.Contains(out, "sqs_queue_role:") {
 		t.Errorf("generate: exit %d: %s %s", code, out, errs)
 	}
 }

@@ -40,7 +40,9 @@ func newGenerateCommand(g *globalOptions) *cobra.Command {
   manifest.json   the accounts, each principal's usage profile, and the demo's
                   principals (an over-provisioned user, a dormant user, an
                   unmonitored user, an unused role, unused permissions, an
-                  unused access key, an unused console password)
+                  unused access key, an unused console password, and one role
+                  each using an SQS queue, an SNS topic, a Lambda function and
+                  a DynamoDB table in scripted calls, with OPS 40, 75, 0 and 66.7)
 
 The output depends only on the flags: the same --seed and --end give the same files.
 Read it with: activity-extractor discover --authz-details OUT/authz/ACCOUNT.json
@@ -98,7 +100,8 @@ func runGenerate(cmd *cobra.Command, g *globalOptions, opts generateOptions) err
 	fmt.Fprintf(out, "trail:  %s/trail\nauthz:  %s/authz/*.json\ncreds:  %s/%s/*.csv\nokta:   %s/%s\n", opts.out, opts.out,
 		opts.out, m.CredentialsFolder, opts.out, generate.OktaExportFile)
 	for _, k := range []string{"over_provisioned_user", "dormant_user", "unmonitored_user", "active_person", "dormant_person", "unused_role",
-		"unused_permission_user", "unused_access_key_user", "unused_password_user"} {
+		"unused_permission_user", "unused_access_key_user", "unused_password_user",
+		"sqs_queue_role", "sns_topic_role", "lambda_function_role", "dynamodb_table_role"} {
 		fmt.Fprintf(out, "%-24s %s\n", k+":", m.Demo[k])
 	}
 	return nil

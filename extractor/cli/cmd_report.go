@@ -54,7 +54,7 @@ On a read-only database the window is computed and shown without being stored.`,
 	f.BoolVar(&opts.stored, "stored", false, "show the latest stored run for the window instead of scoring anew")
 	f.StringArrayVar(&opts.accounts, "account", nil, "only principals of this account (repeatable)")
 	f.StringArrayVar(&opts.kinds, "kind", nil, "only principals of this kind: "+strings.Join(activity.ReportedKinds, ", ")+" (repeatable)")
-	f.StringArrayVar(&opts.resourceKinds, "resource-kind", nil, "only grants on this kind: s3_bucket, kms_key, secretsmanager_secret (repeatable)")
+	f.StringArrayVar(&opts.resourceKinds, "resource-kind", nil, "only grants on this kind: "+strings.Join(activity.ResourceKindNames(), ", ")+" (repeatable)")
 	f.Float64Var(&opts.minOPS, "min-ops", 0, "only principals whose OPS is at least this")
 	f.BoolVar(&opts.dormant, "dormant", false, "only dormant principals")
 	f.StringVar(&opts.sortBy, "sort", "", "table order: ops, resource_ops, last_activity or arn (default: dormant first, then OPS)")

@@ -37,8 +37,11 @@ type trailRecord struct {
 			} `json:"sessionIssuer"`
 		} `json:"sessionContext"`
 	} `json:"userIdentity"`
-	RequestParameters struct {
-		BucketName string `json:"bucketName"`
+	AWSRegion          string `json:"awsRegion"`
+	RecipientAccountID string `json:"recipientAccountId"`
+	RequestParameters  struct {
+		BucketName   string `json:"bucketName"`
+		FunctionName string `json:"functionName"`
 	} `json:"requestParameters"`
 }
 
@@ -139,8 +142,16 @@ func countDenied(t *testing.T, records []trailRecord, start, asOf time.Time) map
 			if r.RequestParameters.BucketName != "" {
 				resource = "arn:aws:s3:::" + r.RequestParameters.BucketName
 			}
-		case "kms.amazonaws.com", "secretsmanager.amazonaws.com":
-			t.Fatalf("event %s: a failed %s call; this count does not name keys or secrets", r.EventID, r.EventSource)
+		case "lambda.amazonaws.com":
+			// This trail names functions by their bare names.
+			if name := r.RequestParameters.FunctionName; name != "" {
+				if strings.Contains(name, ":") {
+					t.Fatalf("event %s: function %q is not a bare name; this count does not read the other forms", r.EventID, name)
+				}
+				resource = "arn:aws:lambda:" + r.AWSRegion + ":" + r.RecipientAccountID + ":function:" + name
+			}
+		case "kms.amazonaws.com", "secretsmanager.amazonaws.com", "sqs.amazonaws.com", "sns.amazonaws.com", "dynamodb.amazonaws.com":
+			t.Fatalf("event %s: a failed %s call; this count does not name keys, secrets, queues, topics or tables", r.EventID, r.EventSource)
 		}
 		k := deniedKey{p, actionOf(r), resource, r.ErrorCode}
 		if seen[k] == nil {

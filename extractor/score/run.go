@@ -365,6 +365,27 @@ func accountsWithoutDataEvents(ctx context.Context, db Facts, monitored []string
 	return out, nil
 }
 
+// dataEventNotes are the caveats of the kinds other than buckets whose use
+// is mostly logged as data events, one per kind the principal is granted
+// something on: CloudTrail's event history never holds data events, and a
+// trail logs them only when its selectors ask for them.
+func dataEventNotes(p activity.Principal, f principalFacts) []string {
+	var out []string
+	for _, k := range activity.ResourceKinds() {
+		if !k.DataEvents || k.DataEventNote == "" {
+			continue
+		}
+		for _, g := range f.grants {
+			if g.Resource.Kind == k.Name {
+				out = append(out, fmt.Sprintf("%s: unless the trail of account %s logs them (advanced event selectors for %s), their use is invisible and %s OPS may be too high",
+					k.DataEventNote, p.AccountID, k.TrailTypes[0], k.Noun))
+				break
+			}
+		}
+	}
+	return out
+}
+
 // notes are the caveats shown beside a principal's scores.
 func notes(p activity.Principal, f principalFacts, missing map[string]int, withObjects, noDataEvents map[string]bool) []string {
 	switch {
@@ -391,6 +412,7 @@ func notes(p activity.Principal, f principalFacts, missing map[string]int, withO
 	if n := missing[p.AccountID]; n > 0 {
 		out = append(out, fmt.Sprintf("logs of account %s are missing for %d days of the window: unlogged use makes OPS look higher", p.AccountID, n))
 	}
+	out = append(out, dataEventNotes(p, f)...)
 	if noDataEvents[p.AccountID] || !withObjects[p.AccountID] {
 		for _, g := range f.grants {
 			if k := activity.ResourceKindNamed(g.Resource.Kind); k == nil || !k.DataEvents {

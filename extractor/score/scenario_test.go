@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/cli"
 )
 
@@ -668,7 +669,7 @@ func checkContract(t *testing.T, out string) {
 				"arn": {kind: "string"}, "kind": {kind: "string"}, "ops": {kind: "number", nullable: true},
 				"granted_actions": {kind: "array"}, "used_actions": {kind: "array"}, "last_used_at": {kind: "time", nullable: true},
 			})
-			if !contains([]string{"s3_bucket", "secretsmanager_secret", "kms_key"}, fmt.Sprint(r["kind"])) {
+			if !contains(activity.ResourceKindNames(), fmt.Sprint(r["kind"])) {
 				t.Errorf("%s: kind %v", rwhere, r["kind"])
 			}
 			if (r["ops"] == nil) == mon {

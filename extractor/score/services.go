@@ -18,7 +18,7 @@ func serviceOf(action string) string {
 // scoreServices applies the definitions of services, service_ops and
 // permission_ops, and finds the principal's unused-access findings. An
 // action is granted when its service grants (identity policies) or a grant
-// on a bucket, key or secret (resource policies too) has it; it is used
+// on a resource of a scored kind (resource policies too) has it; it is used
 // when the principal performed it successfully inside the window. Actions
 // compare case-insensitively, as IAM matches them. Findings are for IAM
 // users and roles that existed for the whole window, as Access Analyzer

@@ -97,7 +97,7 @@ func (s *DB) FindPrincipal(ctx context.Context, ref string) (activity.Principal,
 	}
 }
 
-// ResourceCount is the number of buckets, keys and secrets known.
+// ResourceCount is the number of resources of the scored kinds known.
 func (s *DB) ResourceCount(ctx context.Context) (int, error) {
 	var n int
 	err := s.sql.QueryRowContext(ctx, `SELECT count(*) FROM resources`).Scan(&n)

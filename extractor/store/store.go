@@ -221,8 +221,34 @@ func (s *DB) migrate(ctx context.Context) error {
 	return s.checkNotNewer(ctx, ms[len(ms)-1].version)
 }
 
+// noForeignKeys marks a migration that makes anew a table others refer to:
+// it runs with foreign keys off, which SQLite allows only outside a
+// transaction, and the references are checked before it commits.
+const noForeignKeys = "-- foreign keys off\n"
+
 func (s *DB) apply(ctx context.Context, m migration) error {
-	tx, err := s.sql.BeginTx(ctx, nil)
+	conn, err := s.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close() //nolint:errcheck // returns the connection to the pool
+	if !strings.HasPrefix(m.body, noForeignKeys) {
+		return applyIn(ctx, conn, m, s.Now())
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	err = applyIn(ctx, conn, m, s.Now())
+	// The connection goes back to the pool: with foreign keys on again.
+	if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); onErr != nil {
+		return errors.Join(err, fmt.Errorf("turning foreign keys back on: %w", onErr))
+	}
+	return err
+}
+
+// applyIn applies m in a transaction of conn, with its record.
+func applyIn(ctx context.Context, conn *sql.Conn, m migration, now time.Time) error {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -237,8 +263,23 @@ func (s *DB) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.body); err != nil {
 		return err
 	}
+	if strings.HasPrefix(m.body, noForeignKeys) {
+		rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+		if err != nil {
+			return err
+		}
+		broken := rows.Next()
+		err = rows.Err()
+		rows.Close()
+		switch {
+		case err != nil:
+			return err
+		case broken:
+			return fmt.Errorf("rows refer to rows the migration lost (PRAGMA foreign_key_check)")
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, s.Now().Unix()); err != nil {
+		m.version, m.name, now.Unix()); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -114,6 +114,7 @@ func (l *Loader) record(row []string) cloudtrail.Record {
 		KeyID: g("request_keyid"), DestinationKeyID: g("request_destinationkeyid"), SecretID: g("request_secretid"),
 		Name: g("request_name"), RoleARN: g("request_rolearn"), PrincipalARN: g("request_principalarn"),
 		RoleSessionName: g("request_rolesessionname"), SourceIdentity: g("request_sourceidentity"),
+		QueueURL: g("request_queueurl"), TopicARN: g("request_topicarn"), FunctionName: g("request_functionname"), TableName: g("request_tablename"),
 	}
 	r.ResponseElements = &cloudtrail.ResponseElements{ARN: g("response_arn"), Subject: g("response_subject"), SourceIdentity: g("response_sourceidentity"),
 		ConsoleLogin: g("response_consolelogin")}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -117,7 +119,11 @@ func TestQuery_DialectsDifferOnlyInFunctions(t *testing.T) {
 		a = strings.ReplaceAll(a, r.athena, r.duckdb)
 	}
 	a = strings.ReplaceAll(a, `["x-amz-copy-source"]`, `."x-amz-copy-source"`)
-	for _, k := range []string{"bucketName", "versionId", "keyId", "destinationKeyId", "secretId", "name", "roleArn", "principalArn", "roleSessionName", "sourceIdentity", "arn", "aRN", "ARN", "subject", "keyMetadata", "assumedRoleUser", "ConsoleLogin"} {
+	keys := []string{"versionId", "roleArn", "principalArn", "roleSessionName", "sourceIdentity", "arn", "aRN", "ARN", "subject", "keyMetadata", "assumedRoleUser", "ConsoleLogin"}
+	for _, k := range activity.ResourceKinds() {
+		keys = append(keys, k.RequestFields...)
+	}
+	for _, k := range keys {
 		a = strings.ReplaceAll(a, `["`+k+`"]`, `."`+k+`"`)
 	}
 	if a != d {

@@ -77,6 +77,8 @@ var eventActions = map[string][]string{
 	"s3:PutBucketAccelerateConfiguration":         {"s3:PutAccelerateConfiguration"},
 	"s3:DeleteBucketPublicAccessBlock":            {"s3:PutBucketPublicAccessBlock"},
 	"kms:ReEncrypt":                               {"kms:ReEncryptFrom", "kms:ReEncryptTo"},
+	"lambda:Invoke":                               {"lambda:InvokeFunction"},
+	"lambda:InvokeWithResponseStream":             {"lambda:InvokeFunction"},
 }
 
 // versionedActions are the actions that become their *Version form when

@@ -29,7 +29,9 @@ func TestActions(t *testing.T) {
 		// Lambda's API version suffix.
 		{"lambda.amazonaws.com", "GetFunction20150331v2", false, []string{"lambda:GetFunction"}},
 		{"lambda.amazonaws.com", "ListFunctions20150331", false, []string{"lambda:ListFunctions"}},
-		{"lambda.amazonaws.com", "Invoke", false, []string{"lambda:Invoke"}},
+		// Invoke and InvokeWithResponseStream need lambda:InvokeFunction.
+		{"lambda.amazonaws.com", "Invoke", false, []string{"lambda:InvokeFunction"}},
+		{"lambda.amazonaws.com", "InvokeWithResponseStream", false, []string{"lambda:InvokeFunction"}},
 		// Object versions.
 		{"s3.amazonaws.com", "GetObject", true, []string{"s3:GetObjectVersion"}},
 		{"s3.amazonaws.com", "DeleteObject", true, []string{"s3:DeleteObjectVersion"}},

@@ -40,6 +40,10 @@ func checkBounds(r *Record) error {
 		b.check("requestParameters.keyId", "a resource name or ARN", p.KeyID, activity.MaxResourceRef)
 		b.check("requestParameters.destinationKeyId", "a resource name or ARN", p.DestinationKeyID, activity.MaxResourceRef)
 		b.check("requestParameters.secretId", "a resource name or ARN", p.SecretID, activity.MaxResourceRef)
+		b.check("requestParameters.queueUrl", "a queue URL", p.QueueURL, activity.MaxResourceRef)
+		b.check("requestParameters.topicArn", "a resource name or ARN", p.TopicARN, activity.MaxResourceRef)
+		b.check("requestParameters.functionName", "a resource name or ARN", p.FunctionName, activity.MaxResourceRef)
+		b.check("requestParameters.tableName", "a resource name or ARN", p.TableName, activity.MaxResourceRef)
 		if Service(r.EventSource) == "secretsmanager" {
 			// Other services' "name" parameters name other things, which
 			// are not kept.

@@ -406,6 +406,10 @@ func mapUses(r *Record, e *Event) {
 		if s := secretOf(r); s != nil {
 			resources = append(resources, s)
 		}
+	case "sqs", "sns", "lambda", "dynamodb":
+		if res := namedResource(r); res != nil {
+			resources = append(resources, res)
+		}
 	}
 	for _, a := range actions {
 		if len(resources) == 0 {
@@ -473,6 +477,47 @@ func copySourceBucket(r *Record) *activity.Resource {
 	}
 	name, _, _ := strings.Cut(strings.TrimPrefix(src, "/"), "/")
 	return resolve(activity.KindS3Bucket, r, name, "")
+}
+
+// namedResource is the queue, topic, function or table an event of its
+// service acted on: the one resources[] names (data events carry it), else
+// the one the request names (queueUrl, topicArn,
+// functionName, tableName: a name, an ARN, a queue URL, or a function's
+// partial ARN or qualified name). nil when the event names none (ListQueues).
+func namedResource(r *Record) *activity.Resource {
+	k := activity.ResourceKindOfService(Service(r.EventSource))
+	for _, res := range r.Resources {
+		if t, _ := activity.ResourceKindOfTrailType(res.Type); t != k {
+			continue
+		}
+		if got := resolve(k.Name, r, res.ARN, res.AccountID); got != nil {
+			return got
+		}
+	}
+	p := r.RequestParameters
+	if p == nil {
+		return nil
+	}
+	var refs []string
+	switch k.Name {
+	case activity.KindQueue:
+		refs = []string{p.QueueURL}
+	case activity.KindTopic:
+		refs = []string{p.TopicARN}
+	case activity.KindFunction:
+		refs = []string{p.FunctionName}
+	case activity.KindTable:
+		refs = []string{p.TableName}
+	}
+	for _, ref := range refs {
+		if ref == "" {
+			continue
+		}
+		if got := resolve(k.Name, r, ref, ""); got != nil {
+			return got
+		}
+	}
+	return nil
 }
 
 // keysOf is the KMS keys an event acted on: resources[] (where CloudTrail

@@ -259,3 +259,72 @@ func TestEventID(t *testing.T) {
 		t.Errorf("distinct events share an id: %x %x %x", b, c, d)
 	}
 }
+
+// kindEvents are the records of testdata/kinds: real ones from panther's
+// test events and written ones in AWS's documented shapes.
+func kindEvents(t *testing.T) []Record {
+	t.Helper()
+	var out []Record
+	for _, name := range []string{"panther.jsonl", "written.jsonl"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "kinds", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var r Record
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Each event of the new kinds maps to the action it needed and the
+// canonical ARN of the queue, topic, function or table it named: by
+// resources[], by a queue URL (of another account too), a topic ARN, a
+// function name, partial ARN or qualified ARN, a table name.
+func TestMapQueuesTopicsFunctionsTables(t *testing.T) {
+	want := []string{
+		"lambda:UpdateFunctionConfiguration arn:aws:lambda:us-west-2:123456789012:function:production-api",
+		"lambda:AddPermission arn:aws:lambda:us-west-2:123456789012:function:my-lambda-function",
+		"dynamodb:DescribeTable arn:aws:dynamodb:us-west-2:123456789012:table/table",
+		// resources[] holds "arn::::table/table", no ARN: the request's
+		// table name, in the event's account and region.
+		"dynamodb:DescribeTable arn:aws:dynamodb:us-west-2:123456789012:table/table",
+		"sqs:SendMessage arn:aws:sqs:eu-west-1:111122223333:orders.fifo",
+		"sqs:SetQueueAttributes arn:aws:sqs:eu-west-1:444455556666:shared-inbox",
+		"sns:Publish arn:aws:sns:eu-west-1:111122223333:alerts",
+		"sns:GetTopicAttributes arn:aws:sns:eu-west-1:111122223333:alerts",
+		"lambda:InvokeFunction arn:aws:lambda:eu-west-1:111122223333:function:resize",
+		"lambda:GetFunction arn:aws:lambda:eu-west-1:444455556666:function:thumbnail",
+		"dynamodb:GetItem arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+		"dynamodb:GetResourcePolicy arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+	}
+	records := kindEvents(t)
+	if len(records) != len(want) {
+		t.Fatalf("%d records, want %d", len(records), len(want))
+	}
+	for i, r := range records {
+		e := mustMap(t, r)
+		if len(e.Uses) != 1 || e.Uses[0].Resource == nil {
+			t.Errorf("%s: uses %+v, want %s", r.EventName, e.Uses, want[i])
+			continue
+		}
+		u := e.Uses[0]
+		if got := u.Action + " " + u.Resource.ARN; got != want[i] || u.Resource.Canonical() != u.Resource.ARN {
+			t.Errorf("%s: %s (canonical %s), want %s", r.EventName, got, u.Resource.Canonical(), want[i])
+		}
+		if k := activity.ResourceKindOfService(Service(r.EventSource)); k == nil || u.Resource.Kind != k.Name {
+			t.Errorf("%s: kind %q", r.EventName, u.Resource.Kind)
+		}
+	}
+	// Calls that name no resource of the kind (listing) use the action on
+	// no resource.
+	list := Record{EventTime: "2026-03-02T10:00:00Z", EventSource: "sqs.amazonaws.com", EventName: "ListQueues", AWSRegion: "eu-west-1",
+		RecipientAccountID: "111122223333", UserIdentity: records[5].UserIdentity}
+	if e := mustMap(t, list); len(e.Uses) != 1 || e.Uses[0].Action != "sqs:ListQueues" || e.Uses[0].Resource != nil {
+		t.Errorf("ListQueues uses %+v", e.Uses)
+	}
+}

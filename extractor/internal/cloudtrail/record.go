@@ -51,7 +51,9 @@ type SessionIssuer struct {
 }
 
 // RequestParameters holds the request fields that name a resource or an
-// identity.
+// identity. The general decoder (goccy/go-json) matches keys whose case
+// differs ("Name" for "name") the way the scanner does only while a struct
+// has at most 16 fields: TestScannerMatchesGeneralOnSharedData fails beyond.
 type RequestParameters struct {
 	BucketName       string   `json:"bucketName"`
 	CopySource       string   `json:"x-amz-copy-source"`
@@ -65,6 +67,10 @@ type RequestParameters struct {
 	RoleSessionName  string   `json:"roleSessionName"`
 	SourceIdentity   string   `json:"sourceIdentity"`
 	DestinationKeyID string   `json:"destinationKeyId"`
+	QueueURL         string   `json:"queueUrl"`
+	TopicARN         string   `json:"topicArn"`
+	FunctionName     string   `json:"functionName"`
+	TableName        string   `json:"tableName"`
 }
 
 // ResponseElements holds the response fields that name what a call created.
@@ -149,6 +155,10 @@ var (
 		field[RequestParameters]{"roleSessionName", stringField(func(p *RequestParameters) *string { return &p.RoleSessionName })},
 		field[RequestParameters]{"sourceIdentity", stringField(func(p *RequestParameters) *string { return &p.SourceIdentity })},
 		field[RequestParameters]{"destinationKeyId", stringField(func(p *RequestParameters) *string { return &p.DestinationKeyID })},
+		field[RequestParameters]{"queueUrl", stringField(func(p *RequestParameters) *string { return &p.QueueURL })},
+		field[RequestParameters]{"topicArn", stringField(func(p *RequestParameters) *string { return &p.TopicARN })},
+		field[RequestParameters]{"functionName", stringField(func(p *RequestParameters) *string { return &p.FunctionName })},
+		field[RequestParameters]{"tableName", stringField(func(p *RequestParameters) *string { return &p.TableName })},
 	)
 	responseElementsFields = fields(
 		field[ResponseElements]{"arn", stringField(func(e *ResponseElements) *string { return &e.ARN })},

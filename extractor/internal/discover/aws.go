@@ -27,8 +27,8 @@ import (
 // AWSOptions say what to read from one account.
 type AWSOptions struct {
 	AccountID string
-	// Regions where keys and secrets are listed; buckets are listed once,
-	// wherever they are.
+	// Regions where keys, secrets, queues, topics, functions and tables
+	// are listed; buckets are listed once, wherever they are.
 	Regions []string
 	// OrganizationPolicies reads the SCPs and RCPs that apply to the account
 	// from AWS Organizations (the credentials must be allowed to read the
@@ -208,6 +208,10 @@ var discoverKind = map[string]func(context.Context, aws.Config, AWSOptions, *bui
 	activity.KindS3Bucket: discoverBuckets,
 	activity.KindKMSKey:   discoverKeys,
 	activity.KindSecret:   discoverSecrets,
+	activity.KindQueue:    discoverQueues,
+	activity.KindTopic:    discoverTopics,
+	activity.KindFunction: discoverFunctions,
+	activity.KindTable:    discoverTables,
 }
 
 func discoverBuckets(ctx context.Context, cfg aws.Config, opts AWSOptions, b *builder) {

@@ -25,9 +25,16 @@ type Files struct {
 	// SecretPolicies map a secret's full ARN to its resource policy file
 	// (the document, or the output of `aws secretsmanager get-resource-policy`).
 	SecretPolicies map[string]string
-	// Resources are buckets ([ACCOUNT:]BUCKET), key ARNs and secret ARNs
-	// without a policy file: buckets and secrets without a resource policy,
-	// keys whose policy is unknown (the default key policy is assumed).
+	// ResourcePolicies map the ARN of a queue, topic, function or table to
+	// its resource policy file: the document, or the output of
+	// `aws sqs get-queue-attributes --attribute-names Policy`,
+	// `aws sns get-topic-attributes`, `aws lambda get-policy` or
+	// `aws dynamodb get-resource-policy`.
+	ResourcePolicies map[string]string
+	// Resources are buckets ([ACCOUNT:]BUCKET) and ARNs of the other kinds
+	// without a policy file: buckets, secrets, queues, functions and tables
+	// without a resource policy; keys and topics whose policy is unknown
+	// (every key and topic has one).
 	Resources []string
 	// SCPs and RCPs map a file to the account it applies to, "" for every
 	// account of the run. All files of one account form one level.
@@ -115,6 +122,19 @@ func FromFiles(f Files) ([]store.AccountEntitlements, error) {
 		r, err := b.resource(activity.KindSecret, arn, "", "")
 		if err != nil {
 			return nil, err
+		}
+		if err := readPolicy(r, path); err != nil {
+			return nil, err
+		}
+	}
+	for arn, path := range f.ResourcePolicies {
+		r, err := activity.ParseResource(arn)
+		if err != nil {
+			return nil, fmt.Errorf("resource policy %s: %w", path, err)
+		}
+		switch r.Kind {
+		case activity.KindS3Bucket, activity.KindKMSKey, activity.KindSecret:
+			return nil, fmt.Errorf("resource policy %s: %s is a %s: give its policy as a bucket, key or secret policy", path, arn, activity.ResourceKindNamed(r.Kind).Noun)
 		}
 		if err := readPolicy(r, path); err != nil {
 			return nil, err

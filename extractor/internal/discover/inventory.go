@@ -93,7 +93,7 @@ type Summary struct {
 }
 
 // Evaluate recomputes every grant from the stored entitlements and replaces
-// the stored grants: on buckets, keys and secrets, and per service.
+// the stored grants: on resources of the scored kinds, and per service.
 func Evaluate(ctx context.Context, db *store.DB) (Summary, error) {
 	inv, err := Load(ctx, db)
 	if err != nil {

@@ -141,7 +141,7 @@ func Extract(ctx context.Context, db *store.DB, e Engine, w activity.Window, sou
 	return rep, evaluateNewResources(ctx, db, resourcesBefore, log)
 }
 
-// evaluateNewResources computes the grants on buckets, keys and secrets that
+// evaluateNewResources computes the grants on resources of the scored kinds that
 // the logs revealed after discovery ran, so that scores do not depend on
 // whether discover or extract ran first.
 func evaluateNewResources(ctx context.Context, db *store.DB, before int, log *slog.Logger) error {

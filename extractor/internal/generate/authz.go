@@ -209,6 +209,14 @@ func (a *account) authorizationDetails(stableID func(string) string) authzDetail
 			trust = statement{Effect: "Allow", Principal: map[string]any{"Federated": activity.IAMARN("", a.id, "saml-provider/Okta")}, Action: "sts:AssumeRoleWithSAML"}
 			policy = policyDataRead
 		}
+		if scripted(id.profile) {
+			// A kind worker: an inline policy on its one resource.
+			d.RoleDetailList = append(d.RoleDetailList, roleDetail{Path: path, RoleName: id.roleName(), RoleID: id.principalID, Arn: id.arn, CreateDate: created,
+				AssumeRolePolicyDocument: policyDoc{Version: "2012-10-17", Statement: []statement{trust}},
+				InstanceProfileList:      []any{}, RolePolicyList: []inlinePolicy{{PolicyName: "Work", PolicyDocument: a.kindPolicy(kindWorkerOf(id.profile))}},
+				AttachedManagedPolicies: []attachedPolicy{}, Tags: []any{}})
+			continue
+		}
 		attachments[policy]++
 		d.RoleDetailList = append(d.RoleDetailList, roleDetail{Path: path, RoleName: id.roleName(), RoleID: id.principalID, Arn: id.arn, CreateDate: created,
 			AssumeRolePolicyDocument: policyDoc{Version: "2012-10-17", Statement: []statement{trust}},

@@ -66,7 +66,7 @@ type eventGen struct {
 func newEventGen(r *rand.Rand, w *world, a *account, region string) *eventGen {
 	g := &eventGen{r: r, w: w, a: a, region: region, lastUse: map[string]time.Time{}}
 	for _, id := range a.identities {
-		if id.profile != dormant {
+		if id.profile != dormant && !scripted(id.profile) {
 			g.active = append(g.active, id)
 			g.weights += id.weight
 		}

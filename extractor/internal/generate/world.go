@@ -163,6 +163,9 @@ func newWorld(o Options) *world {
 			// A role nobody assumes any more: an unused role.
 			&identity{kind: "AssumedRole", name: "legacy-batch", arn: activity.IAMARN("", id, "role/legacy-batch"),
 				principalID: randID(r, "AROA"), accessKey: randID(r, "ASIA"), profile: dormant})
+		if i == 0 {
+			a.addKindWorkers()
+		}
 		w.accounts = append(w.accounts, a)
 	}
 	return w

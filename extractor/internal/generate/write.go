@@ -96,6 +96,12 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 		for _, sec := range a.secrets {
 			ma.Resources = append(ma.Resources, a.secretARN(sec))
 		}
+		if a == w.accounts[0] {
+			for _, k := range kindWorkers {
+				_, arn := a.kindResource(k.kind)
+				ma.Resources = append(ma.Resources, arn)
+			}
+		}
 		for _, id := range a.identities {
 			ma.Profiles[id.arn] = profileNames[id.profile]
 			switch {
@@ -115,6 +121,9 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 				m.Demo["unused_password_user"] = id.arn
 			case !a.inTrail && m.Demo["unmonitored_user"] == "":
 				m.Demo["unmonitored_user"] = id.arn
+			case scripted(id.profile):
+				// The role using this kind, with an OPS known by hand.
+				m.Demo[kindWorkerOf(id.profile).kind+"_role"] = id.arn
 			}
 		}
 		m.Accounts = append(m.Accounts, ma)
@@ -338,6 +347,36 @@ func writeStream(ctx context.Context, o Options, w *world, a *account, region st
 			st.Bytes += int64(gz.Len())
 		}
 		start = end
+	}
+	if a == w.accounts[0] && region == regions[0] {
+		// The kind workers' scripted calls, in one delivery of their own.
+		recs := w.scriptedEvents(o.Seed, a)
+		data, err := json.Marshal(map[string]any{"Records": recs})
+		if err != nil {
+			return st, err
+		}
+		gz.Reset()
+		zw.Reset(&gz)
+		if _, err := zw.Write(data); err != nil {
+			return st, err
+		}
+		if err := zw.Close(); err != nil {
+			return st, err
+		}
+		first, _ := time.Parse(time.RFC3339, recs[0].EventTime)
+		last, _ := time.Parse(time.RFC3339, recs[len(recs)-1].EventTime)
+		delivered := last.Add(5 * time.Minute)
+		key := cloudtrail.EventObjectKey("", w.orgID, a.id, region, delivered, "ScriptedKinds001")
+		if err := writeFile(filepath.Join(root, filepath.FromSlash(key)), gz.Bytes()); err != nil {
+			return st, err
+		}
+		sum := sha256.Sum256(gz.Bytes())
+		hour := delivered.Unix() / 3600
+		digests[hour] = append(digests[hour], logFile{S3Bucket: TrailBucket, S3Object: key, HashValue: hex.EncodeToString(sum[:]),
+			HashAlgorithm: "SHA-256", NewestEventTime: isoTime(last), OldestEventTime: isoTime(first)})
+		st.Events += int64(len(recs))
+		st.Objects++
+		st.Bytes += int64(gz.Len())
 	}
 	hours := make([]int64, 0, len(digests))
 	for h := range digests {

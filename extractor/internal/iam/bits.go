@@ -3,9 +3,10 @@ package iam
 import "math/bits"
 
 // maxUniverse is how many actions one evaluation can consider at a time.
-// The actions that apply to buckets, objects, keys and secrets fit with room
-// to spare (159 in the current reference).
-const maxUniverse = 256
+// The actions that apply to the scored kinds (buckets and their objects,
+// keys, secrets, queues, topics, functions and tables) fit with room to
+// spare (299 in the current reference).
+const maxUniverse = 384
 
 // actionBits is a set of actions of a universe, by position.
 type actionBits [maxUniverse / 64]uint64

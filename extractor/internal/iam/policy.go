@@ -392,12 +392,18 @@ func conditionValues(raw json.RawMessage) ([]string, error) {
 
 // ParseResourcePolicy reads a resource policy as it is saved from the CLI:
 // the document itself, or the answer of get-bucket-policy / get-key-policy
-// ({"Policy": "..."}) or of Secrets Manager's get-resource-policy
-// ({"ResourcePolicy": "...", ...}).
+// ({"Policy": "..."}, as Lambda's get-policy and DynamoDB's
+// get-resource-policy too), of Secrets Manager's get-resource-policy
+// ({"ResourcePolicy": "...", ...}), or of SQS's get-queue-attributes and
+// SNS's get-topic-attributes ({"Attributes": {"Policy": "...", ...}}).
 func ParseResourcePolicy(name string, b []byte) (*Policy, error) {
 	var wrapper struct {
 		Policy         *string `json:"Policy"`
 		ResourcePolicy *string `json:"ResourcePolicy"`
+		// SQS and SNS give the policy as an attribute.
+		Attributes *struct {
+			Policy *string `json:"Policy"`
+		} `json:"Attributes"`
 	}
 	if json.Unmarshal(b, &wrapper) == nil {
 		switch {
@@ -405,6 +411,8 @@ func ParseResourcePolicy(name string, b []byte) (*Policy, error) {
 			return ParsePolicy(name, []byte(*wrapper.Policy))
 		case wrapper.ResourcePolicy != nil:
 			return ParsePolicy(name, []byte(*wrapper.ResourcePolicy))
+		case wrapper.Attributes != nil && wrapper.Attributes.Policy != nil:
+			return ParsePolicy(name, []byte(*wrapper.Attributes.Policy))
 		}
 	}
 	return ParsePolicy(name, b)

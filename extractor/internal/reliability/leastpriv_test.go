@@ -66,8 +66,9 @@ func statementsOf(t *testing.T, doc []byte) ([]json.RawMessage, []statement) {
 // fail with a message naming a permission of that statement.
 func TestReliabilityLeastPrivilege(t *testing.T) {
 	c := begin(t, "least-privilege-moto")
-	// moto enforcing IAM for CloudTrail, IAM, KMS and Secrets Manager; S3
-	// from another moto, authorised by a proxy (see s3Authorizer).
+	// moto enforcing IAM for CloudTrail, IAM, KMS, Secrets Manager, SQS,
+	// SNS and DynamoDB; S3 and Lambda from another moto, authorised by
+	// proxies (see s3Authorizer).
 	moto := testenv.StartMotoInstance(t)
 	s3moto := testenv.StartMoto(t)
 	ctx := context.Background()
@@ -123,7 +124,11 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 		t.Fatal(err)
 	}
 	authz := startS3Authorizer(t, s3moto.Endpoint, "arn:aws:iam::"+account+":user/activity-reader")
-	env := []string{"AWS_ENDPOINT_URL=" + moto.Endpoint, "AWS_ENDPOINT_URL_S3=" + authz.URL, "AWS_S3_USE_PATH_STYLE=true", "AWS_REGION=us-east-1",
+	// Lambda too is authorised by a proxy, in front of the moto that does
+	// not enforce IAM (see startLambdaAuthorizer).
+	lambdaAuthz := startLambdaAuthorizer(t, s3moto.Endpoint, "arn:aws:iam::"+account+":user/activity-reader")
+	env := []string{"AWS_ENDPOINT_URL=" + moto.Endpoint, "AWS_ENDPOINT_URL_S3=" + authz.URL, "AWS_ENDPOINT_URL_LAMBDA=" + lambdaAuthz.URL,
+		"AWS_S3_USE_PATH_STYLE=true", "AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=" + aws.ToString(keys.AccessKey.AccessKeyId),
 		"AWS_SECRET_ACCESS_KEY=" + aws.ToString(keys.AccessKey.SecretAccessKey), "AWS_SESSION_TOKEN=",
 		"AWS_PROFILE=", "AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_EC2_METADATA_DISABLED=true"}
@@ -143,6 +148,7 @@ func TestReliabilityLeastPrivilege(t *testing.T) {
 			t.Fatal(err)
 		}
 		authz.grant(t, statements)
+		lambdaAuthz.grant(t, statements)
 		enforceIAM(t, moto, true)
 	}
 	integration := func(db string) {
