@@ -19,6 +19,7 @@ func init() {
 			"seconds_union":             secondsUnion,
 			"seconds_last_at_or_before": secondsLastAtOrBefore,
 			"seconds_any_between":       secondsAnyBetween,
+			"dedup_key":                 dedupKeyOfEventKey,
 		} {
 			if err := c.RegisterFunc(name, fn, true); err != nil {
 				return fmt.Errorf("register %s: %w", name, err)

@@ -259,6 +259,13 @@ commit:
 	default:
 		err = waitErr
 	}
+	if err == nil {
+		// Duplicates are checked against every event of the run; the keys
+		// past the horizon go only now.
+		if _, err = db.PruneDedup(ctx); err != nil {
+			err = fmt.Errorf("after committing every object: %w", err)
+		}
+	}
 	sum.Listed, sum.AlreadyRead, sum.Listing = listed.Load(), already.Load(), false
 	return sum.report(), err
 }
