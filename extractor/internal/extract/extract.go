@@ -270,18 +270,26 @@ commit:
 	return sum.report(), err
 }
 
-// Objects decoded while the previous transaction committed share the next
-// one, up to these bounds: fewer, larger transactions write each page of
-// the indexes once instead of once per object.
+// Objects share a transaction, up to these bounds: fewer, larger
+// transactions write each page of the indexes once instead of once per
+// object, and merge more of each day's rows before writing them. An object
+// is never split between two.
 const (
-	maxBatchObjects = 64
-	maxBatchEvents  = 200_000
+	maxBatchObjects = 16
+	maxBatchEvents  = 60_000
+	// batchWait is how long a batch waits for the next decoded object
+	// before it is committed as it is: decoders deliver one every few
+	// milliseconds, a slow source (or the end of the listing) less often.
+	batchWait = 100 * time.Millisecond
 )
 
-// gather adds to first the results already waiting, without blocking.
+// gather adds to first the results that arrive within batchWait of each
+// other, up to the bounds.
 func gather(first result, results <-chan result) []result {
 	batch := []result{first}
 	events := first.facts.f.Events
+	wait := time.NewTimer(batchWait)
+	defer wait.Stop()
 	for len(batch) < maxBatchObjects && events < maxBatchEvents {
 		select {
 		case r, ok := <-results:
@@ -290,7 +298,8 @@ func gather(first result, results <-chan result) []result {
 			}
 			batch = append(batch, r)
 			events += r.facts.f.Events
-		default:
+			wait.Reset(batchWait)
+		case <-wait.C:
 			return batch
 		}
 	}
