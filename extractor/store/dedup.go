@@ -121,16 +121,16 @@ func newEvents(ctx context.Context, st *txStatements, scope int64, uses []activi
 		}
 	}
 	slices.SortFunc(keys, func(a, b dedupKey) int { return bytes.Compare(a[:], b[:]) })
-	args := make([]any, 0, 2*eventBatch)
+	args := make([]any, 0, 1+eventBatch)
 	for start := 0; start < len(keys); {
 		// Batches of a power of two keys: a handful of statements serve
 		// every object, prepared once for the run.
 		n := 1 << (bits.Len(uint(min(eventBatch, len(keys)-start))) - 1)
 		batch := keys[start : start+n]
 		start += n
-		args = args[:0]
+		args = append(args[:0], scope)
 		for i := range batch {
-			args = append(args, batch[i][:], scope)
+			args = append(args, batch[i][:])
 		}
 		if err := insertEvents(ctx, st, args, fresh); err != nil {
 			return nil, err
@@ -139,13 +139,14 @@ func newEvents(ctx context.Context, st *txStatements, scope int64, uses []activi
 	return fresh, nil
 }
 
-// insertEvents records a batch of event keys (with their scope), all
-// marked fresh, and unmarks those already recorded. Usually there is none,
+// insertEvents records a batch of event keys (args: their scope, then the
+// keys), all marked fresh, and unmarks those already recorded. Usually there is none,
 // which the count of rows the insert added tells; otherwise the insert is
 // undone and made again, returning the keys it adds.
 func insertEvents(ctx context.Context, st *txStatements, args []any, fresh map[dedupKey]bool) error {
-	n := len(args) / 2
-	insert := `INSERT INTO dedup_events (key, scope_id) VALUES ` + placeholders(n, "(?, ?)") + ` ON CONFLICT DO NOTHING`
+	n := len(args) - 1
+	// The scope is bound once: every bound value is a call into SQLite.
+	insert := `INSERT INTO dedup_events (key, scope_id) SELECT column1, ?1 FROM (VALUES ` + placeholders(n, "(?)") + `) WHERE true ON CONFLICT DO NOTHING`
 	if err := st.exec(ctx, `SAVEPOINT new_events`); err != nil {
 		return err
 	}
@@ -179,8 +180,8 @@ func insertEvents(ctx context.Context, st *txStatements, args []any, fresh map[d
 		return err
 	}
 	defer rows.Close()
-	for i := 0; i < len(args); i += 2 {
-		fresh[dedupKey(args[i].([]byte))] = false
+	for _, k := range args[1:] {
+		fresh[dedupKey(k.([]byte))] = false
 	}
 	for rows.Next() {
 		var key []byte
