@@ -47,7 +47,7 @@ integration's account, for an account trail). --source DIR reads every *.json an
 
 Runs are incremental: an object already read is not read again. An event delivered
 twice (a retried delivery, an organization trail beside an account's own trail) counts
-once when its copies arrive within 3 days of the newest day read for its account and
+once when its copies arrive within 7 days of the newest day read for its account and
 region; a copy arriving later may add to a count, never to times, used actions or OPS.
 One run at a time
 works on a database: a second one waits for the first (DB.lock beside the database

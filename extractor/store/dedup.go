@@ -1,11 +1,9 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"slices"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -14,25 +12,25 @@ import (
 // DedupHorizonDays is how long an event's key is kept to tell a second
 // delivery of it from a new event: from the newest day of events delivered
 // in an account and region back this many days (so this many days and the
-// newest one). AWS documents that CloudTrail delivers an event within about
-// 5 minutes on average, 15 at most under its service level; that an
+// newest one). AWS describes CloudTrail's delivery as typically within
+// about 5 minutes of the call and within 15 minutes on average; an
 // organization trail and an account's own trail deliver the same event each
 // on its own schedule, and a retried delivery repeats a file, within hours
-// of the first. Three days (at least 48 hours after any event, 72 for most)
-// cover ten times that. The horizon moves with the events read, not with the
+// of the first; an incident on AWS's side can delay deliveries longer.
+// A week (at least 6 days after any event) leaves room for all of these
+// many times over. The horizon moves with the events read, not with the
 // clock: logs read late, after days without a run, keep it. A copy arriving
 // later still is counted again: it adds to a use's count, never to its days,
 // times or seconds (the first delivery set them), so used actions and
 // scores do not change.
-const DedupHorizonDays = 3
+const DedupHorizonDays = 7
 
 // dedupScope is an account and region, whose newest day sets the horizon of
 // the keys of its events.
 type dedupScope struct{ account, region string }
 
-// dedupKey is an event's key in dedup_events: its time (4 bytes, big-endian
-// unix seconds, until 2106) then 48 bits of a hash (FNV-1a, 64 bits) of its
-// id. Two events are taken for one only when they happened in the same
+// dedupKey is an event's key: its time (4 bytes, big-endian unix seconds,
+// until 2106) then 48 bits of a hash (FNV-1a, 64 bits) of its id. Two events are taken for one only when they happened in the same
 // second and share those 48 bits: with k other events in that second, a new
 // event is dropped with odds k/2^48 (4 in a trillion at 100 million events
 // a day, where k is about 1,160: one event every 7 years or so).
@@ -54,6 +52,36 @@ func dedupKeyOf(at int64, id [16]byte) dedupKey {
 	return k
 }
 
+// dedupBucketOfKey is the SQL function dedup_bucket(key): the hour and the
+// shard of a key as hour * dedupShards + shard, for migration 0060.
+func dedupBucketOfKey(k []byte) (int64, error) {
+	if len(k) != len(dedupKey{}) {
+		return 0, fmt.Errorf("dedup_bucket: a key has %d bytes, this one %d", len(dedupKey{}), len(k))
+	}
+	hour, shard, _ := entryOf(dedupKey(k))
+	return hour*dedupShards + int64(shard), nil
+}
+
+// dedupEntries is the SQL aggregate dedup_entries(key): the row of
+// dedup_events that holds the keys, for migration 0060.
+type dedupEntries struct{ entries []uint64 }
+
+func newDedupEntries() *dedupEntries { return &dedupEntries{} }
+
+func (a *dedupEntries) Step(k []byte) error {
+	if len(k) != len(dedupKey{}) {
+		return fmt.Errorf("dedup_entries: a key has %d bytes, this one %d", len(dedupKey{}), len(k))
+	}
+	_, _, e := entryOf(dedupKey(k))
+	a.entries = append(a.entries, e)
+	return nil
+}
+
+func (a *dedupEntries) Done() []byte {
+	slices.Sort(a.entries)
+	return encodeEntries(slices.Compact(a.entries))
+}
+
 // dedupKeyOfEventKey is the SQL function dedup_key(event_id): the key in
 // dedup_events of a key of the former usage_events (8 bytes of big-endian
 // unix seconds, then the 16 bytes of the id), for migration 0060.
@@ -64,9 +92,6 @@ func dedupKeyOfEventKey(old []byte) ([]byte, error) {
 	k := dedupKeyOf(int64(binary.BigEndian.Uint64(old[:8])), [16]byte(old[8:]))
 	return k[:], nil
 }
-
-// eventBatch is the most event keys one statement inserts; a power of two.
-const eventBatch = 256
 
 // scope returns the id of the object's account and region in
 // dedup_scopes, moving its newest day up to the object's newest use.
@@ -106,91 +131,168 @@ func (w *UsageWriter) scope(ctx context.Context, st *txStatements, f *ObjectFact
 	return id, nil
 }
 
-// newEvents tells which of the object's events were not counted before
-// (by an earlier object, or earlier in this one), and records them.
-func newEvents(ctx context.Context, st *txStatements, scope int64, uses []activity.UseFact) (map[dedupKey]bool, error) {
-	fresh := make(map[dedupKey]bool, len(uses))
-	var keys []dedupKey
-	for i, u := range uses {
-		if i == 0 || u.EventID != uses[i-1].EventID {
-			k := keyOf(u)
-			if _, dup := fresh[k]; !dup {
-				fresh[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	slices.SortFunc(keys, func(a, b dedupKey) int { return bytes.Compare(a[:], b[:]) })
-	args := make([]any, 0, 1+eventBatch)
-	for start := 0; start < len(keys); {
-		// Batches of a power of two keys: a handful of statements serve
-		// every object, prepared once for the run.
-		n := 1 << (bits.Len(uint(min(eventBatch, len(keys)-start))) - 1)
-		batch := keys[start : start+n]
-		start += n
-		args = append(args[:0], scope)
-		for i := range batch {
-			args = append(args, batch[i][:])
-		}
-		if err := insertEvents(ctx, st, args, fresh); err != nil {
-			return nil, err
-		}
-	}
-	return fresh, nil
+// The keys are kept in buckets, a row per account and region, hour and
+// shard (a few bits of the hash): a row holds the sorted entries of its
+// events, 8 bytes each (the second of the hour, then the 48 bits of the
+// hash). A transaction reads the buckets of the hours its objects' events
+// fall in once, checks every event against them in memory, and writes each
+// bucket it added to once: a few statements per object instead of an
+// indexed insert per event, and rows a few hundred bytes long instead of a
+// row per event.
+const dedupShards = 8
+
+type bucketID struct {
+	scope, hour int64
+	shard       int
 }
 
-// insertEvents records a batch of event keys (args: their scope, then the
-// keys), all marked fresh, and unmarks those already recorded. Usually there is none,
-// which the count of rows the insert added tells; otherwise the insert is
-// undone and made again, returning the keys it adds.
-func insertEvents(ctx context.Context, st *txStatements, args []any, fresh map[dedupKey]bool) error {
-	n := len(args) - 1
-	// The scope is bound once: every bound value is a call into SQLite.
-	insert := `INSERT INTO dedup_events (key, scope_id) SELECT column1, ?1 FROM (VALUES ` + placeholders(n, "(?)") + `) WHERE true ON CONFLICT DO NOTHING`
-	if err := st.exec(ctx, `SAVEPOINT new_events`); err != nil {
-		return err
+// bucket is one row of dedup_events within a transaction. Entries of the
+// keys kept from usage_events (scope 0) of the same hour and shard are
+// checked too, never written back under the scope.
+type bucket struct {
+	stored  []uint64 // the row's entries, sorted
+	legacy  []uint64 // scope 0's entries, sorted
+	added   map[uint64]bool
+	changed bool
+}
+
+func (b *bucket) has(e uint64) bool {
+	if b.added[e] {
+		return true
 	}
-	ins, err := st.get(ctx, insert)
+	if _, ok := slices.BinarySearch(b.stored, e); ok {
+		return true
+	}
+	_, ok := slices.BinarySearch(b.legacy, e)
+	return ok
+}
+
+// dedupBuckets are the buckets a transaction read.
+type dedupBuckets struct {
+	buckets map[bucketID]*bucket
+	hours   map[[2]int64]bool // (scope, hour) read
+}
+
+func newDedupBuckets() *dedupBuckets {
+	return &dedupBuckets{buckets: map[bucketID]*bucket{}, hours: map[[2]int64]bool{}}
+}
+
+// entryOf places a key: its hour, shard and entry.
+func entryOf(k dedupKey) (hour int64, shard int, entry uint64) {
+	at := int64(binary.BigEndian.Uint32(k[:4]))
+	var h [8]byte
+	copy(h[2:], k[4:])
+	hash := binary.BigEndian.Uint64(h[:])
+	return at / 3600, int(hash % dedupShards), uint64(at%3600)<<48 | hash
+}
+
+func decodeEntries(b []byte) []uint64 {
+	out := make([]uint64, len(b)/8)
+	for i := range out {
+		out[i] = binary.BigEndian.Uint64(b[8*i:])
+	}
+	return out
+}
+
+func encodeEntries(es []uint64) []byte {
+	out := make([]byte, 8*len(es))
+	for i, e := range es {
+		binary.BigEndian.PutUint64(out[8*i:], e)
+	}
+	return out
+}
+
+// load reads the buckets of one hour of a scope (and of scope 0).
+func (d *dedupBuckets) load(ctx context.Context, st *txStatements, scope, hour int64) error {
+	if d.hours[[2]int64{scope, hour}] {
+		return nil
+	}
+	d.hours[[2]int64{scope, hour}] = true
+	for shard := range dedupShards {
+		if _, ok := d.buckets[bucketID{scope, hour, shard}]; !ok {
+			d.buckets[bucketID{scope, hour, shard}] = &bucket{}
+		}
+	}
+	q, err := st.get(ctx, `SELECT scope_id, shard, keys FROM dedup_events WHERE scope_id IN (?1, 0) AND hour = ?2`)
 	if err != nil {
 		return err
 	}
-	res, err := ins.ExecContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	added, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if added == int64(n) {
-		return st.exec(ctx, `RELEASE new_events`)
-	}
-	if err := st.exec(ctx, `ROLLBACK TO new_events`); err != nil {
-		return err
-	}
-	if err := st.exec(ctx, `RELEASE new_events`); err != nil {
-		return err
-	}
-	returning, err := st.get(ctx, insert+` RETURNING key`)
-	if err != nil {
-		return err
-	}
-	rows, err := returning.QueryContext(ctx, args...)
+	rows, err := q.QueryContext(ctx, scope, hour)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for _, k := range args[1:] {
-		fresh[dedupKey(k.([]byte))] = false
-	}
 	for rows.Next() {
-		var key []byte
-		if err := rows.Scan(&key); err != nil {
+		var id int64
+		var shard int
+		var keys []byte
+		if err := rows.Scan(&id, &shard, &keys); err != nil {
 			return err
 		}
-		fresh[dedupKey(key)] = true
+		if shard < 0 || shard >= dedupShards || len(keys)%8 != 0 {
+			return fmt.Errorf("dedup_events: the bucket of hour %d, shard %d is damaged (%d bytes)", hour, shard, len(keys))
+		}
+		b := d.buckets[bucketID{scope, hour, shard}]
+		if id == scope {
+			b.stored = decodeEntries(keys)
+		} else {
+			b.legacy = decodeEntries(keys)
+		}
 	}
 	return rows.Err()
+}
+
+// newEvents tells which of the object's events were not counted before
+// (by an earlier object, or earlier in this one), and records them in the
+// transaction's buckets.
+func newEvents(ctx context.Context, st *txStatements, d *dedupBuckets, scope int64, uses []activity.UseFact) (map[dedupKey]bool, error) {
+	fresh := make(map[dedupKey]bool, len(uses))
+	for i, u := range uses {
+		if i > 0 && u.EventID == uses[i-1].EventID {
+			continue
+		}
+		k := keyOf(u)
+		if _, seen := fresh[k]; seen {
+			continue
+		}
+		hour, shard, e := entryOf(k)
+		if err := d.load(ctx, st, scope, hour); err != nil {
+			return nil, err
+		}
+		b := d.buckets[bucketID{scope, hour, shard}]
+		if b.has(e) {
+			fresh[k] = false
+			continue
+		}
+		if b.added == nil {
+			b.added = map[uint64]bool{}
+		}
+		b.added[e], b.changed, fresh[k] = true, true, true
+	}
+	return fresh, nil
+}
+
+// write stores the buckets the transaction added to.
+func (d *dedupBuckets) write(ctx context.Context, st *txStatements) error {
+	up, err := st.get(ctx, `INSERT INTO dedup_events (scope_id, hour, shard, keys) VALUES (?, ?, ?, ?)
+		ON CONFLICT (scope_id, hour, shard) DO UPDATE SET keys = excluded.keys`)
+	if err != nil {
+		return err
+	}
+	for id, b := range d.buckets {
+		if !b.changed {
+			continue
+		}
+		all := slices.Grow(b.stored, len(b.added))
+		for e := range b.added {
+			all = append(all, e)
+		}
+		slices.Sort(all)
+		if _, err := up.ExecContext(ctx, id.scope, id.hour, id.shard, encodeEntries(all)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PruneDedup drops the keys of events older than the horizon of their
@@ -200,13 +302,9 @@ func insertEvents(ctx context.Context, st *txStatements, args []any, fresh map[d
 // within a run every event is checked against every other, whatever the
 // order its objects were listed in.
 func (s *DB) PruneDedup(ctx context.Context) (int64, error) {
-	// The first condition bounds the scan to the keys older than the
-	// latest horizon, which the table's order keeps together.
-	res, err := s.sql.ExecContext(ctx, `DELETE FROM dedup_events
-		WHERE key < unhex(printf('%08X', max(0, 86400 * ((SELECT max(newest_day) FROM dedup_scopes) - ?1))))
-		AND key < unhex(printf('%08X', max(0, 86400 * (coalesce(
+	res, err := s.sql.ExecContext(ctx, `DELETE FROM dedup_events WHERE hour < 24 * (coalesce(
 			(SELECT newest_day FROM dedup_scopes WHERE id = scope_id),
-			(SELECT max(newest_day) FROM dedup_scopes)) - ?1))))`, DedupHorizonDays)
+			(SELECT max(newest_day) FROM dedup_scopes)) - ?)`, DedupHorizonDays)
 	if err != nil {
 		return 0, fmt.Errorf("prune the keys of events past the %d-day horizon: %w", DedupHorizonDays, err)
 	}

@@ -123,6 +123,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	claimed := map[engineDay]bool{}
 	newScopes := map[dedupScope]int64{}
 	rows := newDayRows()
+	dedup := newDedupBuckets()
 	for _, f := range objects {
 		pids := make([]int64, len(f.Principals))
 		for i, p := range f.Principals {
@@ -156,7 +157,7 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 		if err != nil {
 			return c, err
 		}
-		oc, err := writeUses(ctx, st, f, scope, pids, rids, rows)
+		oc, err := writeUses(ctx, st, f, dedup, scope, pids, rids, rows)
 		if err != nil {
 			return c, err
 		}
@@ -173,6 +174,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 		}
 	}
 	if err := rows.write(ctx, st); err != nil {
+		return c, err
+	}
+	if err := dedup.write(ctx, st); err != nil {
 		return c, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -273,12 +277,12 @@ const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session
 		last_used_at = max(last_used_at, excluded.last_used_at),
 		seconds = seconds_union(seconds, excluded.seconds)`
 
-func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, scope int64, pids, rids []int64, rows *dayRows) (Committed, error) {
+func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, dedup *dedupBuckets, scope int64, pids, rids []int64, rows *dayRows) (Committed, error) {
 	var c Committed
 	if len(f.Uses) == 0 {
 		return c, nil
 	}
-	fresh, err := newEvents(ctx, st, scope, f.Uses)
+	fresh, err := newEvents(ctx, st, dedup, scope, f.Uses)
 	if err != nil {
 		return c, err
 	}
