@@ -275,8 +275,8 @@ commit:
 // object, and merge more of each day's rows before writing them. An object
 // is never split between two.
 const (
-	maxBatchObjects = 16
-	maxBatchEvents  = 60_000
+	maxBatchObjects = 32
+	maxBatchEvents  = 100_000
 	// batchWait is how long a batch waits for the next decoded object
 	// before it is committed as it is: decoders deliver one every few
 	// milliseconds, a slow source (or the end of the listing) less often.
