@@ -213,6 +213,12 @@ func chooseEngine(g *globalOptions, db *store.DB, opts extractOptions) (engine.E
 		// keeps peak memory well under the 300 MB budget.
 		debug.SetGCPercent(200)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft bound: near it the collector runs more often instead of
+		// letting the decoded objects waiting for a transaction (see
+		// extract's batches) raise peak memory past 150 MB.
+		debug.SetMemoryLimit(100 << 20)
+	}
 	eo := extract.Options{Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
 	if bar != nil {
 		eo.Progress = bar.update

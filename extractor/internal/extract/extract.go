@@ -112,7 +112,8 @@ func (e *Engine) Run(ctx context.Context, db *store.DB, plan engine.Plan, runID 
 	listing.Store(true)
 
 	jobs := make(chan job, workers*2)
-	results := make(chan result, workers*2)
+	// Room for a batch: decoders keep decoding while a transaction commits.
+	results := make(chan result, max(workers*2, maxBatchObjects))
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	g, gctx := errgroup.WithContext(runCtx)
