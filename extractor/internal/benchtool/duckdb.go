@@ -77,7 +77,11 @@ func duckdbSQL(args []string) error {
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		days = append(days, d)
 	}
-	fmt.Printf(`CREATE VIEW records AS SELECT unnest(Records) AS r FROM %s;
+	// The groups statement holds every distinct event id of a group at
+	// once: past memory_limit DuckDB spills to a folder beside the CSV.
+	fmt.Printf(`SET memory_limit = '2GB';
+SET temp_directory = '%s';
+CREATE VIEW records AS SELECT unnest(Records) AS r FROM %s;
 CREATE VIEW named_records AS SELECT unnest(Records) AS r, filename FROM %s;
 CREATE VIEW cloudtrail AS SELECT
   r.eventTime AS eventtime, r.eventSource AS eventsource, r.eventName AS eventname, r.awsRegion AS awsregion,
@@ -98,7 +102,7 @@ SELECT count(*) FROM (
   FROM records GROUP BY ALL);
 -- statement: groups
 COPY (%s) TO '%s' (HEADER, DELIMITER ',');
-`, source(false), source(true), athena.Query(athena.DuckDB, "cloudtrail", athena.Window{Days: days}), strings.ReplaceAll(*out, "'", "''"))
+`, strings.ReplaceAll(*out+".tmp", "'", "''"), source(false), source(true), athena.Query(athena.DuckDB, "cloudtrail", athena.Window{Days: days}), strings.ReplaceAll(*out, "'", "''"))
 	return nil
 }
 
