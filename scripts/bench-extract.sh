@@ -100,14 +100,14 @@ for round in $(seq "$ROUNDS"); do
   cpu "$WORK/folder-$round.cpu" "$TOOL" rss "$AE" --db "$WORK/folder.db" extract --source "$WORK/data/trail" --as-of "$ASOF" --json >"$WORK/folder-$round.out"
   sed -n '/^{/,/^}/p' "$WORK/folder-$round.out" >"$WORK/folder-$round.json"
   echo "$(field seconds "$WORK/folder-$round.json") $round" >>"$WORK/folder.rounds"
-  echo "extract_seconds=$(field seconds "$WORK/folder-$round.json") cpu_seconds=$(cat "$WORK/folder-$round.cpu") $(grep peak_rss_mb "$WORK/folder-$round.out")"
+  echo "extract_seconds=$(awk -v s="$(field seconds "$WORK/folder-$round.json")" 'BEGIN { printf "%.2f", s }') cpu_seconds=$(cat "$WORK/folder-$round.cpu") $(grep peak_rss_mb "$WORK/folder-$round.out")"
   (cd "$DUCKDB_DIR" && "$TOOL" rss node bench-duckdb.mjs "$WORK/duckdb.sql" aggregate) >"$WORK/duckdb-$round.out"
   echo "$(kv duckdb_aggregate_seconds "$WORK/duckdb-$round.out") $round" >>"$WORK/duckdb.rounds"
   cat "$WORK/duckdb-$round.out"
 done
 MID=$(sort -n "$WORK/folder.rounds" | awk '{ v[NR] = $2 } END { print v[int((NR + 1) / 2)] }')
 cp "$WORK/folder-$MID.json" "$WORK/folder.json"; cp "$WORK/folder-$MID.out" "$WORK/folder.out"; cp "$WORK/folder-$MID.cpu" "$WORK/folder.cpu"
-EXTRACT_S=$(awk '{ print $1 }' "$WORK/folder.rounds" | median)
+EXTRACT_S=$(awk '{ printf "%.2f\n", $1 }' "$WORK/folder.rounds" | median)
 DUCK_S=$(awk '{ print $1 }' "$WORK/duckdb.rounds" | median)
 EXTRACT_RSS=$(for r in $(seq "$ROUNDS"); do kv peak_rss_mb "$WORK/folder-$r.out"; done | sort -n | tail -1)
 DUCK_RSS=$(for r in $(seq "$ROUNDS"); do kv peak_rss_mb "$WORK/duckdb-$r.out"; done | sort -n | tail -1)

@@ -109,7 +109,7 @@ func (s *DB) incrementalVacuum(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer conn.Close() //nolint:errcheck // the statements' errors are returned
 	for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `VACUUM`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: %s: %s: %w", s.path, q, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -231,24 +230,10 @@ func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error)
 	return st, nil
 }
 
-// exec runs a statement without arguments.
-func (t *txStatements) exec(ctx context.Context, query string) error {
-	st, err := t.get(ctx, query)
-	if err != nil {
-		return err
-	}
-	_, err = st.ExecContext(ctx)
-	return err
-}
-
 func (t *txStatements) close() {
 	for _, st := range t.prepared {
 		st.Close()
 	}
-}
-
-func placeholders(n int, one string) string {
-	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
 }
 
 // upsertUsedSQL adds successful uses of one day.

@@ -71,7 +71,9 @@ func TestAgree_FailsWhenDuckDBCountsMore(t *testing.T) {
 	if err := w.WriteAll([][]string{header, row}); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	err = agree([]string{dbPath, groups})
 	if err == nil || !strings.Contains(err.Error(), "user/alice s3:GetObject: DuckDB 2, extract 0") {
 		t.Fatalf("agree over counts that differ: %v", err)

@@ -20,12 +20,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 )
 
 func main() {

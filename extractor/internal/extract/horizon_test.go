@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,8 +80,10 @@ func extractAt(t *testing.T, db, dir, asOf string) int {
 	if m == nil {
 		t.Fatalf("no duplicate_events in\n%s", out.String())
 	}
-	var n int
-	fmt.Sscan(m[1], &n)
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
 	return n
 }
 
