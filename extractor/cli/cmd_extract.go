@@ -217,7 +217,7 @@ func chooseEngine(g *globalOptions, db *store.DB, opts extractOptions) (engine.E
 		// A soft bound: near it the collector runs more often instead of
 		// letting the decoded objects waiting for a transaction (see
 		// extract's batches) raise peak memory past 150 MB.
-		debug.SetMemoryLimit(80 << 20)
+		debug.SetMemoryLimit(72 << 20)
 	}
 	eo := extract.Options{Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
 	if bar != nil {

@@ -101,7 +101,7 @@ type Committed struct {
 }
 
 // writerCacheKiB is the page cache of the writing connection.
-const writerCacheKiB = 16 << 10
+const writerCacheKiB = 8 << 10
 
 // Commit writes objects' facts and their ledger rows in one transaction:
 // several objects may share one, never one object two.

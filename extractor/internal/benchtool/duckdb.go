@@ -78,8 +78,10 @@ func duckdbSQL(args []string) error {
 		days = append(days, d)
 	}
 	// The groups statement holds every distinct event id of a group at
-	// once: past memory_limit DuckDB spills to a folder beside the CSV.
-	fmt.Printf(`SET memory_limit = '2GB';
+	// once (10 million events need more than 2 GB); what DuckDB can spill
+	// goes to a folder beside the CSV.
+	fmt.Printf(`SET memory_limit = '8GB';
+SET preserve_insertion_order = false;
 SET temp_directory = '%s';
 CREATE VIEW records AS SELECT unnest(Records) AS r FROM %s;
 CREATE VIEW named_records AS SELECT unnest(Records) AS r, filename FROM %s;
