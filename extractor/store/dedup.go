@@ -93,6 +93,24 @@ func dedupKeyOfEventKey(old []byte) ([]byte, error) {
 	return k[:], nil
 }
 
+// scopeOf is the account and region of an object's events: those its
+// records name when they name one pair (a delivery file holds the events of
+// one account and region, and every copy of an event names the same), else
+// those of the folder it was delivered in.
+func scopeOf(f *ObjectFacts) dedupScope {
+	var k dedupScope
+	for i, o := range f.Observed {
+		if i > 0 && (o.AccountID != k.account || o.Region != k.region) {
+			return dedupScope{f.Account, f.Region}
+		}
+		k = dedupScope{o.AccountID, o.Region}
+	}
+	if len(f.Observed) == 0 {
+		return dedupScope{f.Account, f.Region}
+	}
+	return k
+}
+
 // scope returns the id of the object's account and region in
 // dedup_scopes, moving its newest day up to the object's newest use.
 func (w *UsageWriter) scope(ctx context.Context, st *txStatements, f *ObjectFacts, added map[dedupScope]int64) (int64, error) {
@@ -103,7 +121,7 @@ func (w *UsageWriter) scope(ctx context.Context, st *txStatements, f *ObjectFact
 	for _, u := range f.Uses {
 		newest = max(newest, min(activity.DayOfUnix(u.At), limit))
 	}
-	k := dedupScope{f.Account, f.Region}
+	k := scopeOf(f)
 	id, ok := w.scopes[k]
 	if !ok {
 		id, ok = added[k]

@@ -162,8 +162,14 @@ func TestDuplicatesInsideTheHorizonCountOnce(t *testing.T) {
 	deliver(t, dir, true, "2026-11-10T10:05:00Z", "AAAA", e1, e2)
 	deliver(t, dir, true, "2026-11-10T10:05:00Z", "BBBB", e1, e2)
 	deliver(t, dir, false, "2026-11-10T10:06:00Z", "CCCC", e1, e2)
-	if dups := extractAt(t, db, dir, "2026-11-11T00:00:00Z"); dups != 4 {
-		t.Errorf("first run: %d duplicate events, want 4 (two copies of two events)", dups)
+	// And a copy under a name that is not CloudTrail's: the records name
+	// the account and region.
+	renamed := gz(t, []byte(`{"Records":[`+e1.record()+`,`+e2.record()+`]}`))
+	if err := os.WriteFile(filepath.Join(dir, "renamed.json.gz"), renamed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if dups := extractAt(t, db, dir, "2026-11-11T00:00:00Z"); dups != 6 {
+		t.Errorf("first run: %d duplicate events, want 6 (three copies of two events)", dups)
 	}
 	if got := aliceGetObjects(t, db); got != "2" {
 		t.Errorf("alice's GetObject counted %s times, want 2", got)
