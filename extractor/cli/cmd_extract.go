@@ -45,7 +45,11 @@ date folders of the window, for every account and region the trail holds (or onl
 integration's account, for an account trail). --source DIR reads every *.json and
 *.json.gz event file under a folder; --source s3://BUCKET/PREFIX reads a bucket.
 
-Runs are incremental: an object already read is not read again. One run at a time
+Runs are incremental: an object already read is not read again. An event delivered
+twice (a retried delivery, an organization trail beside an account's own trail) counts
+once when its copies arrive within 7 days of the newest day read for its account and
+region; a copy arriving later may add to a count, never to times, used actions or OPS.
+One run at a time
 works on a database: a second one waits for the first (DB.lock beside the database
 says which process holds it). Ctrl-C stops a run, keeping what it committed; --json
 then prints the summary with "interrupted": true. Objects that cannot be
@@ -208,6 +212,12 @@ func chooseEngine(g *globalOptions, db *store.DB, opts extractOptions) (engine.E
 		// stays live; collecting half as often saves CPU for decoding and
 		// keeps peak memory well under the 300 MB budget.
 		debug.SetGCPercent(200)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft bound: near it the collector runs more often instead of
+		// letting the decoded objects waiting for a transaction (see
+		// extract's batches) raise peak memory past 150 MB.
+		debug.SetMemoryLimit(72 << 20)
 	}
 	eo := extract.Options{Workers: opts.workers, MaxObjectBytes: opts.maxObjectSize, Logger: g.logger}
 	if bar != nil {

@@ -19,10 +19,15 @@ func init() {
 			"seconds_union":             secondsUnion,
 			"seconds_last_at_or_before": secondsLastAtOrBefore,
 			"seconds_any_between":       secondsAnyBetween,
+			"dedup_key":                 dedupKeyOfEventKey,
+			"dedup_bucket":              dedupBucketOfKey,
 		} {
 			if err := c.RegisterFunc(name, fn, true); err != nil {
 				return fmt.Errorf("register %s: %w", name, err)
 			}
+		}
+		if err := c.RegisterAggregator("dedup_entries", newDedupEntries, true); err != nil {
+			return fmt.Errorf("register dedup_entries: %w", err)
 		}
 		return nil
 	}})

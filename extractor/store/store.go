@@ -57,7 +57,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := checkOwnership(ctx, path); err != nil {
 		return nil, err
 	}
-	if err := createPrivate(path); err != nil {
+	created, err := createPrivate(path)
+	if err != nil {
 		return nil, err
 	}
 	db, err := sql.Open(driverName, dsn(path, modeWrite))
@@ -65,7 +66,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &DB{sql: db, path: path, Now: time.Now}
-	err = s.migrateWaiting(ctx)
+	if created {
+		// Set before the first table, in the file: the pages that pruning
+		// frees (keys of events past the duplicate check's horizon) go
+		// back to the file system instead of staying in the file.
+		err = s.incrementalVacuum(ctx)
+	}
+	if err == nil {
+		err = s.migrateWaiting(ctx)
+	}
 	if err == nil {
 		err = s.fillCanonicalARNs(ctx)
 	}
@@ -83,15 +92,31 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // createPrivate creates an empty database file readable by its owner only,
 // before SQLite would create it with the process umask. SQLite gives its WAL
 // and shared-memory files the same mode as the database file.
-func createPrivate(path string) error {
+func createPrivate(path string) (bool, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: create %s: %w", path, err)
+		return false, fmt.Errorf("store: create %s: %w", path, err)
 	}
-	return f.Close()
+	return true, f.Close()
+}
+
+// incrementalVacuum makes a new, empty file keep pointer maps, so that
+// PRAGMA incremental_vacuum can give free pages back.
+func (s *DB) incrementalVacuum(ctx context.Context) error {
+	conn, err := s.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close() //nolint:errcheck // the statements' errors are returned
+	for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `VACUUM`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: %s: %s: %w", s.path, q, err)
+		}
+	}
+	return nil
 }
 
 // openMode is how a connection may use the file.

@@ -1,14 +1,9 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
-	"math/bits"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
@@ -29,6 +24,10 @@ type ObjectFacts struct {
 	// counts, which the local engine counts for that integration from now on.
 	Integration string
 	Days        []int64
+	// Account and Region are those of the folder the object was delivered
+	// in: the horizon of its events' duplicate check is theirs (see
+	// DedupHorizonDays). Empty when the name says none.
+	Account, Region string
 
 	activity.Facts
 	// Uses must list the uses of one event next to each other.
@@ -54,12 +53,14 @@ type UsageWriter struct {
 	statements map[string]*sql.Stmt
 	// claimed are the days recorded as the local engine's in this run.
 	claimed map[engineDay]bool
+	// scopes are the ids of the accounts and regions in dedup_scopes.
+	scopes map[dedupScope]int64
 }
 
 // NewUsageWriter starts writing facts for the run. Close releases it.
 func (s *DB) NewUsageWriter(runID int64) *UsageWriter {
 	return &UsageWriter{db: s, runID: runID, principals: map[string]int64{}, resources: map[string]int64{}, statements: map[string]*sql.Stmt{},
-		claimed: map[engineDay]bool{}}
+		claimed: map[engineDay]bool{}, scopes: map[dedupScope]int64{}}
 }
 
 // Close releases the writer's prepared statements.
@@ -99,9 +100,8 @@ type Committed struct {
 	Duplicates int64 // events already counted from another delivery
 }
 
-// writerCacheKiB is the page cache of the writing connection: the event
-// ledger is keyed by random ids, so its inserts touch pages all over it.
-const writerCacheKiB = 64 << 10
+// writerCacheKiB is the page cache of the writing connection.
+const writerCacheKiB = 8 << 10
 
 // Commit writes objects' facts and their ledger rows in one transaction:
 // several objects may share one, never one object two.
@@ -120,7 +120,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	newPrincipals := map[string]int64{}
 	newResources := map[string]int64{}
 	claimed := map[engineDay]bool{}
+	newScopes := map[dedupScope]int64{}
 	rows := newDayRows()
+	dedup := newDedupBuckets()
 	for _, f := range objects {
 		pids := make([]int64, len(f.Principals))
 		for i, p := range f.Principals {
@@ -150,7 +152,11 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 			}
 			rids[i] = id
 		}
-		oc, err := writeUses(ctx, st, f, pids, rids, rows)
+		scope, err := w.scope(ctx, st, f, newScopes)
+		if err != nil {
+			return c, err
+		}
+		oc, err := writeUses(ctx, st, f, dedup, scope, pids, rids, rows)
 		if err != nil {
 			return c, err
 		}
@@ -169,6 +175,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	if err := rows.write(ctx, st); err != nil {
 		return c, err
 	}
+	if err := dedup.write(ctx, st); err != nil {
+		return c, err
+	}
 	if err := tx.Commit(); err != nil {
 		return c, fmt.Errorf("commit %s: %w", objects[0].Location, err)
 	}
@@ -181,6 +190,9 @@ func (w *UsageWriter) Commit(ctx context.Context, objects []*ObjectFacts) (Commi
 	}
 	for k := range claimed {
 		w.claimed[k] = true
+	}
+	for k, v := range newScopes {
+		w.scopes[k] = v
 	}
 	return c, nil
 }
@@ -218,72 +230,10 @@ func (t *txStatements) get(ctx context.Context, query string) (*sql.Stmt, error)
 	return st, nil
 }
 
-// exec runs a statement without arguments.
-func (t *txStatements) exec(ctx context.Context, query string) error {
-	st, err := t.get(ctx, query)
-	if err != nil {
-		return err
-	}
-	_, err = st.ExecContext(ctx)
-	return err
-}
-
 func (t *txStatements) close() {
 	for _, st := range t.prepared {
 		st.Close()
 	}
-}
-
-// eventBatch is the most event ids one statement inserts; a power of two.
-const eventBatch = 256
-
-func placeholders(n int, one string) string {
-	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
-}
-
-// eventKey is an event's row in usage_events: its time first, so that the
-// events of one object, which CloudTrail delivers minutes apart, land on a
-// few neighbouring pages instead of all over the index.
-type eventKey [24]byte
-
-func keyOf(u activity.UseFact) eventKey {
-	var k eventKey
-	binary.BigEndian.PutUint64(k[:8], uint64(u.At))
-	copy(k[8:], u.EventID[:])
-	return k
-}
-
-// newEvents tells which of the object's events were not counted before
-// (by an earlier object, or earlier in this one), and records them.
-func newEvents(ctx context.Context, st *txStatements, uses []activity.UseFact) (map[eventKey]bool, error) {
-	fresh := make(map[eventKey]bool, len(uses))
-	var keys []eventKey
-	for i, u := range uses {
-		if i == 0 || u.EventID != uses[i-1].EventID {
-			k := keyOf(u)
-			if _, dup := fresh[k]; !dup {
-				fresh[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
-	args := make([]any, 0, eventBatch)
-	for start := 0; start < len(keys); {
-		// Batches of a power of two keys: a handful of statements serve
-		// every object, prepared once for the run.
-		n := 1 << (bits.Len(uint(min(eventBatch, len(keys)-start))) - 1)
-		batch := keys[start : start+n]
-		start += n
-		args = args[:0]
-		for i := range batch {
-			args = append(args, batch[i][:])
-		}
-		if err := insertEvents(ctx, st, args, fresh); err != nil {
-			return nil, err
-		}
-	}
-	return fresh, nil
 }
 
 // upsertUsedSQL adds successful uses of one day.
@@ -312,64 +262,12 @@ const upsertSessionUseSQL = `INSERT INTO usage_session_actions (role_id, session
 		last_used_at = max(last_used_at, excluded.last_used_at),
 		seconds = seconds_union(seconds, excluded.seconds)`
 
-// insertEvents records a batch of event keys, all marked fresh, and unmarks
-// those already recorded. Usually there is none, which the count of rows
-// the insert added tells; otherwise the insert is undone and made again,
-// returning the keys it adds.
-func insertEvents(ctx context.Context, st *txStatements, keys []any, fresh map[eventKey]bool) error {
-	insert := `INSERT INTO usage_events (event_id) VALUES ` + placeholders(len(keys), "(?)") + ` ON CONFLICT DO NOTHING`
-	if err := st.exec(ctx, `SAVEPOINT new_events`); err != nil {
-		return err
-	}
-	ins, err := st.get(ctx, insert)
-	if err != nil {
-		return err
-	}
-	res, err := ins.ExecContext(ctx, keys...)
-	if err != nil {
-		return err
-	}
-	added, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if added == int64(len(keys)) {
-		return st.exec(ctx, `RELEASE new_events`)
-	}
-	if err := st.exec(ctx, `ROLLBACK TO new_events`); err != nil {
-		return err
-	}
-	if err := st.exec(ctx, `RELEASE new_events`); err != nil {
-		return err
-	}
-	returning, err := st.get(ctx, insert+` RETURNING event_id`)
-	if err != nil {
-		return err
-	}
-	rows, err := returning.QueryContext(ctx, keys...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for _, k := range keys {
-		fresh[eventKey(k.([]byte))] = false
-	}
-	for rows.Next() {
-		var id []byte
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		fresh[eventKey(id)] = true
-	}
-	return rows.Err()
-}
-
-func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, pids, rids []int64, rows *dayRows) (Committed, error) {
+func writeUses(ctx context.Context, st *txStatements, f *ObjectFacts, dedup *dedupBuckets, scope int64, pids, rids []int64, rows *dayRows) (Committed, error) {
 	var c Committed
 	if len(f.Uses) == 0 {
 		return c, nil
 	}
-	fresh, err := newEvents(ctx, st, f.Uses)
+	fresh, err := newEvents(ctx, st, dedup, scope, f.Uses)
 	if err != nil {
 		return c, err
 	}

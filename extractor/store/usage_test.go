@@ -113,7 +113,7 @@ func TestFailedCommitLeavesNothing(t *testing.T) {
 	}
 	var n int
 	if err := db.SQL().QueryRow(`SELECT (SELECT count(*) FROM extract_ledger) + (SELECT count(*) FROM principals) +
-		(SELECT count(*) FROM resources) + (SELECT count(*) FROM usage_events) + (SELECT count(*) FROM usage_actions)`).Scan(&n); err != nil {
+		(SELECT count(*) FROM resources) + (SELECT count(*) FROM dedup_events) + (SELECT count(*) FROM dedup_scopes) + (SELECT count(*) FROM usage_actions)`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -1,7 +1,8 @@
 // Command benchtool does the parts of the extract benchmark that need more
 // than a shell: a decompress-only pass over the same files, uploads to an
-// S3 server, many small objects for the re-run test, and peak memory of a
-// command.
+// S3 server, many small objects for the re-run test, peak memory of a
+// command, and the DuckDB comparison (its SQL, and the agreement of its
+// counts with extract's).
 package main
 
 import (
@@ -24,11 +25,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/internal/cloudtrail"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool decompress DIR | upload DIR BUCKET | fanout FILE DIR N | rss CMD...")
+		fmt.Fprintln(os.Stderr, "usage: benchtool decompress DIR | upload DIR BUCKET | fanout FILE DIR N | rss CMD... | duckdb-sql ... TRAIL | agree DB GROUPS.csv | snapshot DB OUT.db")
 		os.Exit(2)
 	}
 	var err error
@@ -41,6 +44,12 @@ func main() {
 		err = fanout(os.Args[2:])
 	case "rss":
 		err = rss(os.Args[2:])
+	case "duckdb-sql":
+		err = duckdbSQL(os.Args[2:])
+	case "agree":
+		err = agree(os.Args[2:])
+	case "snapshot":
+		err = snapshot(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -62,12 +71,19 @@ func eventFiles(dir string) ([]string, error) {
 }
 
 // decompress gunzips every event file with as many workers as extract uses
-// and prints the uncompressed bytes per second.
+// and prints the uncompressed bytes per second. With --stage decode it also
+// reads the records as extract's decoder does, and with --stage map it also
+// maps them to events: the CPU time of each stage is the difference of two
+// passes.
 func decompress(args []string) error {
 	fl := flag.NewFlagSet("decompress", flag.ExitOnError)
 	workers := fl.Int("workers", 2, "files at once")
+	stage := fl.String("stage", "gunzip", "how far to go: gunzip, decode (read the records) or map (map them to events)")
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	if *stage != "gunzip" && *stage != "decode" && *stage != "map" {
+		return fmt.Errorf("--stage %q: give gunzip, decode or map", *stage)
 	}
 	files, err := eventFiles(fl.Arg(0))
 	if err != nil {
@@ -84,6 +100,19 @@ func decompress(args []string) error {
 				return err
 			}
 			defer f.Close() //nolint:errcheck // read only
+			if *stage != "gunzip" {
+				d, err := cloudtrail.Decoder{}.Decode(f)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p, err)
+				}
+				total.Add(d.Bytes)
+				if *stage == "map" {
+					for i := range d.Records {
+						_, _ = cloudtrail.MapRecord(&d.Records[i])
+					}
+				}
+				return nil
+			}
 			zr, err := gzip.NewReader(f)
 			if err != nil {
 				return err

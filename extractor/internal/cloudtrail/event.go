@@ -125,9 +125,38 @@ func eventID(r *Record) [16]byte {
 	return id
 }
 
+// hexDigits maps a byte to its value as a hex digit, or 0xff.
+var hexDigits = func() (t [256]byte) {
+	for i := range t {
+		v, ok := hexValue(byte(i))
+		if !ok {
+			v = 0xff
+		}
+		t[i] = v
+	}
+	return t
+}()
+
 // parseUUID reads the 32 hex digits of a UUID, dashes anywhere.
 func parseUUID(s string) ([16]byte, bool) {
 	var id [16]byte
+	// Every eventID CloudTrail writes is 8-4-4-4-12: read it a pair of
+	// digits at a time, skipping the dashes where they are.
+	if len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-' {
+		n := 0
+		for i := 0; i < 36; i += 2 {
+			if i == 8 || i == 13 || i == 18 || i == 23 {
+				i++
+			}
+			hi, lo := hexDigits[s[i]], hexDigits[s[i+1]]
+			if hi > 15 || lo > 15 {
+				return [16]byte{}, false
+			}
+			id[n] = hi<<4 | lo
+			n++
+		}
+		return id, n == 16
+	}
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

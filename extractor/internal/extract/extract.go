@@ -112,7 +112,8 @@ func (e *Engine) Run(ctx context.Context, db *store.DB, plan engine.Plan, runID 
 	listing.Store(true)
 
 	jobs := make(chan job, workers*2)
-	results := make(chan result, workers*2)
+	// Room for a batch: decoders keep decoding while a transaction commits.
+	results := make(chan result, max(workers*2, maxBatchObjects))
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	g, gctx := errgroup.WithContext(runCtx)
@@ -259,22 +260,37 @@ commit:
 	default:
 		err = waitErr
 	}
+	if err == nil {
+		// Duplicates are checked against every event of the run; the keys
+		// past the horizon go only now.
+		if _, err = db.PruneDedup(ctx); err != nil {
+			err = fmt.Errorf("after committing every object: %w", err)
+		}
+	}
 	sum.Listed, sum.AlreadyRead, sum.Listing = listed.Load(), already.Load(), false
 	return sum.report(), err
 }
 
-// Objects decoded while the previous transaction committed share the next
-// one, up to these bounds: fewer, larger transactions write each page of
-// the indexes once instead of once per object.
+// Objects share a transaction, up to these bounds: fewer, larger
+// transactions write each page of the indexes once instead of once per
+// object, and merge more of each day's rows before writing them. An object
+// is never split between two.
 const (
-	maxBatchObjects = 64
-	maxBatchEvents  = 200_000
+	maxBatchObjects = 32
+	maxBatchEvents  = 100_000
+	// batchWait is how long a batch waits for the next decoded object
+	// before it is committed as it is: decoders deliver one every few
+	// milliseconds, a slow source (or the end of the listing) less often.
+	batchWait = 100 * time.Millisecond
 )
 
-// gather adds to first the results already waiting, without blocking.
+// gather adds to first the results that arrive within batchWait of each
+// other, up to the bounds.
 func gather(first result, results <-chan result) []result {
 	batch := []result{first}
 	events := first.facts.f.Events
+	wait := time.NewTimer(batchWait)
+	defer wait.Stop()
 	for len(batch) < maxBatchObjects && events < maxBatchEvents {
 		select {
 		case r, ok := <-results:
@@ -283,7 +299,8 @@ func gather(first result, results <-chan result) []result {
 			}
 			batch = append(batch, r)
 			events += r.facts.f.Events
-		default:
+			wait.Reset(batchWait)
+		case <-wait.C:
 			return batch
 		}
 	}

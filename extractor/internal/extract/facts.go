@@ -25,9 +25,11 @@ var _ fold.Sink = (*objectFacts)(nil)
 
 // newObjectFacts folds the object o of the integration's logs.
 func newObjectFacts(o cloudtrail.Object, integration string) *objectFacts {
+	name, _ := cloudtrail.ParseObjectName(o.Key)
 	return &objectFacts{
 		Builder: fold.NewBuilder(),
-		f:       store.ObjectFacts{Location: o.Location, ETag: o.ETag, Size: o.Size, Modified: o.Modified, Integration: integration},
+		f: store.ObjectFacts{Location: o.Location, ETag: o.ETag, Size: o.Size, Modified: o.Modified, Integration: integration,
+			Account: name.AccountID, Region: name.Region},
 	}
 }
 
