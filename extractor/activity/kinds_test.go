@@ -585,8 +585,10 @@ func TestResourceARNsOfSharedData(t *testing.T) {
 	for _, arn := range arns {
 		counts[checkRealARN(t, arn, found[arn])]++
 	}
+	// Every kind appears in the whole corpus; the committed subset is
+	// smaller, and the sample of TestResourceARNsOfSample covers each kind.
 	for _, k := range activity.ResourceKindNames() {
-		if counts[k] == 0 && absentFromRealData[k] == "" {
+		if full && counts[k] == 0 && absentFromRealData[k] == "" {
 			t.Errorf("no ARN of kind %s in the shared data", k)
 		}
 	}

@@ -66,15 +66,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &DB{sql: db, path: path, Now: time.Now}
-	if created {
-		// Set before the first table, in the file: the pages that pruning
-		// frees (keys of events past the duplicate check's horizon) go
-		// back to the file system instead of staying in the file.
-		err = s.incrementalVacuum(ctx)
-	}
-	if err == nil {
-		err = s.migrateWaiting(ctx)
-	}
+	err = s.migrateWaiting(ctx, created)
 	if err == nil {
 		err = s.fillCanonicalARNs(ctx)
 	}
@@ -203,10 +195,21 @@ const openWait = 10 * time.Second
 // WAL) and the first statements on a new file can meet another process's
 // locks in a way SQLite refuses at once rather than waiting for, so such a
 // refusal is tried again, a little later, within openWait.
-func (s *DB) migrateWaiting(ctx context.Context) error {
+func (s *DB) migrateWaiting(ctx context.Context, created bool) error {
 	deadline := time.Now().Add(openWait)
+	vacuumed := !created
 	for pause := 5 * time.Millisecond; ; pause = min(2*pause, 200*time.Millisecond) {
-		err := s.migrate(ctx)
+		var err error
+		if !vacuumed {
+			// Set before the first table, in the file this process
+			// created: the pages that pruning frees (keys of events past
+			// the duplicate check's horizon) go back to the file system.
+			err = s.incrementalVacuum(ctx)
+			vacuumed = err == nil
+		}
+		if err == nil {
+			err = s.migrate(ctx)
+		}
 		var se sqlite3.Error
 		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked || time.Now().After(deadline) {
 			return err
