@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,10 +14,6 @@ import (
 // the lock itself is the operating system's, so a process that dies, even
 // killed, lets go of it at once.
 func LockPath(dbPath string) string { return dbPath + ".lock" }
-
-// ErrLocked is returned by TryLockExtract when another process extracts
-// into the database.
-var ErrLocked = errors.New("another extract is running on this database")
 
 // lockPoll is how often a waiting run tries the lock again.
 const lockPoll = 200 * time.Millisecond
