@@ -75,22 +75,13 @@ func (s *DB) CredentialLastUses(ctx context.Context, principalID int64, w activi
 	if err != nil {
 		return nil, fmt.Errorf("credential uses of principal %d: %w", principalID, err)
 	}
-	defer rows.Close()
-	var out []activity.CredentialLastUse
-	for rows.Next() {
-		var u activity.CredentialLastUse
-		var last sql.NullInt64
-		var in int
-		if err := rows.Scan(&u.Credential, &last, &in); err != nil {
-			return nil, err
-		}
-		if !last.Valid {
-			continue // used only after as_of
-		}
-		u.LastUsedAt, u.InWindow = time.Unix(last.Int64, 0).UTC(), in == 1
-		out = append(out, u)
+	uses, err := scanLastUses(rows, func(credential string, at time.Time, in bool) activity.CredentialLastUse {
+		return activity.CredentialLastUse{Credential: credential, LastUsedAt: at, InWindow: in}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("credential uses of principal %d: %w", principalID, err)
 	}
-	return out, rows.Err()
+	return uses, nil
 }
 
 // CredentialsOf lists the access keys and console password discovery

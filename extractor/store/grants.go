@@ -30,6 +30,22 @@ type grantWriter struct {
 // transaction: readers see the old grants until the new ones are complete.
 // Principals and resources must exist already (discovery records them).
 func (s *DB) ReplaceGrants(ctx context.Context, fill func(GrantSink) error) error {
+	return s.replaceGranted(ctx, "grants", true, func(w *grantWriter) (err error) {
+		w.insGrant, err = w.tx.PrepareContext(ctx, `INSERT INTO grants (principal_id, resource_id, actions_id, conditional_id) VALUES (?, ?, ?, ?)`)
+		if err == nil {
+			defer w.insGrant.Close()
+			err = fill(w)
+		}
+		return err
+	})
+}
+
+// replaceGranted replaces the rows of table, which names its actions by
+// grant_action_sets, in one transaction: it empties the table, has write
+// fill it through a writer that knows the ids of principals (and resources
+// when asked) and of the action sets, and drops the sets nothing refers to
+// any more.
+func (s *DB) replaceGranted(ctx context.Context, table string, withResources bool, write func(*grantWriter) error) error {
 	tx, err := s.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -39,24 +55,22 @@ func (s *DB) ReplaceGrants(ctx context.Context, fill func(GrantSink) error) erro
 	if err := loadIDs(ctx, tx, `SELECT arn, id FROM principals`, w.principals); err != nil {
 		return err
 	}
-	if err := loadIDs(ctx, tx, `SELECT arn, id FROM resources`, w.resources); err != nil {
-		return err
+	if withResources {
+		if err := loadIDs(ctx, tx, `SELECT arn, id FROM resources`, w.resources); err != nil {
+			return err
+		}
 	}
 	if err := loadIDs(ctx, tx, `SELECT actions, id FROM grant_action_sets`, w.sets); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM grants`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 		return err
 	}
-	if w.insGrant, err = tx.PrepareContext(ctx, `INSERT INTO grants (principal_id, resource_id, actions_id, conditional_id) VALUES (?, ?, ?, ?)`); err != nil {
-		return err
-	}
-	defer w.insGrant.Close()
 	if w.insSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?) RETURNING id`); err != nil {
 		return err
 	}
 	defer w.insSet.Close()
-	if err := fill(w); err != nil {
+	if err := write(w); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM grant_action_sets WHERE id NOT IN (SELECT actions_id FROM grants)

@@ -71,20 +71,27 @@ func scanActionLastUses(rows *sql.Rows, err error) ([]activity.ActionLastUse, er
 	if err != nil {
 		return nil, err
 	}
+	return scanLastUses(rows, func(action string, at time.Time, in bool) activity.ActionLastUse {
+		return activity.ActionLastUse{Action: action, LastUsedAt: at, InWindow: in}
+	})
+}
+
+// scanLastUses reads rows of (name, latest use up to as_of, whether a use
+// was inside the window), leaving out names used only after as_of.
+func scanLastUses[T any](rows *sql.Rows, use func(name string, at time.Time, inWindow bool) T) ([]T, error) {
 	defer rows.Close()
-	var out []activity.ActionLastUse
+	var out []T
 	for rows.Next() {
-		var u activity.ActionLastUse
+		var name string
 		var last sql.NullInt64
 		var in int
-		if err := rows.Scan(&u.Action, &last, &in); err != nil {
+		if err := rows.Scan(&name, &last, &in); err != nil {
 			return nil, err
 		}
 		if !last.Valid {
 			continue // used only after as_of
 		}
-		u.LastUsedAt, u.InWindow = time.Unix(last.Int64, 0).UTC(), in == 1
-		out = append(out, u)
+		out = append(out, use(name, time.Unix(last.Int64, 0).UTC(), in == 1))
 	}
 	return out, rows.Err()
 }
@@ -98,46 +105,22 @@ type ServiceGrantSink interface {
 }
 
 type serviceGrantWriter struct {
-	grantWriter
+	*grantWriter
 	ins *sql.Stmt
 }
 
 // ReplaceServiceGrants replaces every principal's granted actions per
 // service with those fill puts, in one transaction.
 func (s *DB) ReplaceServiceGrants(ctx context.Context, fill func(ServiceGrantSink) error) error {
-	tx, err := s.sql.BeginTx(ctx, nil)
-	if err != nil {
+	return s.replaceGranted(ctx, "service_grants", false, func(gw *grantWriter) (err error) {
+		w := &serviceGrantWriter{grantWriter: gw}
+		w.ins, err = gw.tx.PrepareContext(ctx, `INSERT INTO service_grants (principal_id, service, actions_id) VALUES (?, ?, ?)`)
+		if err == nil {
+			defer w.ins.Close()
+			err = fill(w)
+		}
 		return err
-	}
-	defer tx.Rollback()
-	w := &serviceGrantWriter{grantWriter: grantWriter{tx: tx, principals: map[string]int64{}, sets: map[string]int64{}}}
-	if err := loadIDs(ctx, tx, `SELECT arn, id FROM principals`, w.principals); err != nil {
-		return err
-	}
-	if err := loadIDs(ctx, tx, `SELECT actions, id FROM grant_action_sets`, w.sets); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM service_grants`); err != nil {
-		return err
-	}
-	if w.ins, err = tx.PrepareContext(ctx, `INSERT INTO service_grants (principal_id, service, actions_id) VALUES (?, ?, ?)`); err != nil {
-		return err
-	}
-	defer w.ins.Close()
-	if w.insSet, err = tx.PrepareContext(ctx, `INSERT INTO grant_action_sets (actions) VALUES (?) RETURNING id`); err != nil {
-		return err
-	}
-	defer w.insSet.Close()
-	if err := fill(w); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM grant_action_sets WHERE id NOT IN (SELECT actions_id FROM grants)
-		AND id NOT IN (SELECT conditional_id FROM grants WHERE conditional_id IS NOT NULL)
-		AND id NOT IN (SELECT actions_id FROM service_grants)
-		AND id NOT IN (SELECT actions_id FROM findings WHERE actions_id IS NOT NULL)`); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }
 
 func (w *serviceGrantWriter) Put(ctx context.Context, principalARN, service string, actions []string) error {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"time"
+
+	"github.com/activity-monitoring/terraform-provider-activity/extractor/activity"
 )
 
 // reportHeader is the credential report's header line, as AWS documents it.
@@ -28,7 +30,7 @@ func (w *world) credentialReport(a *account, lastUse map[string]time.Time, demo 
 	cw := csv.NewWriter(&buf)
 	cw.Write(append([]string(nil), reportHeader...)) //nolint:errcheck // a bytes.Buffer does not fail; Flush reports any error
 	noKey := []string{"false", "N/A", "N/A", "N/A", "N/A"}
-	cw.Write([]string{"<root_account>", "arn:aws:iam::" + a.id + ":root", reportTime(a.created), "not_supported", "no_information", //nolint:errcheck // as above
+	cw.Write([]string{"<root_account>", activity.AccountRootARN("", a.id), reportTime(a.created), "not_supported", "no_information", //nolint:errcheck // as above
 		"not_supported", "not_supported", "true", noKey[0], noKey[1], noKey[2], noKey[3], noKey[4], noKey[0], noKey[1], noKey[2], noKey[3], noKey[4],
 		"false", "N/A", "false", "N/A"})
 	for i, id := range a.identities {
