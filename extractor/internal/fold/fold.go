@@ -33,6 +33,13 @@ type Group struct {
 // Day is the day of the group, in days since the epoch.
 func (g Group) Day() int64 { return activity.DayOfUnix(g.First) }
 
+// widen stretches a fact's first and last times and its seconds of the day
+// to cover the group.
+func (g Group) widen(first, last *int64, s *activity.Seconds) {
+	*first, *last = min(*first, g.First), max(*last, g.Last)
+	g.AddSecondsTo(s)
+}
+
 // AddSecondsTo adds the seconds of the group's events to s.
 func (g Group) AddSecondsTo(s *activity.Seconds) {
 	if g.Seconds != nil {
@@ -214,6 +221,17 @@ type observedKey struct {
 	day             int64
 }
 
+// entry is the fact of key k in facts, appending fresh when k is new.
+func entry[K comparable, F any](index map[K]int, facts *[]F, k K, fresh F) *F {
+	i, ok := index[k]
+	if !ok {
+		i = len(*facts)
+		index[k] = i
+		*facts = append(*facts, fresh)
+	}
+	return &(*facts)[i]
+}
+
 // NewBuilder is an empty Builder.
 func NewBuilder() Builder {
 	return Builder{
@@ -258,15 +276,8 @@ func (b *Builder) Resource(r *activity.Resource) int {
 // Active records that the principal acted during the group.
 func (b *Builder) Active(p int, g Group) {
 	k := [2]int64{int64(p), g.Day()}
-	if i, ok := b.activity[k]; ok {
-		a := &b.Activity[i]
-		a.First, a.Last = min(a.First, g.First), max(a.Last, g.Last)
-		g.AddSecondsTo(&a.Seconds)
-		return
-	}
-	b.activity[k] = len(b.Activity)
-	b.Activity = append(b.Activity, activity.ActivityFact{Principal: p, Day: k[1], First: g.First, Last: g.Last})
-	g.AddSecondsTo(&b.Activity[len(b.Activity)-1].Seconds)
+	a := entry(b.activity, &b.Activity, k, activity.ActivityFact{Principal: p, Day: k[1], First: g.First, Last: g.Last})
+	g.widen(&a.First, &a.Last, &a.Seconds)
 }
 
 // Session records a role session, and the person it is credited to (-1:
@@ -288,15 +299,8 @@ func (b *Builder) Session(role int, s *cloudtrail.Session, person int, g Group) 
 // SessionActive records a day of a session kept for a later sign-in.
 func (b *Builder) SessionActive(role int, name string, g Group) {
 	k := sessionDayKey{role: role, name: name, day: g.Day()}
-	if i, ok := b.sessionDay[k]; ok {
-		d := &b.SessionDays[i]
-		d.First, d.Last = min(d.First, g.First), max(d.Last, g.Last)
-		g.AddSecondsTo(&d.Seconds)
-		return
-	}
-	b.sessionDay[k] = len(b.SessionDays)
-	b.SessionDays = append(b.SessionDays, activity.SessionDayFact{Role: role, Name: name, Day: k.day, First: g.First, Last: g.Last})
-	g.AddSecondsTo(&b.SessionDays[len(b.SessionDays)-1].Seconds)
+	d := entry(b.sessionDay, &b.SessionDays, k, activity.SessionDayFact{Role: role, Name: name, Day: k.day, First: g.First, Last: g.Last})
+	g.widen(&d.First, &d.Last, &d.Seconds)
 }
 
 // SignIn records a SAML sign-in that issued a session of role to person.
@@ -311,13 +315,7 @@ func (b *Builder) SignIn(role int, name string, person int, g Group) {
 // KeyUsed records a successful use of a KMS key, cryptographic or not.
 func (b *Builder) KeyUsed(r int, crypto bool, g Group) {
 	k := [2]int64{int64(r), g.Day()}
-	i, ok := b.keys[k]
-	if !ok {
-		i = len(b.Keys)
-		b.keys[k] = i
-		b.Keys = append(b.Keys, activity.KeyFact{Resource: r, Day: k[1]})
-	}
-	kf := &b.Keys[i]
+	kf := entry(b.keys, &b.Keys, k, activity.KeyFact{Resource: r, Day: k[1]})
 	kf.LastActivity = max(kf.LastActivity, g.Last)
 	g.AddSecondsTo(&kf.ActivitySeconds)
 	if crypto {
@@ -329,39 +327,21 @@ func (b *Builder) KeyUsed(r int, crypto bool, g Group) {
 // Observe counts the group's records for its account, region and day.
 func (b *Builder) Observe(account, region string, g Group) {
 	k := observedKey{account, region, g.Day()}
-	if i, ok := b.observed[k]; ok {
-		b.Observed[i].Events += g.Records
-		return
-	}
-	b.observed[k] = len(b.Observed)
-	b.Observed = append(b.Observed, activity.ObservedFact{AccountID: account, Region: region, Day: k.day, Events: g.Records})
+	o := entry(b.observed, &b.Observed, k, activity.ObservedFact{AccountID: account, Region: region, Day: k.day})
+	o.Events += g.Records
 }
 
 // ServiceUsed records a successful action of any service by the principal,
 // or by one of its sessions kept for a later sign-in.
 func (b *Builder) ServiceUsed(p int, session, action string, g Group) {
 	k := serviceUseKey{principal: p, session: session, action: action, day: g.Day()}
-	if i, ok := b.services[k]; ok {
-		u := &b.ServiceUses[i]
-		u.First, u.Last = min(u.First, g.First), max(u.Last, g.Last)
-		g.AddSecondsTo(&u.Seconds)
-		return
-	}
-	b.services[k] = len(b.ServiceUses)
-	b.ServiceUses = append(b.ServiceUses, activity.ServiceUseFact{Principal: p, Session: session, Action: action, Day: k.day, First: g.First, Last: g.Last})
-	g.AddSecondsTo(&b.ServiceUses[len(b.ServiceUses)-1].Seconds)
+	u := entry(b.services, &b.ServiceUses, k, activity.ServiceUseFact{Principal: p, Session: session, Action: action, Day: k.day, First: g.First, Last: g.Last})
+	g.widen(&u.First, &u.Last, &u.Seconds)
 }
 
 // CredentialUsed records a use of one of the principal's credentials.
 func (b *Builder) CredentialUsed(p int, credential string, g Group) {
 	k := credentialKey{principal: p, credential: credential, day: g.Day()}
-	if i, ok := b.creds[k]; ok {
-		u := &b.CredentialUses[i]
-		u.First, u.Last = min(u.First, g.First), max(u.Last, g.Last)
-		g.AddSecondsTo(&u.Seconds)
-		return
-	}
-	b.creds[k] = len(b.CredentialUses)
-	b.CredentialUses = append(b.CredentialUses, activity.CredentialUseFact{Principal: p, Credential: credential, Day: k.day, First: g.First, Last: g.Last})
-	g.AddSecondsTo(&b.CredentialUses[len(b.CredentialUses)-1].Seconds)
+	u := entry(b.creds, &b.CredentialUses, k, activity.CredentialUseFact{Principal: p, Credential: credential, Day: k.day, First: g.First, Last: g.Last})
+	g.widen(&u.First, &u.Last, &u.Seconds)
 }
